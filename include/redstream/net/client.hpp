@@ -1,0 +1,187 @@
+// The request path every layer above uses. A Client talks to "the server":
+// today one node over one pipelined connection; the cluster router will sit
+// behind the same interface, so nothing above this layer knows which it is.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/bind_executor.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+
+#include <redstream/net/config.hpp>
+#include <redstream/resp/request.hpp>
+#include <redstream/resp/value.hpp>
+
+namespace redstream {
+
+/// Replies of one request, one per command, in order. Error replies are
+/// replies: decode them with the command's decoder (or resp::error_of).
+using Response = std::vector<resp::Reply>;
+
+/// What a request carries besides its commands.
+struct ExecOptions {
+    /// Deadline for this request; 0 uses ConnectionConfig::request_timeout.
+    std::chrono::milliseconds timeout{0};
+};
+
+namespace detail {
+
+/// A type-erased completion: runs the user's handler on its associated
+/// executor. Keeps the templates thin; the real work is compiled once.
+class Completion {
+public:
+    Completion() = default;
+    /// `fallback` runs the handler when it has no associated executor.
+    template <class Handler>
+    Completion(Handler&& h, const asio::any_io_executor& fallback)
+        : impl_(std::make_unique<Model<std::decay_t<Handler>>>(std::forward<Handler>(h),
+                                                                 fallback)) {}
+    explicit operator bool() const noexcept { return impl_ != nullptr; }
+    /// Completes once, with `ec`, on the handler's executor.
+    void operator()(std::error_code ec) {
+        auto impl = std::move(impl_);
+        impl->complete(ec);
+    }
+
+private:
+    struct Base {
+        virtual ~Base() = default;
+        virtual void complete(std::error_code ec) = 0;
+    };
+    template <class Handler>
+    struct Model final : Base {
+        Model(Handler h, const asio::any_io_executor& fallback)
+            : work(asio::get_associated_executor(h, fallback)), handler(std::move(h)) {}
+        void complete(std::error_code ec) override {
+            auto ex = work.get_executor();
+            asio::post(ex, [h = std::move(handler), ec, w = std::move(work)]() mutable {
+                h(ec);
+            });
+        }
+        asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>>
+            work;
+        Handler handler;
+    };
+    std::unique_ptr<Base> impl_;
+};
+
+class ClientImpl;
+
+}  // namespace detail
+
+/// An asynchronous client. All operations may be started from any thread;
+/// state lives on an internal strand. Error replies from the server are not
+/// operation errors: they arrive in the Response.
+class Client {
+public:
+    Client(asio::any_io_executor ex, ConnectionConfig config);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    asio::any_io_executor get_executor() const noexcept;
+    const ConnectionConfig& config() const noexcept;
+
+    /// Connects (resolve, TCP/unix, TLS, HELLO/AUTH/SELECT/SETNAME) and then keeps
+    /// the connection up in the background, reconnecting with backoff after a
+    /// loss, until close(). Completion: `void(std::error_code)` once the first
+    /// connection is ready or failed. Errors: connect_failed, tls_failed,
+    /// timeout, wrongpass/noauth (auth condition), noproto, shutting_down.
+    /// Cancelled by the token's cancellation slot (then errc::cancelled).
+    template <class Token>
+    auto async_connect(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this](auto handler) {
+                auto slot = asio::get_associated_cancellation_slot(handler);
+                start_connect(detail::Completion(std::move(handler), get_executor()), slot);
+            },
+            token);
+    }
+
+    /// Sends every command of `req` and stores their replies in `resp`
+    /// (resized to req.commands()). `req` and `resp` must live until
+    /// completion. Requests are pipelined: many may be in flight, and those
+    /// queued while a write is in flight are coalesced into the next write.
+    /// Completion: `void(std::error_code)`. Errors: connection_lost (the
+    /// request was written and the connection dropped: it may or may not have
+    /// run; never replayed), not_connected (with fail_if_not_connected),
+    /// timeout, cancelled (via the token's cancellation slot: a request not
+    /// yet written is removed; one written has its replies discarded),
+    /// shutting_down.
+    template <class Token>
+    auto async_exec(const resp::Request& req, Response& resp, Token&& token,
+                    ExecOptions opts = {}) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this, &req, &resp, opts](auto handler) {
+                auto slot = asio::get_associated_cancellation_slot(handler);
+                start_exec(req, resp, opts,
+                           detail::Completion(std::move(handler), get_executor()), slot);
+            },
+            token);
+    }
+
+    /// Sets the handler for RESP3 push messages (called on the client's
+    /// strand). Without one, pushes are counted and dropped.
+    void set_push_handler(std::function<void(resp::Reply)> handler);
+
+    /// Stops reconnecting, fails queued and in-flight requests with
+    /// shutting_down, and closes the socket. Idempotent; safe from any thread.
+    void close();
+
+    /// True while a connection is up and handshaken.
+    bool connected() const noexcept;
+    /// The RESP version negotiated on the current connection (2 or 3; 0 if none).
+    int protocol() const noexcept;
+
+private:
+    void start_connect(detail::Completion done, asio::cancellation_slot slot);
+    void start_exec(const resp::Request& req, Response& resp, ExecOptions opts,
+                    detail::Completion done, asio::cancellation_slot slot);
+
+    std::shared_ptr<detail::ClientImpl> impl_;
+};
+
+/// A blocking client with its own I/O thread; every call throws
+/// `redstream::Error` on failure, or fills an `std::error_code&` overload.
+class SyncClient {
+public:
+    explicit SyncClient(ConnectionConfig config);
+    ~SyncClient();
+    SyncClient(const SyncClient&) = delete;
+    SyncClient& operator=(const SyncClient&) = delete;
+
+    void connect();
+    void connect(std::error_code& ec);
+
+    /// Runs every command of `req`; replies in order. Server error replies are
+    /// returned, not thrown.
+    Response exec(const resp::Request& req, ExecOptions opts = {});
+    Response exec(const resp::Request& req, std::error_code& ec, ExecOptions opts = {});
+
+    /// One command, one reply.
+    template <class... Args>
+    resp::Reply command(std::string_view name, const Args&... args) {
+        resp::Request req;
+        req.push(name, args...);
+        return exec(req).at(0);
+    }
+
+    void close();
+    Client& async_client() noexcept;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace redstream

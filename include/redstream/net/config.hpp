@@ -1,0 +1,99 @@
+// How to reach a server and how the connection behaves. Aggregates: every
+// member has a default; build one by hand or from a URL with from_url().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <redstream/core/url.hpp>
+#include <redstream/resp/reader.hpp>
+
+namespace redstream {
+
+/// TLS settings for rediss:// connections.
+struct TlsOptions {
+    /// Verify the server certificate chain and host name (never turn off in production).
+    bool verify_peer = true;
+    /// PEM file of trusted CAs; empty uses the system's default paths.
+    std::string ca_file;
+    /// Directory of hashed CA certificates; empty for none.
+    std::string ca_dir;
+    /// PEM client certificate for mutual TLS; empty for none.
+    std::string cert_file;
+    /// PEM private key of the client certificate.
+    std::string key_file;
+    /// Server name sent in SNI and checked against the certificate; empty uses the host.
+    std::string server_name;
+};
+
+/// Reconnection after a lost connection: exponential backoff with jitter.
+struct ReconnectOptions {
+    static constexpr std::chrono::milliseconds default_initial_delay{50};
+    static constexpr std::chrono::milliseconds default_max_delay{5000};
+    static constexpr double default_multiplier = 2.0;
+    static constexpr double default_jitter = 0.2;
+
+    /// Reconnect at all; when false the client stays down after a loss.
+    bool enabled = true;
+    /// Delay before the first retry.
+    std::chrono::milliseconds initial_delay = default_initial_delay;
+    /// Upper bound of the delay between retries.
+    std::chrono::milliseconds max_delay = default_max_delay;
+    /// Each failed attempt multiplies the delay by this.
+    double multiplier = default_multiplier;
+    /// Random spread, as a fraction of the delay (0.2 = +/-20%).
+    double jitter = default_jitter;
+};
+
+struct ConnectionConfig {
+    static constexpr std::chrono::milliseconds default_connect_timeout{5000};
+    static constexpr std::chrono::milliseconds default_request_timeout{0};
+    static constexpr std::chrono::milliseconds default_health_check_interval{2000};
+    static constexpr std::size_t default_max_write_batch = 1024 * 1024;
+    static constexpr std::size_t default_max_pending_pushes = 1024;
+
+    /// tcp, tls or unix.
+    Transport transport = Transport::tcp;
+    /// Server addresses; the first reachable one is used. Default: localhost.
+    std::vector<HostPort> nodes{{"127.0.0.1", StreamUrl::default_port}};
+    /// Socket file for Transport::unix.
+    std::string socket_path;
+    /// ACL user name; empty authenticates as `default` when a password is set.
+    std::string username;
+    /// Password for AUTH / HELLO AUTH; empty sends no AUTH. Never logged.
+    std::string password;
+    /// Database to SELECT after connecting (0 sends nothing).
+    int db = 0;
+    /// CLIENT SETNAME value; empty sends nothing.
+    std::string client_name;
+    /// RESP version to ask for: 3 (HELLO 3, falls back to 2 if refused) or 2.
+    int protocol = 3;
+    /// TLS settings, used when transport is tls.
+    TlsOptions tls;
+    /// Deadline for resolve + connect + TLS + handshake.
+    std::chrono::milliseconds connect_timeout = default_connect_timeout;
+    /// Default per-request deadline; 0 means none (requests may set their own).
+    std::chrono::milliseconds request_timeout = default_request_timeout;
+    /// Send PING after this much idle time and drop the connection if it does
+    /// not answer within the same interval; 0 disables health checks.
+    std::chrono::milliseconds health_check_interval = default_health_check_interval;
+    /// Reconnection policy.
+    ReconnectOptions reconnect;
+    /// Parser limits.
+    resp::ReaderLimits reader_limits;
+    /// Most bytes gathered into one socket write.
+    std::size_t max_write_batch = default_max_write_batch;
+    /// Server pushes kept for the push handler before older ones are dropped.
+    std::size_t max_pending_pushes = default_max_pending_pushes;
+
+    /// Fills transport, nodes, socket path, credentials, db, client name,
+    /// protocol and timeouts from a parsed URL; everything else stays default.
+    static ConnectionConfig from_url(const StreamUrl& url);
+    /// Parses and applies a URL; throws `redstream::Error` (errc::invalid_url).
+    static ConnectionConfig from_url(std::string_view url);
+};
+
+}  // namespace redstream
