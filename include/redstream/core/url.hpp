@@ -18,9 +18,9 @@
 namespace redstream {
 
 enum class Transport {
-    tcp,   ///< redis://
-    tls,   ///< rediss://
-    unix,  ///< unix://
+    tcp,          ///< redis://
+    tls,          ///< rediss://
+    unix_socket,  ///< unix:// (named so: `unix` is a macro in GNU mode)
 };
 
 struct HostPort {
@@ -34,16 +34,16 @@ struct HostPort {
 struct StreamUrl {
     static constexpr std::uint16_t default_port = 6379;
 
-    Transport transport = Transport::tcp;  ///< From the scheme.
-    std::vector<HostPort> nodes;           ///< One or more seed nodes (empty for unix).
-    std::string socket_path;               ///< The socket file for unix://.
-    std::optional<std::string> username;   ///< ACL user, when given.
-    std::optional<std::string> password;   ///< Password, when given; never printed.
-    std::optional<int> db;                 ///< SELECT this database, when given.
-    std::vector<std::string> streams;      ///< Stream keys named in the path.
-    std::optional<std::string> client_name;  ///< CLIENT SETNAME, from ?client_name=.
-    std::optional<int> protocol;             ///< 2 or 3, from ?protocol=.
-    std::optional<std::uint32_t> timeout_ms; ///< From ?timeout_ms=.
+    Transport transport = Transport::tcp;     ///< From the scheme.
+    std::vector<HostPort> nodes;              ///< One or more seed nodes (empty for unix).
+    std::string socket_path;                  ///< The socket file for unix://.
+    std::optional<std::string> username;      ///< ACL user, when given.
+    std::optional<std::string> password;      ///< Password, when given; never printed.
+    std::optional<int> db;                    ///< SELECT this database, when given.
+    std::vector<std::string> streams;         ///< Stream keys named in the path.
+    std::optional<std::string> client_name;   ///< CLIENT SETNAME, from ?client_name=.
+    std::optional<int> protocol;              ///< 2 or 3, from ?protocol=.
+    std::optional<std::uint32_t> timeout_ms;  ///< From ?timeout_ms=.
 
     /// Parses `text`. On failure sets `ec` to `errc::invalid_url` and, when
     /// `why` is given, writes what is wrong (never containing the password).

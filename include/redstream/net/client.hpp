@@ -6,17 +6,19 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <system_error>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
-#include <asio/async_result.hpp>
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
 #include <asio/bind_executor.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <asio/executor_work_guard.hpp>
+#include <asio/execution/outstanding_work.hpp>
 #include <asio/post.hpp>
+#include <asio/prefer.hpp>
 
 #include <redstream/net/config.hpp>
 #include <redstream/resp/request.hpp>
@@ -39,13 +41,13 @@ namespace detail {
 /// A type-erased completion: runs the user's handler on its associated
 /// executor. Keeps the templates thin; the real work is compiled once.
 class Completion {
-public:
+  public:
     Completion() = default;
     /// `fallback` runs the handler when it has no associated executor.
     template <class Handler>
     Completion(Handler&& h, const asio::any_io_executor& fallback)
-        : impl_(std::make_unique<Model<std::decay_t<Handler>>>(std::forward<Handler>(h),
-                                                                 fallback)) {}
+        : impl_(
+              std::make_unique<Model<std::decay_t<Handler>>>(std::forward<Handler>(h), fallback)) {}
     explicit operator bool() const noexcept { return impl_ != nullptr; }
     /// Completes once, with `ec`, on the handler's executor.
     void operator()(std::error_code ec) {
@@ -53,23 +55,27 @@ public:
         impl->complete(ec);
     }
 
-private:
+  private:
     struct Base {
         virtual ~Base() = default;
         virtual void complete(std::error_code ec) = 0;
     };
     template <class Handler>
     struct Model final : Base {
+        using Executor = asio::associated_executor_t<Handler, asio::any_io_executor>;
+        // Tracks outstanding work so the handler's context does not run dry
+        // while the operation is pending.
+        using WorkExecutor = std::decay_t<decltype(asio::prefer(
+            std::declval<Executor>(), asio::execution::outstanding_work.tracked))>;
+
         Model(Handler h, const asio::any_io_executor& fallback)
-            : work(asio::get_associated_executor(h, fallback)), handler(std::move(h)) {}
+            : work(asio::prefer(asio::get_associated_executor(h, fallback),
+                                asio::execution::outstanding_work.tracked)),
+              handler(std::move(h)) {}
         void complete(std::error_code ec) override {
-            auto ex = work.get_executor();
-            asio::post(ex, [h = std::move(handler), ec, w = std::move(work)]() mutable {
-                h(ec);
-            });
+            asio::post(work, [h = std::move(handler), ec]() mutable { h(ec); });
         }
-        asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>>
-            work;
+        WorkExecutor work;
         Handler handler;
     };
     std::unique_ptr<Base> impl_;
@@ -83,7 +89,7 @@ class ClientImpl;
 /// state lives on an internal strand. Error replies from the server are not
 /// operation errors: they arrive in the Response.
 class Client {
-public:
+  public:
     Client(asio::any_io_executor ex, ConnectionConfig config);
     ~Client();
     Client(const Client&) = delete;
@@ -124,8 +130,8 @@ public:
         return asio::async_initiate<Token, void(std::error_code)>(
             [this, &req, &resp, opts](auto handler) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
-                start_exec(req, resp, opts,
-                           detail::Completion(std::move(handler), get_executor()), slot);
+                start_exec(req, resp, opts, detail::Completion(std::move(handler), get_executor()),
+                           slot);
             },
             token);
     }
@@ -142,8 +148,11 @@ public:
     bool connected() const noexcept;
     /// The RESP version negotiated on the current connection (2 or 3; 0 if none).
     int protocol() const noexcept;
+    /// Text of the last connection failure (server error text, socket error,
+    /// ...), for messages; never contains the password.
+    std::string last_error() const;
 
-private:
+  private:
     void start_connect(detail::Completion done, asio::cancellation_slot slot);
     void start_exec(const resp::Request& req, Response& resp, ExecOptions opts,
                     detail::Completion done, asio::cancellation_slot slot);
@@ -154,7 +163,7 @@ private:
 /// A blocking client with its own I/O thread; every call throws
 /// `redstream::Error` on failure, or fills an `std::error_code&` overload.
 class SyncClient {
-public:
+  public:
     explicit SyncClient(ConnectionConfig config);
     ~SyncClient();
     SyncClient(const SyncClient&) = delete;
@@ -179,7 +188,7 @@ public:
     void close();
     Client& async_client() noexcept;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

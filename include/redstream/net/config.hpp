@@ -53,7 +53,7 @@ struct ConnectionConfig {
     static constexpr std::chrono::milliseconds default_request_timeout{0};
     static constexpr std::chrono::milliseconds default_health_check_interval{2000};
     static constexpr std::size_t default_max_write_batch = 1024 * 1024;
-    static constexpr std::size_t default_max_pending_pushes = 1024;
+    static constexpr std::size_t default_max_pending_requests = 256 * 1024;
 
     /// tcp, tls or unix.
     Transport transport = Transport::tcp;
@@ -86,8 +86,8 @@ struct ConnectionConfig {
     resp::ReaderLimits reader_limits;
     /// Most bytes gathered into one socket write.
     std::size_t max_write_batch = default_max_write_batch;
-    /// Server pushes kept for the push handler before older ones are dropped.
-    std::size_t max_pending_pushes = default_max_pending_pushes;
+    /// Most requests queued or in flight; beyond it a request fails with queue_full.
+    std::size_t max_pending_requests = default_max_pending_requests;
 
     /// Fills transport, nodes, socket path, credentials, db, client name,
     /// protocol and timeouts from a parsed URL; everything else stays default.

@@ -1,0 +1,55 @@
+// The connection handshake as a state machine without I/O: it says which
+// command to send next and reads each reply, so every path (RESP3, fallback to
+// RESP2, AUTH failures, SELECT errors) is unit-tested without a socket.
+#pragma once
+
+#include <string>
+#include <system_error>
+
+#include <redstream/resp/request.hpp>
+#include <redstream/resp/value.hpp>
+
+namespace redstream::detail {
+
+struct HandshakeParams {
+    int protocol = 3;         ///< 3 tries HELLO 3 first; 2 never sends HELLO.
+    std::string username;     ///< Empty: the default user.
+    std::string password;     ///< Empty: no AUTH.
+    int db = 0;               ///< 0: no SELECT.
+    std::string client_name;  ///< Empty: no SETNAME.
+};
+
+class HandshakeFsm {
+  public:
+    enum class Step { hello, auth, setname, select, ping, done };
+
+    /// What the driver does next.
+    struct Action {
+        enum class Kind { send, done, fail } kind = Kind::done;
+        std::error_code ec;  ///< On fail.
+        std::string detail;  ///< On fail: the server's text (it never contains the password).
+    };
+
+    explicit HandshakeFsm(const HandshakeParams& params) : params_(&params) {}
+
+    /// Writes the first command into `out` (cleared first).
+    Action start(resp::Request& out);
+    /// Consumes the reply to the last command; may write the next one.
+    Action on_reply(const resp::Value& reply, resp::Request& out);
+
+    /// The negotiated RESP version (valid once done).
+    int protocol() const noexcept { return protocol_; }
+    Step step() const noexcept { return step_; }
+
+  private:
+    Action advance_from(Step step, resp::Request& out);
+    Action fail(const resp::Value& reply) const;
+    Action sent();
+
+    const HandshakeParams* params_;
+    Step step_ = Step::hello;
+    bool sent_any_ = false;  // a connection is ready only after one round trip
+    int protocol_ = 2;
+};
+
+}  // namespace redstream::detail

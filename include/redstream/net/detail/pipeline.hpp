@@ -1,0 +1,86 @@
+// The request queue of one connection, without I/O: requests wait here to be
+// written, are coalesced into one write, and are matched in order with the
+// replies that come back. It decides what a lost connection, a deadline or a
+// cancellation does to each request; the Asio driver only moves bytes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <system_error>
+
+#include <asio/cancellation_signal.hpp>
+
+#include <redstream/net/client.hpp>
+
+namespace redstream::detail {
+
+class Pipeline {
+  public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr Clock::time_point no_deadline = Clock::time_point::max();
+
+    /// Limits: most bytes per write, most requests waiting or in flight.
+    Pipeline(std::size_t max_write_batch, std::size_t max_requests)
+        : max_write_batch_(max_write_batch), max_requests_(max_requests) {}
+
+    struct Submit {
+        std::uint64_t id = 0;  ///< Unique, chosen by the caller (for cancel()).
+        const resp::Request* request = nullptr;
+        Response* response = nullptr;
+        Completion done;
+        asio::cancellation_slot slot;
+        Clock::time_point deadline = no_deadline;
+    };
+    /// Queues a request; false if it was completed at once instead (queue_full,
+    /// or an empty request, which succeeds without a round trip).
+    bool push(Submit s);
+
+    /// Appends the bytes of queued requests to `out`, up to the batch limit
+    /// (at least one request); returns how many requests were taken.
+    std::size_t prepare_write(std::string& out);
+    bool has_unwritten() const noexcept { return written_ < entries_.size(); }
+
+    /// A reply for the oldest written request. False if none was waiting:
+    /// the server sent more replies than requests, a protocol violation.
+    bool on_reply(resp::Reply&& reply);
+
+    /// The connection is gone: written requests fail with connection_lost
+    /// (they may have run; they are never replayed); unwritten ones stay
+    /// queued for the next connection unless they asked to fail fast.
+    void on_disconnect();
+    /// Fails every request with `ec` (shutdown).
+    void fail_all(std::error_code ec);
+
+    /// Completes request `id` with `ec`. An unwritten one is removed; a written
+    /// one is abandoned: its replies will be read and dropped.
+    void cancel(std::uint64_t id, std::error_code ec);
+    /// Fails requests whose deadline passed with errc::timeout; returns the
+    /// earliest deadline still pending (or no_deadline).
+    Clock::time_point expire(Clock::time_point now);
+
+    std::size_t size() const noexcept { return entries_.size(); }
+    std::size_t written() const noexcept { return written_; }
+
+  private:
+    struct Entry {
+        std::uint64_t id = 0;
+        const resp::Request* request = nullptr;  // until written
+        Response* response = nullptr;            // null once abandoned
+        std::size_t expected = 0;
+        std::size_t received = 0;
+        Completion done;
+        asio::cancellation_slot slot;
+        Clock::time_point deadline = no_deadline;
+        bool fail_fast = false;
+    };
+    static void complete(Entry& e, std::error_code ec);
+
+    std::deque<Entry> entries_;  // written ones first, in write order
+    std::size_t written_ = 0;
+    std::size_t max_write_batch_;
+    std::size_t max_requests_;
+};
+
+}  // namespace redstream::detail

@@ -1,0 +1,116 @@
+// The actor behind Client: all state lives on one strand. Public calls post
+// to it; the read loop, the write loop and the timers run on it side by side.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <redstream/net/client.hpp>
+#include <redstream/net/detail/backoff.hpp>
+#include <redstream/net/detail/handshake.hpp>
+#include <redstream/net/detail/pipeline.hpp>
+#include <redstream/resp/reader.hpp>
+
+#include "transport.hpp"
+
+namespace redstream::detail {
+
+class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
+  public:
+    ClientImpl(asio::any_io_executor ex, ConnectionConfig config);
+
+    asio::any_io_executor executor() const { return ex_; }
+    const ConnectionConfig& config() const noexcept { return config_; }
+
+    // Entry points: called from any thread; they hop onto the strand.
+    void connect(Completion done, asio::cancellation_slot slot);
+    void exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
+              asio::cancellation_slot slot);
+    void set_push_handler(std::function<void(resp::Reply)> handler);
+    void close();
+
+    bool connected() const noexcept { return connected_.load(std::memory_order_relaxed); }
+    int protocol() const noexcept { return protocol_.load(std::memory_order_relaxed); }
+    std::string last_error() const;
+
+  private:
+    enum class State { idle, connecting, handshaking, ready, backing_off, closed };
+    using StreamPtr = std::shared_ptr<Stream>;
+
+    // Connection lifecycle (client_connect.cpp).
+    void start_attempt();
+    void resolve_and_connect(std::size_t node);
+    void connect_unix();
+    void on_socket_connected(StreamPtr t, std::size_t node);
+    void start_handshake(StreamPtr t);
+    void on_handshake_reply(const resp::Reply& reply);
+    void on_ready();
+    void on_failure(std::error_code ec, std::uint64_t gen, std::string detail = {});
+    void schedule_reconnect();
+    void finish_connect(std::error_code ec);
+
+    // Steady state (client_io.cpp).
+    void read_loop(StreamPtr t, std::uint64_t gen);
+    bool on_bytes(std::size_t n, std::uint64_t gen);
+    void dispatch_reply(resp::Reply&& reply, std::uint64_t gen);
+    void write_raw(std::string_view bytes, std::uint64_t gen);
+    void maybe_write();
+    void arm_deadline(Pipeline::Clock::time_point deadline);
+    void health_tick(std::uint64_t gen);
+    void send_ping();
+
+    template <class F>
+    auto on_strand(F&& f) {
+        return asio::bind_executor(strand_, std::forward<F>(f));
+    }
+
+    asio::any_io_executor ex_;
+    asio::strand<asio::any_io_executor> strand_;
+    ConnectionConfig config_;
+    HandshakeParams handshake_params_;
+    std::shared_ptr<asio::ssl::context> tls_context_;
+    asio::ip::tcp::resolver resolver_;
+
+    State state_ = State::idle;
+    std::uint64_t generation_ = 0;  // bumps per connection; stale callbacks check it
+    StreamPtr transport_;
+    resp::Reader reader_;
+    Pipeline pipeline_;
+    std::string write_buffer_;
+    bool writing_ = false;
+
+    std::optional<HandshakeFsm> handshake_;
+    resp::Request handshake_request_;
+    Completion connect_done_;
+    bool ever_connected_ = false;
+    Backoff backoff_;
+
+    asio::steady_timer connect_timer_;
+    asio::steady_timer reconnect_timer_;
+    asio::steady_timer deadline_timer_;
+    asio::steady_timer health_timer_;
+    Pipeline::Clock::time_point armed_deadline_ = Pipeline::no_deadline;
+
+    resp::Request ping_request_;
+    Response ping_response_;
+    bool ping_outstanding_ = false;
+
+    std::function<void(resp::Reply)> push_handler_;
+    std::uint64_t dropped_pushes_ = 0;
+
+    std::atomic<bool> connected_{false};
+    std::atomic<int> protocol_{0};
+    std::atomic<std::uint64_t> next_request_id_{1};
+    mutable std::mutex last_error_mutex_;  // cold path only: read by sync wrappers
+    std::string last_error_;
+};
+
+}  // namespace redstream::detail

@@ -1,0 +1,109 @@
+#include <redstream/net/detail/pipeline.hpp>
+
+#include <algorithm>
+
+#include <redstream/core/error.hpp>
+
+namespace redstream::detail {
+
+void Pipeline::complete(Entry& e, std::error_code ec) {
+    if (e.slot.is_connected()) e.slot.clear();
+    e.response = nullptr;
+    if (e.done) e.done(ec);
+}
+
+bool Pipeline::push(Submit s) {
+    if (s.request->empty()) {
+        s.response->clear();
+        s.done(std::error_code{});
+        return false;
+    }
+    if (entries_.size() >= max_requests_) {
+        s.done(make_error_code(errc::queue_full));
+        return false;
+    }
+    Entry e;
+    e.id = s.id;
+    e.request = s.request;
+    e.response = s.response;
+    e.expected = s.request->commands();
+    e.done = std::move(s.done);
+    e.slot = s.slot;
+    e.deadline = s.deadline;
+    e.fail_fast = s.request->config().fail_if_not_connected;
+    e.response->clear();
+    e.response->resize(e.expected);
+    entries_.push_back(std::move(e));
+    return true;
+}
+
+std::size_t Pipeline::prepare_write(std::string& out) {
+    std::size_t taken = 0;
+    while (written_ < entries_.size() && (taken == 0 || out.size() < max_write_batch_)) {
+        Entry& e = entries_[written_++];
+        out.append(e.request->payload());
+        e.request = nullptr;  // the caller may reuse it once we complete
+        ++taken;
+    }
+    return taken;
+}
+
+bool Pipeline::on_reply(resp::Reply&& reply) {
+    if (written_ == 0) return false;
+    Entry& e = entries_.front();
+    if (e.response) (*e.response)[e.received] = std::move(reply);
+    if (++e.received < e.expected) return true;
+    complete(e, {});
+    entries_.pop_front();
+    --written_;
+    return true;
+}
+
+void Pipeline::on_disconnect() {
+    for (std::size_t i = 0; i < written_; ++i)
+        complete(entries_[i], make_error_code(errc::connection_lost));
+    entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(written_));
+    written_ = 0;
+    std::erase_if(entries_, [](Entry& e) {
+        if (!e.fail_fast) return false;
+        complete(e, make_error_code(errc::not_connected));
+        return true;
+    });
+}
+
+void Pipeline::fail_all(std::error_code ec) {
+    for (auto& e : entries_)
+        complete(e, ec);
+    entries_.clear();
+    written_ = 0;
+}
+
+void Pipeline::cancel(std::uint64_t id, std::error_code ec) {
+    auto it =
+        std::find_if(entries_.begin(), entries_.end(), [id](const Entry& e) { return e.id == id; });
+    if (it == entries_.end() || !it->done) return;
+    complete(*it, ec);
+    const auto index = static_cast<std::size_t>(it - entries_.begin());
+    if (index >= written_) entries_.erase(it);  // never sent: forget it
+}
+
+Pipeline::Clock::time_point Pipeline::expire(Clock::time_point now) {
+    auto earliest = no_deadline;
+    std::size_t i = 0;
+    while (i < entries_.size()) {
+        Entry& e = entries_[i];
+        if (!e.done || e.deadline > now) {
+            if (e.done) earliest = std::min(earliest, e.deadline);
+            ++i;
+            continue;
+        }
+        complete(e, make_error_code(errc::timeout));
+        if (i >= written_)
+            entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+        else
+            ++i;
+    }
+    return earliest;
+}
+
+}  // namespace redstream::detail

@@ -1,0 +1,44 @@
+#include "transport.hpp"
+
+#include <redstream/core/error.hpp>
+
+namespace redstream::detail {
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options,
+                                                     std::error_code& ec) {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    asio::error_code aec;
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1,
+                     aec);
+    if (!options.ca_file.empty()) ctx->load_verify_file(options.ca_file, aec);
+    if (!aec && !options.ca_dir.empty()) ctx->add_verify_path(options.ca_dir, aec);
+    if (!aec && options.ca_file.empty() && options.ca_dir.empty())
+        ctx->set_default_verify_paths(aec);
+    if (!aec && !options.cert_file.empty()) ctx->use_certificate_chain_file(options.cert_file, aec);
+    if (!aec && !options.key_file.empty())
+        ctx->use_private_key_file(options.key_file, asio::ssl::context::pem, aec);
+    if (!aec)
+        ctx->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none,
+                             aec);
+    if (aec) {
+        ec = make_error_code(errc::tls_failed);
+        return nullptr;
+    }
+    return ctx;
+}
+
+void Stream::close() noexcept {
+    std::visit(
+        [](auto& s) {
+            asio::error_code ignored;
+            if constexpr (std::is_same_v<std::decay_t<decltype(s)>, Tls>)
+                s.lowest_layer().close(ignored);
+            else
+                s.close(ignored);
+        },
+        stream_);
+}
+
+}  // namespace redstream::detail

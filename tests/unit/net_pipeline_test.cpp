@@ -1,0 +1,200 @@
+// The request queue stepped by hand: no socket, completions observed by
+// running an io_context until it has nothing left to do.
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+
+#include <redstream/core/error.hpp>
+#include <redstream/net/detail/pipeline.hpp>
+#include <redstream/resp/reader.hpp>
+
+namespace rs = redstream;
+using rs::detail::Pipeline;
+
+namespace {
+
+class PipelineTest : public ::testing::Test {
+  protected:
+    struct Call {
+        rs::resp::Request request;
+        rs::Response response;
+        std::optional<std::error_code> result;
+    };
+
+    Call& make(std::initializer_list<std::string_view> commands, bool fail_fast = false) {
+        auto& c = calls_.emplace_back(std::make_unique<Call>());
+        for (auto cmd : commands)
+            c->request.push(cmd);
+        c->request.config().fail_if_not_connected = fail_fast;
+        return *c;
+    }
+
+    bool push(Call& c, Pipeline::Clock::time_point deadline = Pipeline::no_deadline) {
+        auto done =
+            rs::detail::Completion([&c](std::error_code ec) { c.result = ec; }, io_.get_executor());
+        return pipeline_.push({next_id_++, &c.request, &c.response, std::move(done), {}, deadline});
+    }
+
+    rs::resp::Reply reply(std::string_view bytes) {
+        reader_.feed(bytes);
+        rs::resp::Reply r;
+        std::error_code ec;
+        EXPECT_TRUE(reader_.next(r, ec));
+        return r;
+    }
+
+    // poll(), not run(): requests still pending keep the context busy.
+    void run() {
+        io_.restart();
+        io_.poll();
+    }
+
+    asio::io_context io_;
+    Pipeline pipeline_{1024, 8};
+    rs::resp::Reader reader_;
+    std::vector<std::unique_ptr<Call>> calls_;
+    std::uint64_t next_id_ = 1;
+};
+
+TEST_F(PipelineTest, CoalescesQueuedRequestsIntoOneWriteAndMatchesRepliesInOrder) {
+    auto& a = make({"PING"});
+    auto& b = make({"GET", "INCR"});
+    ASSERT_TRUE(push(a));
+    ASSERT_TRUE(push(b));
+    std::string out;
+    EXPECT_EQ(pipeline_.prepare_write(out), 2u);
+    EXPECT_EQ(out, std::string(a.request.payload()) + std::string(b.request.payload()));
+    EXPECT_FALSE(pipeline_.has_unwritten());
+
+    EXPECT_TRUE(pipeline_.on_reply(reply("+PONG\r\n")));
+    EXPECT_TRUE(pipeline_.on_reply(reply("$1\r\nx\r\n")));
+    run();
+    EXPECT_EQ(a.result, std::error_code{});
+    EXPECT_FALSE(b.result);  // one of its two replies is still missing
+    EXPECT_TRUE(pipeline_.on_reply(reply(":7\r\n")));
+    run();
+    ASSERT_EQ(b.result, std::error_code{});
+    EXPECT_EQ(a.response.at(0).root().str(), "PONG");
+    EXPECT_EQ(b.response.at(0).root().str(), "x");
+    EXPECT_EQ(b.response.at(1).root().to_int(), 7);
+    EXPECT_EQ(pipeline_.size(), 0u);
+}
+
+TEST_F(PipelineTest, WriteBatchIsBoundedButTakesAtLeastOneRequest) {
+    Pipeline small(4, 8);
+    rs::resp::Request r1, r2;
+    r1.push("PING");
+    r2.push("PING");
+    rs::Response s1, s2;
+    auto noop = [this] {
+        return rs::detail::Completion([](std::error_code) {}, io_.get_executor());
+    };
+    small.push({1, &r1, &s1, noop(), {}, Pipeline::no_deadline});
+    small.push({2, &r2, &s2, noop(), {}, Pipeline::no_deadline});
+    std::string out;
+    EXPECT_EQ(small.prepare_write(out), 1u);
+    EXPECT_TRUE(small.has_unwritten());
+    out.clear();
+    EXPECT_EQ(small.prepare_write(out), 1u);
+}
+
+TEST_F(PipelineTest, ReplyWithoutRequestIsRejected) {
+    EXPECT_FALSE(pipeline_.on_reply(reply("+OK\r\n")));
+    auto& a = make({"PING"});
+    push(a);  // queued but not written: still no one waits for a reply
+    EXPECT_FALSE(pipeline_.on_reply(reply("+OK\r\n")));
+}
+
+TEST_F(PipelineTest, DisconnectFailsWrittenKeepsUnwrittenAndFailsFastOnes) {
+    auto& written = make({"INCR"});
+    push(written);
+    std::string out;
+    pipeline_.prepare_write(out);
+    auto& waiting = make({"PING"});
+    auto& fast = make({"PING"}, true);
+    push(waiting);
+    push(fast);
+
+    pipeline_.on_disconnect();
+    run();
+    EXPECT_EQ(written.result, rs::errc::connection_lost);
+    EXPECT_EQ(*written.result, rs::condition::retryable);
+    EXPECT_EQ(fast.result, rs::errc::not_connected);
+    EXPECT_FALSE(waiting.result);
+    out.clear();
+    EXPECT_EQ(pipeline_.prepare_write(out), 1u);  // sent on the next connection
+    EXPECT_EQ(out, waiting.request.payload());
+}
+
+TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
+    auto& first = make({"GET"});
+    auto& second = make({"GET"});
+    auto& third = make({"GET"});
+    push(first);
+    push(second);
+    std::string out;
+    pipeline_.prepare_write(out);
+    push(third);
+
+    pipeline_.cancel(3, rs::make_error_code(rs::errc::cancelled));  // never written
+    pipeline_.cancel(1, rs::make_error_code(rs::errc::cancelled));  // written
+    run();
+    EXPECT_EQ(first.result, rs::errc::cancelled);
+    EXPECT_EQ(third.result, rs::errc::cancelled);
+    EXPECT_FALSE(pipeline_.has_unwritten());
+
+    EXPECT_TRUE(pipeline_.on_reply(reply("$5\r\nfirst\r\n")));  // dropped
+    EXPECT_TRUE(pipeline_.on_reply(reply("$6\r\nsecond\r\n")));
+    run();
+    ASSERT_EQ(first.response.size(), 1u);
+    EXPECT_TRUE(first.response[0].empty());  // the dropped reply never reached it
+    ASSERT_EQ(second.result, std::error_code{});
+    EXPECT_EQ(second.response.at(0).root().str(), "second");
+    pipeline_.cancel(2, rs::make_error_code(rs::errc::cancelled));  // already done: no effect
+    run();
+    EXPECT_EQ(second.result, std::error_code{});
+}
+
+TEST_F(PipelineTest, ExpireTimesOutPastDeadlinesAndReportsTheNextOne) {
+    const auto now = Pipeline::Clock::now();
+    auto& late = make({"PING"});
+    auto& later = make({"PING"});
+    auto& never = make({"PING"});
+    push(late, now - std::chrono::milliseconds(1));
+    push(later, now + std::chrono::seconds(5));
+    push(never);
+    EXPECT_EQ(pipeline_.expire(now), now + std::chrono::seconds(5));
+    run();
+    EXPECT_EQ(late.result, rs::errc::timeout);
+    EXPECT_FALSE(later.result);
+    EXPECT_EQ(pipeline_.size(), 2u);
+}
+
+TEST_F(PipelineTest, BoundedQueueAndEmptyRequest) {
+    for (int i = 0; i < 8; ++i)
+        ASSERT_TRUE(push(make({"PING"})));
+    auto& over = make({"PING"});
+    EXPECT_FALSE(push(over));
+    auto& empty = make({});
+    EXPECT_FALSE(push(empty));
+    run();
+    EXPECT_EQ(over.result, rs::errc::queue_full);
+    EXPECT_EQ(empty.result, std::error_code{});
+    EXPECT_EQ(pipeline_.size(), 8u);
+}
+
+TEST_F(PipelineTest, FailAllCompletesEverything) {
+    auto& a = make({"PING"});
+    auto& b = make({"PING"});
+    push(a);
+    std::string out;
+    pipeline_.prepare_write(out);
+    push(b);
+    pipeline_.fail_all(rs::make_error_code(rs::errc::shutting_down));
+    run();
+    EXPECT_EQ(a.result, rs::errc::shutting_down);
+    EXPECT_EQ(b.result, rs::errc::shutting_down);
+    EXPECT_EQ(pipeline_.size(), 0u);
+}
+
+}  // namespace
