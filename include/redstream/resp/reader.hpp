@@ -22,6 +22,7 @@ struct ReaderLimits {
     static constexpr std::uint64_t default_max_elements = 16 * 1024 * 1024;
     static constexpr std::uint64_t default_max_bulk = 512 * 1024 * 1024;
     static constexpr std::size_t default_block_size = 64 * 1024;
+    static constexpr std::size_t default_max_line = 64 * 1024;
 
     /// Deepest nesting of aggregates in one reply.
     std::size_t max_depth = default_max_depth;
@@ -31,10 +32,13 @@ struct ReaderLimits {
     std::uint64_t max_bulk = default_max_bulk;
     /// Size of a fresh read-buffer block (bigger bulks get a bigger block).
     std::size_t block_size = default_block_size;
+    /// Longest header or simple line (simple string, error, number) in bytes,
+    /// so that a line that never ends cannot grow the buffer without bound.
+    std::size_t max_line = default_max_line;
 };
 
 class Reader {
-public:
+  public:
     explicit Reader(ReaderLimits limits = {});
     ~Reader();
     Reader(Reader&&) noexcept;
@@ -59,7 +63,7 @@ public:
     /// Drops all buffered bytes and any partial reply (after a reconnect).
     void reset() noexcept;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -20,7 +20,7 @@ class Request;
 /// Appends one command whose argument count is not known up front. The array
 /// header is written when the builder finishes (on `finish()` or destruction).
 class CommandBuilder {
-public:
+  public:
     /// Starts a command in `req` whose first argument is `name`.
     CommandBuilder(Request& req, std::string_view name);
     CommandBuilder(const CommandBuilder&) = delete;
@@ -41,7 +41,7 @@ public:
     /// Writes the header; further args are a bug. Idempotent.
     void finish();
 
-private:
+  private:
     Request* req_;
     std::size_t start_;  // where this command's arguments begin in the buffer
     std::size_t argc_ = 0;
@@ -49,7 +49,7 @@ private:
 };
 
 class Request {
-public:
+  public:
     /// Options that travel with the request through the connection.
     struct Config {
         /// Fail the request if the connection is not up, instead of waiting for it.
@@ -74,13 +74,16 @@ public:
     /// Number of complete commands (= replies expected).
     std::size_t commands() const noexcept { return commands_; }
     bool empty() const noexcept { return commands_ == 0; }
-    void clear() noexcept { buffer_.clear(); commands_ = 0; }
+    void clear() noexcept {
+        buffer_.clear();
+        commands_ = 0;
+    }
     void reserve(std::size_t bytes) { buffer_.reserve(bytes); }
 
     const Config& config() const noexcept { return config_; }
     Config& config() noexcept { return config_; }
 
-private:
+  private:
     friend class CommandBuilder;
     std::string buffer_;
     std::size_t commands_ = 0;

@@ -47,10 +47,10 @@ std::string_view type_name(Type t) noexcept;
 /// navigation (`Value`) skips attributes.
 struct Node {
     Type type = Type::null;
-    char format[3] = {};         ///< Verbatim string format (e.g. "txt"), else zeros.
-    std::uint32_t next = 0;      ///< Index one past this value's subtree.
-    std::uint64_t count = 0;     ///< Children (aggregates), value (integer/boolean).
-    std::string_view text;       ///< String payload (views into the read buffer).
+    char format[3] = {};      ///< Verbatim string format (e.g. "txt"), else zeros.
+    std::uint32_t next = 0;   ///< Index one past this value's subtree.
+    std::uint64_t count = 0;  ///< Children (aggregates), value (integer/boolean).
+    std::string_view text;    ///< String payload (views into the read buffer).
 };
 
 namespace detail {
@@ -66,7 +66,7 @@ class Value;
 /// A complete reply: owns its nodes and keeps its buffer blocks alive. Copies
 /// are cheap (shared); views obtained from it stay valid while any copy lives.
 class Reply {
-public:
+  public:
     Reply() = default;
     explicit Reply(std::shared_ptr<const detail::ReplyData> data) : data_(std::move(data)) {}
 
@@ -78,13 +78,13 @@ public:
     std::shared_ptr<const void> keep_alive() const noexcept { return data_; }
     const std::vector<Node>& nodes() const noexcept;
 
-private:
+  private:
     std::shared_ptr<const detail::ReplyData> data_;
 };
 
 /// A cursor to one value of a reply. Does not own anything: keep the `Reply`.
 class Value {
-public:
+  public:
     Value() = default;
     Value(const Node* nodes, std::uint32_t index) noexcept : nodes_(nodes), index_(index) {}
 
@@ -112,7 +112,7 @@ public:
     Value operator[](std::size_t i) const noexcept;
 
     class iterator {
-    public:
+      public:
         using iterator_category = std::forward_iterator_tag;
         using value_type = Value;
         using difference_type = std::ptrdiff_t;
@@ -121,21 +121,26 @@ public:
 
         iterator() = default;
         iterator(const Node* nodes, std::uint32_t index) noexcept : nodes_(nodes), index_(index) {}
-        Value operator*() const noexcept { return {nodes_, index_}; }
+        /// The child value (past any attributes that annotate it).
+        Value operator*() const noexcept;
         iterator& operator++() noexcept;
-        iterator operator++(int) noexcept { auto t = *this; ++*this; return t; }
+        iterator operator++(int) noexcept {
+            auto t = *this;
+            ++*this;
+            return t;
+        }
         friend bool operator==(const iterator& a, const iterator& b) noexcept {
             return a.index_ == b.index_;
         }
 
-    private:
+      private:
         const Node* nodes_ = nullptr;
         std::uint32_t index_ = 0;
     };
     iterator begin() const noexcept;
     iterator end() const noexcept;
 
-private:
+  private:
     const Node* nodes_ = nullptr;
     std::uint32_t index_ = 0;
 };

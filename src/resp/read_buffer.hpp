@@ -1,0 +1,46 @@
+// The reader's input buffer: reference-counted blocks that parsed replies
+// point into. Internal to the resp layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace redstream::resp::detail {
+
+class ReadBuffer {
+  public:
+    explicit ReadBuffer(std::size_t block_size) noexcept : block_size_(block_size) {}
+
+    /// Free space of at least `want` bytes after the data. Keeps the unparsed
+    /// bytes contiguous: reuses the block when no reply shares it, else moves
+    /// them to a fresh block. `switched` tells the caller a new block began.
+    std::span<char> prepare(std::size_t want, bool& switched);
+    void commit(std::size_t n) noexcept { end_ += n; }
+
+    const char* data() const noexcept { return block_.get(); }
+    std::size_t pos() const noexcept { return pos_; }
+    std::size_t end() const noexcept { return end_; }
+    std::size_t unparsed() const noexcept { return end_ - pos_; }
+    void advance(std::size_t n) noexcept { pos_ += n; }
+    /// Offset of the parse position from the start of the stream.
+    std::uint64_t offset() const noexcept { return base_ + pos_; }
+    std::uint64_t received() const noexcept { return base_ + end_; }
+    const std::shared_ptr<char[]>& block() const noexcept { return block_; }
+
+    void reset() noexcept;
+
+  private:
+    bool unique() const noexcept;
+    void restart_at_front() noexcept;
+
+    std::shared_ptr<char[]> block_;
+    std::size_t capacity_ = 0;
+    std::size_t pos_ = 0;     // first unparsed byte
+    std::size_t end_ = 0;     // one past the last received byte
+    std::uint64_t base_ = 0;  // stream offset of data()[0]
+    std::size_t block_size_;
+};
+
+}  // namespace redstream::resp::detail

@@ -1,0 +1,318 @@
+// The incremental parser. Each element is a line (type byte, payload, CRLF),
+// plus a body for bulk types. Open aggregates sit on an explicit stack, so a
+// reply split across reads resumes exactly where the bytes ran out.
+#include <redstream/resp/reader.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include <redstream/core/error.hpp>
+
+#include "line_parsers.hpp"
+#include "read_buffer.hpp"
+
+namespace redstream::resp {
+
+namespace {
+
+struct Frame {
+    std::uint32_t index;      // the aggregate's node
+    std::uint64_t remaining;  // children still to come
+};
+
+// What one parsing step achieved.
+enum class Step { more, progress, done, failed };
+
+// A reused reply keeps its node capacity unless it grew huge once.
+constexpr std::size_t max_retained_nodes = 64 * 1024;
+constexpr std::size_t max_nodes = std::numeric_limits<std::uint32_t>::max() - 1;
+
+bool unique_owner(const std::shared_ptr<detail::ReplyData>& p) noexcept {
+    if (!p || p.use_count() != 1) return false;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return true;
+}
+
+}  // namespace
+
+struct Reader::Impl {
+    explicit Impl(const ReaderLimits& l) : limits(l), buffer(l.block_size) {
+        stack.reserve(std::min<std::size_t>(l.max_depth, 64) + 1);
+    }
+
+    ReaderLimits limits;
+    detail::ReadBuffer buffer;
+    std::vector<Frame> stack;
+    std::shared_ptr<detail::ReplyData> reply;  // the reply being parsed
+    // Recently returned replies: reused once the user has dropped them, so a
+    // steady stream of replies allocates no node vectors.
+    std::array<std::shared_ptr<detail::ReplyData>, 2> pool;
+    unsigned victim = 0;
+    bool in_bulk = false;  // a bulk header was read; its body is incomplete
+    Type bulk_type = Type::bulk_string;
+    std::size_t bulk_length = 0;
+    std::size_t scanned = 0;  // bytes after pos() already searched for '\n'
+    std::uint64_t reply_end = 0;
+    std::error_code error;
+
+    std::span<char> prepare(std::size_t min_size);
+    bool parse();
+    Step read_line();
+    Step dispatch(char type, std::string_view body);
+    Step bulk_header(Type type, std::string_view body);
+    Step bulk_body();
+    Step aggregate(Type type, std::string_view body, std::uint64_t per_entry);
+    Step scalar(Type type, std::string_view text, std::uint64_t count = 0);
+    Step finish_node(std::uint32_t index);
+    Step fail(errc code);
+    Step fail_line(std::string_view body, errc code);
+    void start_reply();
+    void recycle() noexcept;
+};
+
+void Reader::Impl::recycle() noexcept {
+    for (auto& data : pool) {
+        if (data != reply && unique_owner(data)) data->blocks.clear();
+    }
+}
+
+std::span<char> Reader::Impl::prepare(std::size_t min_size) {
+    recycle();
+    std::size_t want = std::max<std::size_t>(min_size, 1);
+    // A partial bulk must end up in one piece: make room for all of it now.
+    if (in_bulk && bulk_length + 2 > buffer.unparsed())
+        want = std::max(want, bulk_length + 2 - buffer.unparsed());
+    bool switched = false;
+    auto span = buffer.prepare(want, switched);
+    if (switched && reply) reply->blocks.push_back(buffer.block());
+    return span;
+}
+
+void Reader::Impl::start_reply() {
+    for (auto& data : pool) {
+        if (!unique_owner(data)) continue;
+        if (data->nodes.capacity() > max_retained_nodes) {
+            data.reset();
+            continue;
+        }
+        data->nodes.clear();
+        data->blocks.clear();
+        reply = data;
+        break;
+    }
+    if (!reply) {
+        reply = std::make_shared<detail::ReplyData>();
+        pool[victim] = reply;
+        victim ^= 1U;
+    }
+    reply->blocks.push_back(buffer.block());
+}
+
+Step Reader::Impl::fail(errc code) {
+    error = make_error_code(code);
+    return Step::failed;
+}
+
+// A stray '\r' inside a line means the line did not end in CRLF where the
+// sender meant it to; report that rather than a bad number.
+Step Reader::Impl::fail_line(std::string_view body, errc code) {
+    return fail(body.find('\r') != std::string_view::npos ? errc::missing_crlf : code);
+}
+
+bool Reader::Impl::parse() {
+    for (;;) {
+        const Step step = in_bulk ? bulk_body() : read_line();
+        if (step == Step::progress) continue;
+        return step == Step::done;
+    }
+}
+
+Step Reader::Impl::read_line() {
+    const char* start = buffer.data() + buffer.pos();
+    const std::size_t available = buffer.unparsed();
+    const auto* lf =
+        static_cast<const char*>(std::memchr(start + scanned, '\n', available - scanned));
+    if (lf == nullptr) {
+        if (available > limits.max_line) return fail(errc::protocol_error);
+        scanned = available;
+        return Step::more;
+    }
+    const auto length = static_cast<std::size_t>(lf - start);  // up to the '\n'
+    // Checked first so the code does not depend on how the bytes were split.
+    if (length > limits.max_line) return fail(errc::protocol_error);
+    if (length < 2 || lf[-1] != '\r') {
+        return length == 1 && start[0] == '\r' ? fail(errc::invalid_type_byte)
+                                               : fail(errc::missing_crlf);
+    }
+    scanned = 0;
+    buffer.advance(length + 1);
+    if (!reply) start_reply();
+    return dispatch(start[0], std::string_view(start + 1, length - 2));
+}
+
+Step Reader::Impl::dispatch(char type, std::string_view body) {
+    switch (type) {
+        case '$':
+            return bulk_header(Type::bulk_string, body);
+        case '*':
+            return aggregate(Type::array, body, 1);
+        case '+':
+        case '-':
+            if (body.find('\r') != std::string_view::npos) return fail(errc::missing_crlf);
+            return scalar(type == '+' ? Type::simple_string : Type::simple_error, body);
+        case ':': {
+            std::int64_t v = 0;
+            if (!detail::parse_int64(body, v)) return fail_line(body, errc::invalid_number);
+            return scalar(Type::integer, body, static_cast<std::uint64_t>(v));
+        }
+        case '%':
+            return aggregate(Type::map, body, 2);
+        case '~':
+            return aggregate(Type::set, body, 1);
+        case '>':
+            return aggregate(Type::push, body, 1);
+        case '|':
+            return aggregate(Type::attribute, body, 2);
+        case '!':
+            return bulk_header(Type::bulk_error, body);
+        case '=':
+            return bulk_header(Type::verbatim_string, body);
+        case '_':
+            if (!body.empty()) return fail_line(body, errc::protocol_error);
+            return scalar(Type::null, {});
+        case '#':
+            if (body != "t" && body != "f") return fail_line(body, errc::invalid_number);
+            return scalar(Type::boolean, body, body == "t" ? 1 : 0);
+        case ',':
+            if (!detail::is_double(body)) return fail_line(body, errc::invalid_number);
+            return scalar(Type::double_type, body);
+        case '(':
+            if (!detail::is_big_number(body)) return fail_line(body, errc::invalid_number);
+            return scalar(Type::big_number, body);
+        default:
+            return fail(errc::invalid_type_byte);
+    }
+}
+
+Step Reader::Impl::bulk_header(Type type, std::string_view body) {
+    std::int64_t length = 0;
+    if (!detail::parse_int64(body, length)) return fail_line(body, errc::invalid_length);
+    if (length == -1 && type == Type::bulk_string) return scalar(Type::null, {});
+    if (length < 0) return fail(errc::invalid_length);
+    if (static_cast<std::uint64_t>(length) > limits.max_bulk) return fail(errc::bulk_too_large);
+    if (type == Type::verbatim_string && length < 4) return fail(errc::protocol_error);
+    in_bulk = true;
+    bulk_type = type;
+    bulk_length = static_cast<std::size_t>(length);
+    return bulk_body();
+}
+
+Step Reader::Impl::bulk_body() {
+    if (buffer.unparsed() < bulk_length + 2) return Step::more;
+    const char* p = buffer.data() + buffer.pos();
+    if (p[bulk_length] != '\r' || p[bulk_length + 1] != '\n') return fail(errc::missing_crlf);
+    in_bulk = false;
+    buffer.advance(bulk_length + 2);
+    if (bulk_type != Type::verbatim_string) return scalar(bulk_type, {p, bulk_length});
+    if (p[3] != ':') return fail(errc::protocol_error);
+    const Step step = scalar(Type::verbatim_string, {p + 4, bulk_length - 4});
+    // scalar() appended the node last; add the format it does not know about.
+    if (step != Step::failed) std::memcpy(reply->nodes.back().format, p, 3);
+    return step;
+}
+
+Step Reader::Impl::aggregate(Type type, std::string_view body, std::uint64_t per_entry) {
+    std::int64_t n = 0;
+    if (!detail::parse_int64(body, n)) return fail_line(body, errc::invalid_length);
+    if (n == -1 && type == Type::array) return scalar(Type::null, {});
+    if (n < 0) return fail(errc::invalid_length);
+    if (static_cast<std::uint64_t>(n) > limits.max_elements / per_entry)
+        return fail(errc::aggregate_too_large);
+    if (stack.size() >= limits.max_depth) return fail(errc::nesting_too_deep);
+    auto& nodes = reply->nodes;
+    if (nodes.size() >= max_nodes) return fail(errc::aggregate_too_large);
+    const auto index = static_cast<std::uint32_t>(nodes.size());
+    const std::uint64_t children = static_cast<std::uint64_t>(n) * per_entry;
+    nodes.push_back(Node{type, {}, index + 1, children, {}});
+    if (children == 0) return finish_node(index);
+    stack.push_back(Frame{index, children});
+    return Step::progress;
+}
+
+Step Reader::Impl::scalar(Type type, std::string_view text, std::uint64_t count) {
+    auto& nodes = reply->nodes;
+    if (nodes.size() >= max_nodes) return fail(errc::aggregate_too_large);
+    const auto index = static_cast<std::uint32_t>(nodes.size());
+    nodes.push_back(Node{type, {}, index + 1, count, text});
+    return finish_node(index);
+}
+
+// A value is complete: count it against its parent, closing every aggregate
+// it completes. An attribute is not a value of its parent (it annotates the
+// value that follows), so closing one counts for nothing.
+Step Reader::Impl::finish_node(std::uint32_t index) {
+    auto& nodes = reply->nodes;
+    for (;;) {
+        if (nodes[index].type == Type::attribute) return Step::progress;
+        if (stack.empty()) return Step::done;
+        Frame& parent = stack.back();
+        if (--parent.remaining > 0) return Step::progress;
+        index = parent.index;
+        stack.pop_back();
+        nodes[index].next = static_cast<std::uint32_t>(nodes.size());
+    }
+}
+
+Reader::Reader(ReaderLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+Reader::~Reader() = default;
+Reader::Reader(Reader&&) noexcept = default;
+Reader& Reader::operator=(Reader&&) noexcept = default;
+
+std::span<char> Reader::prepare(std::size_t min_size) {
+    return impl_->prepare(min_size);
+}
+
+void Reader::commit(std::size_t n) noexcept {
+    impl_->buffer.commit(n);
+}
+
+void Reader::feed(std::string_view bytes) {
+    if (bytes.empty()) return;
+    auto span = prepare(bytes.size());
+    std::memcpy(span.data(), bytes.data(), bytes.size());
+    commit(bytes.size());
+}
+
+bool Reader::next(Reply& out, std::error_code& ec) {
+    Impl& d = *impl_;
+    ec = d.error;
+    if (d.error || d.buffer.data() == nullptr) return false;
+    if (!d.parse()) {
+        ec = d.error;
+        return false;
+    }
+    d.reply_end = d.buffer.offset();
+    out = Reply(std::shared_ptr<const detail::ReplyData>(std::move(d.reply)));
+    return true;
+}
+
+std::size_t Reader::buffered() const noexcept {
+    return static_cast<std::size_t>(impl_->buffer.received() - impl_->reply_end);
+}
+
+void Reader::reset() noexcept {
+    Impl& d = *impl_;
+    d.buffer.reset();
+    d.stack.clear();
+    d.reply.reset();
+    d.in_bulk = false;
+    d.scanned = 0;
+    d.reply_end = 0;
+    d.error.clear();
+}
+
+}  // namespace redstream::resp

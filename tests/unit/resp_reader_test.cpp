@@ -1,0 +1,482 @@
+// Byte-level tests of the RESP reader: every type, splits at every byte,
+// lifetimes of views across buffer reuse, malformed input and limits.
+#include <redstream/resp/reader.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <redstream/core/error.hpp>
+
+namespace redstream::resp {
+namespace {
+
+using namespace std::string_literals;
+
+// A canonical text form of a value, so two parses can be compared exactly.
+std::string describe(const Value& v) {
+    std::string s(type_name(v.type()));
+    if (v.type() == Type::verbatim_string) s += "[" + std::string(v.node().format, 3) + "]";
+    if (v.type() == Type::integer || v.type() == Type::boolean)
+        s += "(" + std::to_string(v.node().count) + ")";
+    if (!v.is_aggregate()) return s + "'" + std::string(v.str()) + "'";
+    s += "{";
+    for (const Value child : v)
+        s += describe(child) + ",";
+    return s + "}";
+}
+
+std::string describe(const Reply& r) {
+    std::string s;
+    if (auto a = r.attribute()) s = "attr:" + describe(*a) + " ";
+    return s + describe(r.root());
+}
+
+// Parses exactly one reply from `bytes`, fed at once.
+Reply parse_one(std::string_view bytes, ReaderLimits limits = {}) {
+    Reader reader(limits);
+    reader.feed(bytes);
+    Reply r;
+    std::error_code ec;
+    EXPECT_TRUE(reader.next(r, ec)) << ec.message() << " for " << bytes;
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(reader.buffered(), 0U);
+    return r;
+}
+
+std::error_code parse_error(std::string_view bytes, ReaderLimits limits = {}) {
+    Reader reader(limits);
+    reader.feed(bytes);
+    Reply r;
+    std::error_code ec;
+    while (reader.next(r, ec)) {
+    }
+    return ec;
+}
+
+const std::vector<std::string> corpus = {
+    "+OK\r\n",
+    "-ERR something bad\r\n",
+    ":0\r\n",
+    ":-9223372036854775808\r\n",
+    ":9223372036854775807\r\n",
+    "$5\r\nhello\r\n",
+    "$0\r\n\r\n",
+    "$-1\r\n",
+    "*-1\r\n",
+    "*0\r\n",
+    "$6\r\na\r\nb\r\n\r\n",
+    "*3\r\n:1\r\n$3\r\nfoo\r\n*2\r\n+a\r\n-b\r\n",
+    "_\r\n",
+    "#t\r\n",
+    "#f\r\n",
+    ",3.25\r\n",
+    ",inf\r\n",
+    ",-inf\r\n",
+    ",nan\r\n",
+    ",1e+300\r\n",
+    "(3492890328409238509324850943850943825024385\r\n",
+    "!21\r\nSYNTAX invalid syntax\r\n",
+    "=15\r\ntxt:Some string\r\n",
+    "%2\r\n+first\r\n:1\r\n+second\r\n*1\r\n:2\r\n",
+    "~3\r\n+a\r\n+b\r\n+c\r\n",
+    "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:"
+    "9543892\r\n",
+    "*3\r\n:1\r\n|1\r\n+ttl\r\n:3600\r\n:2\r\n:3\r\n",
+    ">3\r\n$7\r\nmessage\r\n$4\r\nchan\r\n$5\r\nhello\r\n",
+    "*2\r\n*0\r\n%0\r\n",
+    "*1\r\n*1\r\n*1\r\n*1\r\n$-1\r\n",
+    "*2\r\n*2\r\n$15\r\n1526985054069-0\r\n*4\r\n$4\r\nname\r\n$4\r\nSara\r\n"
+    "$7\r\nsurname\r\n$8\r\nOConnell\r\n*2\r\n$15\r\n1526985054079-0\r\n*-1\r\n",
+};
+
+TEST(RespReader, EveryType) {
+    EXPECT_EQ(describe(parse_one("+OK\r\n")), "simple_string'OK'");
+    EXPECT_EQ(describe(parse_one("-ERR x\r\n")), "simple_error'ERR x'");
+    EXPECT_EQ(parse_one(":-42\r\n").root().to_int(), -42);
+    EXPECT_EQ(parse_one("$5\r\nhello\r\n").root().str(), "hello");
+    EXPECT_EQ(parse_one("$5\r\nhello\r\n").root().type(), Type::bulk_string);
+    EXPECT_TRUE(parse_one("$-1\r\n").root().is_null());
+    EXPECT_TRUE(parse_one("*-1\r\n").root().is_null());
+    EXPECT_TRUE(parse_one("_\r\n").root().is_null());
+    EXPECT_EQ(parse_one("#t\r\n").root().to_bool(), true);
+    EXPECT_EQ(parse_one("#f\r\n").root().to_bool(), false);
+    EXPECT_EQ(parse_one(",3.25\r\n").root().to_double(), 3.25);
+    EXPECT_EQ(parse_one(",inf\r\n").root().to_double(), INFINITY);
+    EXPECT_EQ(parse_one(",-inf\r\n").root().to_double(), -INFINITY);
+    EXPECT_TRUE(std::isnan(*parse_one(",nan\r\n").root().to_double()));
+    EXPECT_EQ(parse_one("(-12345678901234567890123\r\n").root().type(), Type::big_number);
+    EXPECT_EQ(parse_one("(-12345678901234567890123\r\n").root().str(), "-12345678901234567890123");
+    auto err = parse_one("!10\r\nBUSY hello\r\n");
+    EXPECT_EQ(err.root().type(), Type::bulk_error);
+    EXPECT_TRUE(err.root().is_error());
+    EXPECT_EQ(error_of(err.root()), make_error_code(errc::busy));
+    auto verbatim = parse_one("=15\r\ntxt:Some string\r\n");
+    EXPECT_EQ(verbatim.root().type(), Type::verbatim_string);
+    EXPECT_EQ(verbatim.root().str(), "Some string");
+    EXPECT_EQ(std::string_view(verbatim.root().node().format, 3), "txt");
+}
+
+TEST(RespReader, Aggregates) {
+    auto r = parse_one(corpus[11]);
+    EXPECT_EQ(describe(r),
+              "array{integer(1)'1',bulk_string'foo',array{simple_string'a',simple_error'b',},}");
+    auto mr = parse_one("%2\r\n+first\r\n:1\r\n+second\r\n*1\r\n:2\r\n");
+    auto m = mr.root();
+    EXPECT_EQ(m.type(), Type::map);
+    EXPECT_EQ(m.size(), 4U);
+    EXPECT_EQ(m[2].str(), "second");
+    EXPECT_EQ(m[3][0].to_int(), 2);
+    auto sr = parse_one("~2\r\n+a\r\n+b\r\n");
+    auto s = sr.root();
+    EXPECT_EQ(s.type(), Type::set);
+    EXPECT_EQ(s[1].str(), "b");
+    auto pr = parse_one(corpus[27]);
+    auto p = pr.root();
+    EXPECT_EQ(p.type(), Type::push);
+    EXPECT_EQ(p[0].str(), "message");
+    EXPECT_EQ(describe(parse_one("*2\r\n*0\r\n%0\r\n")), "array{array{},map{},}");
+    EXPECT_EQ(describe(parse_one(corpus[29])), "array{array{array{array{null'',},},},}");
+}
+
+TEST(RespReader, AttributeBeforeRoot) {
+    auto r = parse_one(corpus[25]);
+    ASSERT_TRUE(r.attribute().has_value());
+    EXPECT_EQ(r.attribute()->type(), Type::attribute);
+    EXPECT_EQ(r.attribute()->size(), 2U);
+    EXPECT_EQ((*r.attribute())[1][1].to_double(), 0.1923);
+    auto root = r.root();
+    EXPECT_EQ(root.type(), Type::array);
+    EXPECT_EQ(root.size(), 2U);
+    EXPECT_EQ(root[1].to_int(), 9543892);
+}
+
+TEST(RespReader, AttributeInsideAggregate) {
+    auto r = parse_one(corpus[26]);
+    EXPECT_FALSE(r.attribute().has_value());
+    auto root = r.root();
+    EXPECT_EQ(root.size(), 3U);
+    EXPECT_EQ(root[0].to_int(), 1);
+    EXPECT_EQ(root[1].to_int(), 2);  // the attribute before it is skipped
+    EXPECT_EQ(root[2].to_int(), 3);
+    EXPECT_EQ(describe(r), "array{integer(1)'1',integer(2)'2',integer(3)'3',}");
+    // A sibling's attribute right after an empty aggregate is not its child.
+    auto er = parse_one("*2\r\n*0\r\n|1\r\n+a\r\n+b\r\n:7\r\n");
+    auto e = er.root();
+    EXPECT_EQ(e[0].size(), 0U);
+    EXPECT_TRUE(e[0].begin() == e[0].end());
+    EXPECT_EQ(e[1].to_int(), 7);
+}
+
+TEST(RespReader, BinaryAndBigBulk) {
+    const std::string binary = "a\r\nb\0c\r"s + "\n\xff"s;
+    auto r = parse_one("$" + std::to_string(binary.size()) + "\r\n" + binary + "\r\n");
+    EXPECT_EQ(r.root().str(), binary);
+    const std::string big(3 * 1024 * 1024 + 7, 'x');
+    Reader reader;
+    const std::string wire = "$" + std::to_string(big.size()) + "\r\n" + big + "\r\n";
+    // Arrives in socket-sized reads; the bulk must come out in one piece.
+    for (std::size_t pos = 0; pos < wire.size();) {
+        auto span = reader.prepare(4096);
+        const std::size_t n = std::min({span.size(), wire.size() - pos, std::size_t{16384}});
+        std::memcpy(span.data(), wire.data() + pos, n);
+        reader.commit(n);
+        pos += n;
+    }
+    Reply out;
+    std::error_code ec;
+    ASSERT_TRUE(reader.next(out, ec));
+    EXPECT_EQ(out.root().str(), big);
+}
+
+TEST(RespReader, EverySplitPoint) {
+    for (const auto& bytes : corpus) {
+        const std::string expected = describe(parse_one(bytes));
+        for (std::size_t cut = 1; cut < bytes.size(); ++cut) {
+            Reader reader;
+            Reply r;
+            std::error_code ec;
+            reader.feed(std::string_view(bytes).substr(0, cut));
+            ASSERT_FALSE(reader.next(r, ec)) << bytes << " cut at " << cut;
+            ASSERT_FALSE(ec);
+            EXPECT_EQ(reader.buffered(), cut);
+            reader.feed(std::string_view(bytes).substr(cut));
+            ASSERT_TRUE(reader.next(r, ec)) << bytes << " cut at " << cut << ": " << ec.message();
+            EXPECT_EQ(describe(r), expected);
+            EXPECT_EQ(reader.buffered(), 0U);
+        }
+    }
+}
+
+TEST(RespReader, OneByteAtATime) {
+    // Tiny blocks force a block switch in the middle of almost every reply.
+    for (std::size_t block : {std::size_t{1}, std::size_t{7}, std::size_t{65536}}) {
+        ReaderLimits limits;
+        limits.block_size = block;
+        Reader reader(limits);
+        std::vector<Reply> replies;
+        for (const auto& bytes : corpus) {
+            for (char c : bytes) {
+                Reply r;
+                std::error_code ec;
+                reader.feed(std::string_view(&c, 1));
+                if (reader.next(r, ec)) replies.push_back(r);
+                ASSERT_FALSE(ec);
+            }
+        }
+        ASSERT_EQ(replies.size(), corpus.size());
+        for (std::size_t i = 0; i < corpus.size(); ++i)
+            EXPECT_EQ(describe(replies[i]), describe(parse_one(corpus[i]))) << corpus[i];
+    }
+}
+
+TEST(RespReader, ManyRepliesInOneFeed) {
+    std::string all;
+    for (const auto& bytes : corpus)
+        all += bytes;
+    Reader reader;
+    reader.feed(all);
+    Reply r;
+    std::error_code ec;
+    for (const auto& bytes : corpus) {
+        ASSERT_TRUE(reader.next(r, ec));
+        EXPECT_EQ(describe(r), describe(parse_one(bytes)));
+    }
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(reader.buffered(), 0U);
+}
+
+std::string payload_of(int i) {
+    return std::string(static_cast<std::size_t>(i % 97), static_cast<char>('a' + i % 26));
+}
+
+TEST(RespReader, RepliesOutliveBufferReuse) {
+    ReaderLimits limits;
+    limits.block_size = 256;
+    Reader reader(limits);
+    std::vector<Reply> kept;
+    Reply r;
+    std::error_code ec;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string payload = payload_of(i);
+        const std::string wire = "*2\r\n:" + std::to_string(i) + "\r\n$" +
+                                 std::to_string(payload.size()) + "\r\n" + payload + "\r\n";
+        // Split so that many replies straddle two feeds (and two blocks).
+        reader.feed(std::string_view(wire).substr(0, wire.size() / 2));
+        EXPECT_FALSE(reader.next(r, ec));
+        reader.feed(std::string_view(wire).substr(wire.size() / 2));
+        ASSERT_TRUE(reader.next(r, ec));
+        kept.push_back(r);
+        // Drop some, so that blocks are freed or reused under the others.
+        if (i % 2 == 0 && kept.size() > 1) kept.erase(kept.end() - 2);
+    }
+    r = Reply();
+    ASSERT_GT(kept.size(), 100U);
+    for (const auto& reply : kept) {
+        const auto i = static_cast<int>(*reply.root()[0].to_int());
+        EXPECT_EQ(reply.root()[1].str(), payload_of(i));
+    }
+}
+
+TEST(RespReader, SteadyStateReusesBlock) {
+    Reader reader;
+    Reply r;
+    std::error_code ec;
+    reader.feed("+first\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    r = Reply();
+    const char* start = reader.prepare(16).data();
+    for (int i = 0; i < 100; ++i) {
+        auto span = reader.prepare(16);
+        EXPECT_EQ(span.data(), start) << "allocated although no reply was alive";
+        std::memcpy(span.data(), ":1\r\n", 4);
+        reader.commit(4);
+        ASSERT_TRUE(reader.next(r, ec));
+        EXPECT_EQ(r.root().to_int(), 1);
+        r = Reply();
+    }
+}
+
+struct BadInput {
+    std::string bytes;
+    errc code;
+};
+
+TEST(RespReader, MalformedInput) {
+    const std::vector<BadInput> cases = {
+        {"?x\r\n", errc::invalid_type_byte},
+        {"\r\n", errc::invalid_type_byte},
+        {"$abc\r\n", errc::invalid_length},
+        {"$-2\r\n", errc::invalid_length},
+        {"*-5\r\n", errc::invalid_length},
+        {"%-1\r\n", errc::invalid_length},
+        {"!-1\r\n", errc::invalid_length},
+        {"*?\r\n", errc::invalid_length},
+        {"$\r\n", errc::invalid_length},
+        {"$99999999999999999999\r\n", errc::invalid_length},
+        {"$3\r\nfooXY", errc::missing_crlf},
+        {"$3\r\nfoo\n\r", errc::missing_crlf},
+        {"+OK\n", errc::missing_crlf},
+        {"+OK\rX\r\n", errc::missing_crlf},
+        {"$3\nfoo\r\n", errc::missing_crlf},
+        {":12\r3\r\n", errc::missing_crlf},
+        {":12a\r\n", errc::invalid_number},
+        {":\r\n", errc::invalid_number},
+        {":99999999999999999999\r\n", errc::invalid_number},
+        {"#x\r\n", errc::invalid_number},
+        {",1.2.3\r\n", errc::invalid_number},
+        {",\r\n", errc::invalid_number},
+        {"(12a\r\n", errc::invalid_number},
+        {"=3\r\ntxt\r\n", errc::protocol_error},
+        {"=5\r\ntxtxx\r\n", errc::protocol_error},
+        {"_x\r\n", errc::protocol_error},
+        {"*1\r\n*1\r\n?\r\n", errc::invalid_type_byte},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(parse_error(c.bytes), make_error_code(c.code)) << c.bytes;
+    }
+}
+
+TEST(RespReader, OverlongLine) {
+    ReaderLimits limits;
+    limits.max_line = 100;
+    EXPECT_EQ(parse_error("+" + std::string(200, 'a'), limits),
+              make_error_code(errc::protocol_error));
+    EXPECT_EQ(parse_error("+" + std::string(200, 'a') + "\r\n", limits),
+              make_error_code(errc::protocol_error));
+    EXPECT_FALSE(parse_error("+" + std::string(90, 'a') + "\r\n", limits));
+    // Default: 64 KiB.
+    EXPECT_EQ(parse_error(":" + std::string(70000, '1')), make_error_code(errc::protocol_error));
+}
+
+TEST(RespReader, Limits) {
+    ReaderLimits limits;
+    limits.max_depth = 3;
+    EXPECT_EQ(parse_error("*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n", limits),
+              make_error_code(errc::nesting_too_deep));
+    EXPECT_FALSE(parse_error("*1\r\n*1\r\n*1\r\n:1\r\n", limits));
+    limits = {};
+    limits.max_elements = 10;
+    EXPECT_EQ(parse_error("*11\r\n", limits), make_error_code(errc::aggregate_too_large));
+    EXPECT_EQ(parse_error("%6\r\n", limits), make_error_code(errc::aggregate_too_large));
+    limits = {};
+    limits.max_bulk = 10;
+    EXPECT_EQ(parse_error("$11\r\n", limits), make_error_code(errc::bulk_too_large));
+    EXPECT_EQ(parse_error("=11\r\n", limits), make_error_code(errc::bulk_too_large));
+}
+
+TEST(RespReader, HugeDeclaredCountAllocatesNothingUpFront) {
+    ReaderLimits limits;
+    limits.max_elements = 4'000'000'000ULL;
+    Reader reader(limits);
+    reader.feed("*2000000000\r\n:1\r\n");
+    Reply r;
+    std::error_code ec;
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_GT(reader.buffered(), 0U);
+}
+
+TEST(RespReader, TruncatedNesting) {
+    Reader reader;
+    reader.feed("*3\r\n*2\r\n:1\r\n:2\r\n");
+    Reply r;
+    std::error_code ec;
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(reader.buffered(), 16U);
+    EXPECT_FALSE(reader.next(r, ec));
+    reader.feed("$1\r\n");
+    EXPECT_FALSE(reader.next(r, ec));
+    reader.feed("x\r\n_\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(describe(r), "array{array{integer(1)'1',integer(2)'2',},bulk_string'x',null'',}");
+}
+
+TEST(RespReader, StaysFailedUntilReset) {
+    Reader reader;
+    Reply r;
+    std::error_code ec;
+    reader.feed("+OK\r\n@bad\r\n+NEXT\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_EQ(ec, make_error_code(errc::invalid_type_byte));
+    reader.feed("+more\r\n");
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_EQ(ec, make_error_code(errc::invalid_type_byte));
+    reader.reset();
+    EXPECT_EQ(reader.buffered(), 0U);
+    reader.feed("*1\r\n$2\r\nok\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(r.root()[0].str(), "ok");
+}
+
+TEST(RespReader, ResetDropsPartialReplyButNotLiveOnes) {
+    Reader reader;
+    Reply kept;
+    std::error_code ec;
+    reader.feed("$5\r\nhello\r\n*2\r\n:1\r\n");
+    ASSERT_TRUE(reader.next(kept, ec));
+    Reply r;
+    EXPECT_FALSE(reader.next(r, ec));
+    reader.reset();
+    reader.feed("$5\r\nworld\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root().str(), "world");
+    EXPECT_EQ(kept.root().str(), "hello");
+}
+
+TEST(RespReader, PrepareCommit) {
+    Reader reader;
+    const std::string wire = "*2\r\n$3\r\nabc\r\n:5\r\n";
+    auto span = reader.prepare(wire.size());
+    ASSERT_GE(span.size(), wire.size());
+    std::memcpy(span.data(), wire.data(), 7);
+    reader.commit(7);
+    Reply r;
+    std::error_code ec;
+    EXPECT_FALSE(reader.next(r, ec));
+    span = reader.prepare(1);
+    std::memcpy(span.data(), wire.data() + 7, wire.size() - 7);
+    reader.commit(wire.size() - 7);
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root()[0].str(), "abc");
+}
+
+TEST(RespReader, FeedsBeforeParsingAFinishedBulk) {
+    // Found by fuzzing: a bulk that became complete but was not parsed yet
+    // must not make prepare() ask for a negative amount of room.
+    ReaderLimits limits;
+    limits.block_size = 8;
+    Reader reader(limits);
+    Reply r;
+    std::error_code ec;
+    reader.feed("$10\r\nab");
+    EXPECT_FALSE(reader.next(r, ec));
+    reader.feed("cdefghij\r\n+more");
+    reader.feed("\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root().str(), "abcdefghij");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root().str(), "more");
+}
+
+TEST(RespReader, MovedReaderKeepsWorking) {
+    Reader a;
+    a.feed("+x");
+    Reader b(std::move(a));
+    b.feed("\r\n");
+    Reply r;
+    std::error_code ec;
+    ASSERT_TRUE(b.next(r, ec));
+    EXPECT_EQ(r.root().str(), "x");
+}
+
+}  // namespace
+}  // namespace redstream::resp
