@@ -13,45 +13,45 @@ namespace redstream {
 /// (or an `asio::error` from the socket); sync calls throw `redstream::Error`.
 enum class errc {
     // Connection and transport.
-    not_connected = 1,     ///< No connection is up and the request could not wait for one.
-    connection_lost,       ///< The connection dropped while the request was in flight.
-    connect_failed,        ///< Could not resolve or connect to any configured address.
-    tls_failed,            ///< The TLS handshake or certificate verification failed.
-    timeout,               ///< The operation's deadline passed.
-    cancelled,             ///< The operation was cancelled by its caller.
-    shutting_down,         ///< The client is closing and takes no new work.
+    not_connected = 1,  ///< No connection is up and the request could not wait for one.
+    connection_lost,    ///< The connection dropped while the request was in flight.
+    connect_failed,     ///< Could not resolve or connect to any configured address.
+    tls_failed,         ///< The TLS handshake or certificate verification failed.
+    timeout,            ///< The operation's deadline passed.
+    cancelled,          ///< The operation was cancelled by its caller.
+    shutting_down,      ///< The client is closing and takes no new work.
     // Protocol.
-    protocol_error,        ///< The server sent bytes that are not valid RESP.
-    invalid_type_byte,     ///< A RESP value started with an unknown type byte.
-    invalid_length,        ///< A RESP length or count was malformed or negative.
-    missing_crlf,          ///< A RESP line did not end in CRLF where it had to.
-    invalid_number,        ///< A RESP integer, double, boolean or big number was malformed.
-    nesting_too_deep,      ///< The reply nests deeper than the parser's limit.
-    aggregate_too_large,   ///< An array, map, set or push declared too many elements.
-    bulk_too_large,        ///< A bulk string declared more bytes than the parser's limit.
-    unexpected_reply,      ///< A well-formed reply of a shape the command does not return.
+    protocol_error,       ///< The server sent bytes that are not valid RESP.
+    invalid_type_byte,    ///< A RESP value started with an unknown type byte.
+    invalid_length,       ///< A RESP length or count was malformed or negative.
+    missing_crlf,         ///< A RESP line did not end in CRLF where it had to.
+    invalid_number,       ///< A RESP integer, double, boolean or big number was malformed.
+    nesting_too_deep,     ///< The reply nests deeper than the parser's limit.
+    aggregate_too_large,  ///< An array, map, set or push declared too many elements.
+    bulk_too_large,       ///< A bulk string declared more bytes than the parser's limit.
+    unexpected_reply,     ///< A well-formed reply of a shape the command does not return.
     // Server replies.
-    server_error,          ///< The server answered with an error not listed below.
-    wrongtype,             ///< WRONGTYPE: the key holds another type.
-    nogroup,               ///< NOGROUP: the consumer group or stream does not exist.
-    busygroup,             ///< BUSYGROUP: the consumer group already exists.
-    readonly,              ///< READONLY: the node is a replica.
-    loading,               ///< LOADING: the server is loading its dataset.
-    busy,                  ///< BUSY: a script is running.
-    oom,                   ///< OOM: the server is over its memory limit.
-    noauth,                ///< NOAUTH: authentication is required.
-    wrongpass,             ///< WRONGPASS: bad username or password.
-    noperm,                ///< NOPERM: the ACL user may not run this command or key.
-    moved,                 ///< MOVED: the slot lives on another cluster node.
-    ask,                   ///< ASK: the slot is migrating; ask the other node once.
-    tryagain,              ///< TRYAGAIN: a multi-key command hit a migrating slot.
-    clusterdown,           ///< CLUSTERDOWN: the cluster cannot serve the slot.
-    masterdown,            ///< MASTERDOWN: the replica lost its master.
-    noproto,               ///< NOPROTO: the server does not speak the requested RESP version.
+    server_error,  ///< The server answered with an error not listed below.
+    wrongtype,     ///< WRONGTYPE: the key holds another type.
+    nogroup,       ///< NOGROUP: the consumer group or stream does not exist.
+    busygroup,     ///< BUSYGROUP: the consumer group already exists.
+    readonly,      ///< READONLY: the node is a replica.
+    loading,       ///< LOADING: the server is loading its dataset.
+    busy,          ///< BUSY: a script is running.
+    oom,           ///< OOM: the server is over its memory limit.
+    noauth,        ///< NOAUTH: authentication is required.
+    wrongpass,     ///< WRONGPASS: bad username or password.
+    noperm,        ///< NOPERM: the ACL user may not run this command or key.
+    moved,         ///< MOVED: the slot lives on another cluster node.
+    ask,           ///< ASK: the slot is migrating; ask the other node once.
+    tryagain,      ///< TRYAGAIN: a multi-key command hit a migrating slot.
+    clusterdown,   ///< CLUSTERDOWN: the cluster cannot serve the slot.
+    masterdown,    ///< MASTERDOWN: the replica lost its master.
+    noproto,       ///< NOPROTO: the server does not speak the requested RESP version.
     // Usage.
-    invalid_argument,      ///< The caller passed a value the operation cannot use.
-    invalid_url,           ///< The connection URL is malformed; the message says which part.
-    queue_full,            ///< A bounded queue is full and the caller asked not to wait.
+    invalid_argument,  ///< The caller passed a value the operation cannot use.
+    invalid_url,       ///< The connection URL is malformed; the message says which part.
+    queue_full,        ///< A bounded queue is full and the caller asked not to wait.
 };
 
 /// Groups of codes, for `ec == redstream::condition::retryable` tests.
@@ -81,7 +81,7 @@ errc server_error_code(std::string_view error_text) noexcept;
 /// The exception sync APIs throw. `what()` carries the server's error text
 /// when there is one; it never contains a password.
 class Error : public std::system_error {
-public:
+  public:
     explicit Error(std::error_code ec) : std::system_error(ec) {}
     Error(std::error_code ec, const std::string& detail) : std::system_error(ec, detail) {}
 };
