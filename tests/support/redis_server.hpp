@@ -4,6 +4,8 @@
 // Never port 6379, never a server the tests did not start.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +14,8 @@
 
 #include <redstream/net/config.hpp>
 
+#include "support/process.hpp"
+
 namespace redstream::test {
 
 struct AclUser {
@@ -19,6 +23,8 @@ struct AclUser {
     std::string password;  ///< Its password.
 };
 
+// Members have default initializers so that designated initializers such as
+// {.tls = true} pass g++'s -Wmissing-field-initializers.
 struct ServerOptions {
     /// Serve TLS only (tls-port; the plain port is disabled). Certificates are
     /// generated with openssl at start into the server's directory.
@@ -28,15 +34,15 @@ struct ServerOptions {
     /// Also listen on a unix socket in the server's directory.
     bool unix_socket = false;
     /// `requirepass` for the default user; empty for none.
-    std::string requirepass;
+    std::string requirepass{};
     /// An extra ACL user with full access (`on >password ~* &* +@all`).
-    std::optional<AclUser> acl_user;
+    std::optional<AclUser> acl_user{};
     /// More `--name value` arguments for redis-server.
-    std::vector<std::string> extra_args;
+    std::vector<std::string> extra_args{};
 };
 
 class RedisServer {
-public:
+  public:
     /// Starts the server and waits until it answers PING; throws
     /// std::runtime_error (with the server's log tail) if it does not.
     explicit RedisServer(ServerOptions options = {});
@@ -63,13 +69,23 @@ public:
     /// Runs redis-cli against the server (for setup and checks outside the
     /// code under test) and returns its stdout without the trailing newline.
     std::string cli(const std::vector<std::string>& args) const;
+    /// Like cli() but with the exit status and stderr too.
+    ProcessResult cli_result(const std::vector<std::string>& args) const;
+    /// The redis-cli arguments that reach this server (connection, TLS, auth),
+    /// without the program name; for tests that run redis-cli themselves.
+    std::vector<std::string> cli_connection_args() const;
+
+    /// The server's process id, or -1 while stopped.
+    pid_t pid() const noexcept;
+    /// The server's log file.
+    std::string log_file() const;
 
     /// Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent.
     void stop();
     /// Starts it again on the same port and directory.
     void start();
 
-private:
+  private:
     struct State;
     State* state_;
 };
