@@ -95,7 +95,7 @@ void SyncClient::connect() {
 
 Response SyncClient::exec(const resp::Request& req, std::error_code& ec, ExecOptions opts) {
     Response resp;
-    ec = state_->wait([&](auto h) { state_->client.async_exec(req, resp, std::move(h), opts); });
+    ec = state_->wait([&](auto h) { state_->client.async_exec(req, resp, opts, std::move(h)); });
     return resp;
 }
 

@@ -41,7 +41,8 @@ class GroupCommands : public ::testing::TestWithParam<int> {
     }
 
     MessageId add(std::uint64_t ms) {
-        const std::vector<Field> f = {{"n", std::to_string(ms)}};
+        const std::string n = std::to_string(ms);  // the field views it
+        const std::vector<Field> f = {{"n", n}};
         std::error_code ec;
         const auto id = decode_xadd(run([&](auto& req) {
                                         xadd(req, key_, f, {.id = XAddId::exact({ms, 0})});

@@ -5,21 +5,15 @@
 #include <redstream/core/error.hpp>
 #include <redstream/resp/reader.hpp>
 
+#include "support/replies.hpp"
+
 #include <string>
 
 namespace redstream::commands {
 namespace {
 
 using namespace std::chrono_literals;
-
-resp::Reply parse(std::string_view bytes) {
-    resp::Reader reader;
-    reader.feed(bytes);
-    resp::Reply r;
-    std::error_code ec;
-    EXPECT_TRUE(reader.next(r, ec)) << ec.message();
-    return r;
-}
+using test::parse_reply;
 
 const std::error_code unexpected = make_error_code(errc::unexpected_reply);
 
@@ -39,7 +33,7 @@ const char* const stream_resp2 =
 class XInfoStreamShapes : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(XInfoStreamShapes, Decodes) {
-    const auto reply = parse(GetParam());
+    const auto reply = parse_reply(GetParam());
     std::error_code ec;
     const auto info = decode_xinfo_stream(reply.root(), ec);
     ASSERT_FALSE(ec) << ec.message();
@@ -64,8 +58,9 @@ INSTANTIATE_TEST_SUITE_P(Protocols, XInfoStreamShapes,
 TEST(XInfoStream, EmptyStreamHasNoEntries) {
     std::error_code ec;
     const auto info = decode_xinfo_stream(
-        parse("%3\r\n$6\r\nlength\r\n:0\r\n$11\r\nfirst-entry\r\n_\r\n$10\r\nlast-entry\r\n_\r\n"
-              "")
+        parse_reply(
+            "%3\r\n$6\r\nlength\r\n:0\r\n$11\r\nfirst-entry\r\n_\r\n$10\r\nlast-entry\r\n_\r\n"
+            "")
             .root(),
         ec);
     ASSERT_FALSE(ec);
@@ -75,20 +70,20 @@ TEST(XInfoStream, EmptyStreamHasNoEntries) {
 
 TEST(XInfoStream, ErrorsAndShapes) {
     std::error_code ec;
-    decode_xinfo_stream(parse("-ERR no such key\r\n").root(), ec);
+    decode_xinfo_stream(parse_reply("-ERR no such key\r\n").root(), ec);
     EXPECT_EQ(ec, errc::server_error);
-    decode_xinfo_stream(parse("-WRONGTYPE x\r\n").root(), ec);
+    decode_xinfo_stream(parse_reply("-WRONGTYPE x\r\n").root(), ec);
     EXPECT_EQ(ec, errc::wrongtype);
     for (const char* bad :
          {"*3\r\n$6\r\nlength\r\n:1\r\n$1\r\nx\r\n", ":1\r\n", "*2\r\n$6\r\nlength\r\n$1\r\nx\r\n",
           "*2\r\n:1\r\n:1\r\n", "%1\r\n$11\r\nfirst-entry\r\n:1\r\n",
           "%1\r\n$17\r\nlast-generated-id\r\n$1\r\nx\r\n"}) {
-        decode_xinfo_stream(parse(bad).root(), ec);
+        decode_xinfo_stream(parse_reply(bad).root(), ec);
         EXPECT_EQ(ec, unexpected) << bad;
     }
     // Keys a newer server adds are ignored.
-    const auto info =
-        decode_xinfo_stream(parse("%2\r\n$6\r\nlength\r\n:4\r\n$3\r\nnew\r\n#t\r\n").root(), ec);
+    const auto info = decode_xinfo_stream(
+        parse_reply("%2\r\n$6\r\nlength\r\n:4\r\n$3\r\nnew\r\n#t\r\n").root(), ec);
     EXPECT_FALSE(ec);
     EXPECT_EQ(info.length, 4u);
 }
@@ -122,7 +117,7 @@ const char* const full_resp2 =
 class XInfoFullShapes : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(XInfoFullShapes, Decodes) {
-    const auto reply = parse(GetParam());
+    const auto reply = parse_reply(GetParam());
     std::error_code ec;
     const auto info = decode_xinfo_stream_full(reply.root(), ec);
     ASSERT_FALSE(ec) << ec.message();
@@ -163,7 +158,7 @@ TEST(XInfoFull, BadNestedShapes) {
                             "$3\r\n1-1\r\n:1\r\n",
                             "%1\r\n$6\r\ngroups\r\n*1\r\n%1\r\n$9\r\nconsumers\r\n*1\r\n%1\r\n"
                             "$7\r\npending\r\n*1\r\n*4\r\n$3\r\n1-1\r\n:1\r\n:1\r\n:1\r\n"}) {
-        decode_xinfo_stream_full(parse(bad).root(), ec);
+        decode_xinfo_stream_full(parse_reply(bad).root(), ec);
         EXPECT_EQ(ec, unexpected) << bad;
     }
 }
@@ -181,7 +176,7 @@ TEST(XInfoGroups, BothProtocolsAndNilCounters) {
         "$17\r\nlast-delivered-id\r\n$3\r\n0-0\r\n$12\r\nentries-read\r\n$-1\r\n$3\r\nlag\r\n"
         "$-1\r\n";
     for (const char* bytes : {resp3, resp2}) {
-        const auto reply = parse(bytes);
+        const auto reply = parse_reply(bytes);
         std::error_code ec;
         const auto groups = decode_xinfo_groups(reply.root(), ec);
         ASSERT_FALSE(ec);
@@ -197,11 +192,11 @@ TEST(XInfoGroups, BothProtocolsAndNilCounters) {
         EXPECT_FALSE(groups[1].lag);
     }
     std::error_code ec;
-    decode_xinfo_groups(parse("*1\r\n:1\r\n").root(), ec);
+    decode_xinfo_groups(parse_reply("*1\r\n:1\r\n").root(), ec);
     EXPECT_EQ(ec, unexpected);
-    decode_xinfo_groups(parse("*1\r\n%1\r\n$3\r\nlag\r\n$1\r\nx\r\n").root(), ec);
+    decode_xinfo_groups(parse_reply("*1\r\n%1\r\n$3\r\nlag\r\n$1\r\nx\r\n").root(), ec);
     EXPECT_EQ(ec, unexpected);
-    decode_xinfo_groups(parse("-ERR no such key\r\n").root(), ec);
+    decode_xinfo_groups(parse_reply("-ERR no such key\r\n").root(), ec);
     EXPECT_EQ(ec, errc::server_error);
 }
 
@@ -215,7 +210,7 @@ TEST(XInfoConsumers, BothProtocolsAndInactive) {
         "*8\r\n$4\r\nname\r\n$2\r\nc2\r\n$7\r\npending\r\n:0\r\n$4\r\nidle\r\n:9\r\n"
         "$8\r\ninactive\r\n:-1\r\n";
     for (const char* bytes : {resp3, resp2}) {
-        const auto reply = parse(bytes);
+        const auto reply = parse_reply(bytes);
         std::error_code ec;
         const auto consumers = decode_xinfo_consumers(reply.root(), ec);
         ASSERT_FALSE(ec);
@@ -229,12 +224,12 @@ TEST(XInfoConsumers, BothProtocolsAndInactive) {
     }
     std::error_code ec;
     const auto c = decode_xinfo_consumers(
-        parse("*1\r\n%2\r\n$4\r\nname\r\n$1\r\nx\r\n$8\r\ninactive\r\n:77\r\n").root(), ec);
+        parse_reply("*1\r\n%2\r\n$4\r\nname\r\n$1\r\nx\r\n$8\r\ninactive\r\n:77\r\n").root(), ec);
     ASSERT_FALSE(ec);
     EXPECT_EQ(c.at(0).inactive, 77ms);
-    decode_xinfo_consumers(parse("-NOGROUP No such consumer group\r\n").root(), ec);
+    decode_xinfo_consumers(parse_reply("-NOGROUP No such consumer group\r\n").root(), ec);
     EXPECT_EQ(ec, errc::nogroup);
-    decode_xinfo_consumers(parse("*1\r\n%1\r\n$4\r\nidle\r\n:-5\r\n").root(), ec);
+    decode_xinfo_consumers(parse_reply("*1\r\n%1\r\n$4\r\nidle\r\n:-5\r\n").root(), ec);
     EXPECT_EQ(ec, unexpected);
 }
 

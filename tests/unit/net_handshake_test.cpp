@@ -5,21 +5,15 @@
 #include <redstream/net/detail/handshake.hpp>
 #include <redstream/resp/reader.hpp>
 
+#include "support/replies.hpp"
+
 namespace rs = redstream;
 using rs::detail::HandshakeFsm;
 using rs::detail::HandshakeParams;
 using Kind = HandshakeFsm::Action::Kind;
+using rs::test::parse_reply;
 
 namespace {
-
-rs::resp::Reply parse(std::string_view bytes) {
-    rs::resp::Reader reader;
-    reader.feed(bytes);
-    rs::resp::Reply reply;
-    std::error_code ec;
-    EXPECT_TRUE(reader.next(reply, ec)) << ec.message();
-    return reply;
-}
 
 const char* hello_map = "%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n";
 
@@ -33,10 +27,10 @@ TEST(Handshake, Resp3WithEverythingSendsHelloThenSelect) {
     EXPECT_EQ(out.payload(),
               "*7\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$5\r\nalice\r\n$6\r\ns3cret\r\n"
               "$7\r\nSETNAME\r\n$3\r\napp\r\n");
-    auto a = fsm.on_reply(parse(hello_map).root(), out);
+    auto a = fsm.on_reply(parse_reply(hello_map).root(), out);
     EXPECT_EQ(a.kind, Kind::send);
     EXPECT_EQ(out.payload(), "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n");
-    EXPECT_EQ(fsm.on_reply(parse("+OK\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 3);
 }
 
@@ -47,7 +41,7 @@ TEST(Handshake, PasswordOnlyAuthenticatesAsDefaultUser) {
     fsm.start(out);
     EXPECT_EQ(out.payload(),
               "*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n$2\r\npw\r\n");
-    EXPECT_EQ(fsm.on_reply(parse(hello_map).root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply(hello_map).root(), out).kind, Kind::done);
 }
 
 TEST(Handshake, FallsBackToResp2WhenHelloIsUnknown) {
@@ -55,14 +49,14 @@ TEST(Handshake, FallsBackToResp2WhenHelloIsUnknown) {
     HandshakeFsm fsm(p);
     rs::resp::Request out;
     fsm.start(out);
-    auto a = fsm.on_reply(parse("-ERR unknown command 'HELLO'\r\n").root(), out);
+    auto a = fsm.on_reply(parse_reply("-ERR unknown command 'HELLO'\r\n").root(), out);
     EXPECT_EQ(a.kind, Kind::send);
     EXPECT_EQ(out.payload(), "*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");
-    fsm.on_reply(parse("+OK\r\n").root(), out);
+    fsm.on_reply(parse_reply("+OK\r\n").root(), out);
     EXPECT_EQ(out.payload(), "*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$3\r\napp\r\n");
-    fsm.on_reply(parse("+OK\r\n").root(), out);
+    fsm.on_reply(parse_reply("+OK\r\n").root(), out);
     EXPECT_EQ(out.payload(), "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n");
-    EXPECT_EQ(fsm.on_reply(parse("+OK\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 2);
 }
 
@@ -72,7 +66,7 @@ TEST(Handshake, NoprotoAlsoFallsBack) {
     rs::resp::Request out;
     fsm.start(out);
     // Nothing else to do after the fallback: HELLO was the round trip.
-    EXPECT_EQ(fsm.on_reply(parse("-NOPROTO sorry\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("-NOPROTO sorry\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 2);
 }
 
@@ -82,11 +76,11 @@ TEST(Handshake, Resp2WithNothingToNegotiateStillPings) {
     rs::resp::Request out;
     EXPECT_EQ(fsm.start(out).kind, Kind::send);
     EXPECT_EQ(out.payload(), "*1\r\n$4\r\nPING\r\n");
-    EXPECT_EQ(fsm.on_reply(parse("-LOADING loading the dataset\r\n").root(), out).ec,
+    EXPECT_EQ(fsm.on_reply(parse_reply("-LOADING loading the dataset\r\n").root(), out).ec,
               rs::errc::loading);
     HandshakeFsm again(p);
     again.start(out);
-    EXPECT_EQ(again.on_reply(parse("+PONG\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(again.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
 }
 
 TEST(Handshake, WrongPasswordFailsWithAuthConditionAndNoPassword) {
@@ -95,7 +89,8 @@ TEST(Handshake, WrongPasswordFailsWithAuthConditionAndNoPassword) {
     rs::resp::Request out;
     fsm.start(out);
     auto a = fsm.on_reply(
-        parse("-WRONGPASS invalid username-password pair or user is disabled.\r\n").root(), out);
+        parse_reply("-WRONGPASS invalid username-password pair or user is disabled.\r\n").root(),
+        out);
     EXPECT_EQ(a.kind, Kind::fail);
     EXPECT_EQ(a.ec, rs::errc::wrongpass);
     EXPECT_EQ(a.ec, rs::condition::auth);
@@ -108,14 +103,14 @@ TEST(Handshake, Resp2AuthFailureAndSelectFailure) {
         HandshakeFsm fsm(p);
         rs::resp::Request out;
         fsm.start(out);
-        auto a = fsm.on_reply(parse("-WRONGPASS nope\r\n").root(), out);
+        auto a = fsm.on_reply(parse_reply("-WRONGPASS nope\r\n").root(), out);
         EXPECT_EQ(a.ec, rs::errc::wrongpass);
     }
     HandshakeFsm fsm(p);
     rs::resp::Request out;
     fsm.start(out);
-    fsm.on_reply(parse("+OK\r\n").root(), out);
-    auto a = fsm.on_reply(parse("-ERR DB index is out of range\r\n").root(), out);
+    fsm.on_reply(parse_reply("+OK\r\n").root(), out);
+    auto a = fsm.on_reply(parse_reply("-ERR DB index is out of range\r\n").root(), out);
     EXPECT_EQ(a.kind, Kind::fail);
     EXPECT_EQ(a.ec, rs::errc::server_error);
     EXPECT_EQ(a.detail, "ERR DB index is out of range");
@@ -126,7 +121,7 @@ TEST(Handshake, HelloAnsweredWithNonMapIsUnexpected) {
     HandshakeFsm fsm(p);
     rs::resp::Request out;
     fsm.start(out);
-    auto a = fsm.on_reply(parse(":1\r\n").root(), out);
+    auto a = fsm.on_reply(parse_reply(":1\r\n").root(), out);
     EXPECT_EQ(a.kind, Kind::fail);
     EXPECT_EQ(a.ec, rs::errc::unexpected_reply);
 }

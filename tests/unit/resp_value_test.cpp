@@ -10,17 +10,12 @@
 #include <redstream/core/error.hpp>
 #include <redstream/resp/reader.hpp>
 
+#include "support/replies.hpp"
+
 namespace redstream::resp {
 namespace {
 
-Reply parse(std::string_view bytes) {
-    Reader reader;
-    reader.feed(bytes);
-    Reply r;
-    std::error_code ec;
-    EXPECT_TRUE(reader.next(r, ec)) << ec.message();
-    return r;
-}
+using test::parse_reply;
 
 TEST(RespValue, EmptyReply) {
     Reply r;
@@ -31,7 +26,7 @@ TEST(RespValue, EmptyReply) {
 }
 
 TEST(RespValue, IterationAndIndexing) {
-    auto r = parse("*4\r\n:1\r\n*2\r\n+a\r\n+b\r\n$0\r\n\r\n_\r\n");
+    auto r = parse_reply("*4\r\n:1\r\n*2\r\n+a\r\n+b\r\n$0\r\n\r\n_\r\n");
     auto root = r.root();
     ASSERT_EQ(root.size(), 4U);
     std::vector<Type> types;
@@ -50,7 +45,7 @@ TEST(RespValue, IterationAndIndexing) {
 }
 
 TEST(RespValue, IterationSkipsAttributes) {
-    auto r = parse("*2\r\n|1\r\n+a\r\n+b\r\n:1\r\n|1\r\n+c\r\n+d\r\n:2\r\n");
+    auto r = parse_reply("*2\r\n|1\r\n+a\r\n+b\r\n:1\r\n|1\r\n+c\r\n+d\r\n:2\r\n");
     std::vector<std::int64_t> ints;
     for (Value v : r.root())
         ints.push_back(*v.to_int());
@@ -58,27 +53,29 @@ TEST(RespValue, IterationSkipsAttributes) {
 }
 
 TEST(RespValue, Conversions) {
-    EXPECT_EQ(parse("$3\r\n-17\r\n").root().to_int(), -17);
-    EXPECT_FALSE(parse("$3\r\n17x\r\n").root().to_int());
-    EXPECT_FALSE(parse("$0\r\n\r\n").root().to_int());
-    EXPECT_EQ(parse("$4\r\n2.50\r\n").root().to_double(), 2.5);
-    EXPECT_EQ(parse("$4\r\n+inf\r\n").root().to_double(), INFINITY);
-    EXPECT_EQ(parse(":7\r\n").root().to_double(), 7.0);
-    EXPECT_EQ(parse(":1\r\n").root().to_bool(), true);
-    EXPECT_EQ(parse(":0\r\n").root().to_bool(), false);
-    EXPECT_FALSE(parse(":2\r\n").root().to_bool());
-    EXPECT_FALSE(parse("*0\r\n").root().to_int());
-    EXPECT_TRUE(parse("=8\r\nmkd:# hi\r\n").root().is_string());
-    EXPECT_FALSE(parse(":1\r\n").root().is_string());
+    EXPECT_EQ(parse_reply("$3\r\n-17\r\n").root().to_int(), -17);
+    EXPECT_FALSE(parse_reply("$3\r\n17x\r\n").root().to_int());
+    EXPECT_FALSE(parse_reply("$0\r\n\r\n").root().to_int());
+    EXPECT_EQ(parse_reply("$4\r\n2.50\r\n").root().to_double(), 2.5);
+    EXPECT_EQ(parse_reply("$4\r\n+inf\r\n").root().to_double(), INFINITY);
+    EXPECT_EQ(parse_reply(":7\r\n").root().to_double(), 7.0);
+    EXPECT_EQ(parse_reply(":1\r\n").root().to_bool(), true);
+    EXPECT_EQ(parse_reply(":0\r\n").root().to_bool(), false);
+    EXPECT_FALSE(parse_reply(":2\r\n").root().to_bool());
+    EXPECT_FALSE(parse_reply("*0\r\n").root().to_int());
+    EXPECT_TRUE(parse_reply("=8\r\nmkd:# hi\r\n").root().is_string());
+    EXPECT_FALSE(parse_reply(":1\r\n").root().is_string());
 }
 
 TEST(RespValue, ErrorOf) {
-    EXPECT_EQ(error_of(parse("-WRONGTYPE Operation against a key\r\n").root()),
+    EXPECT_EQ(error_of(parse_reply("-WRONGTYPE Operation against a key\r\n").root()),
               make_error_code(errc::wrongtype));
-    EXPECT_EQ(error_of(parse("-NOGROUP No such key\r\n").root()), make_error_code(errc::nogroup));
-    EXPECT_EQ(error_of(parse("-ERR unknown\r\n").root()), make_error_code(errc::server_error));
-    EXPECT_EQ(error_of(parse("!9\r\nMOVED 1 x\r\n").root()), make_error_code(errc::moved));
-    EXPECT_FALSE(error_of(parse("+OK\r\n").root()));
+    EXPECT_EQ(error_of(parse_reply("-NOGROUP No such key\r\n").root()),
+              make_error_code(errc::nogroup));
+    EXPECT_EQ(error_of(parse_reply("-ERR unknown\r\n").root()),
+              make_error_code(errc::server_error));
+    EXPECT_EQ(error_of(parse_reply("!9\r\nMOVED 1 x\r\n").root()), make_error_code(errc::moved));
+    EXPECT_FALSE(error_of(parse_reply("+OK\r\n").root()));
     EXPECT_FALSE(error_of(Value{}));
 }
 
@@ -93,7 +90,7 @@ TEST(RespValue, KeepAliveOutlivesReply) {
     std::string_view text;
     std::shared_ptr<const void> keep;
     {
-        auto r = parse("$5\r\nhello\r\n");
+        auto r = parse_reply("$5\r\nhello\r\n");
         text = r.root().str();
         keep = r.keep_alive();
     }

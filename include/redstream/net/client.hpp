@@ -125,8 +125,7 @@ class Client {
     /// yet written is removed; one written has its replies discarded),
     /// shutting_down.
     template <class Token>
-    auto async_exec(const resp::Request& req, Response& resp, Token&& token,
-                    ExecOptions opts = {}) {
+    auto async_exec(const resp::Request& req, Response& resp, ExecOptions opts, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
             [this, &req, &resp, opts](auto handler) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
@@ -134,6 +133,11 @@ class Client {
                            slot);
             },
             token);
+    }
+    /// As above, with the default options.
+    template <class Token>
+    auto async_exec(const resp::Request& req, Response& resp, Token&& token) {
+        return async_exec(req, resp, ExecOptions{}, std::forward<Token>(token));
     }
 
     /// Sets the handler for RESP3 push messages (called on the client's
