@@ -4,6 +4,12 @@ namespace redstream {
 
 ConnectionConfig ConnectionConfig::from_url(const StreamUrl& url) {
     ConnectionConfig cfg;
+    cfg.apply_url(url);
+    return cfg;
+}
+
+void ConnectionConfig::apply_url(const StreamUrl& url) {
+    ConnectionConfig& cfg = *this;
     cfg.transport = url.transport;
     if (url.transport == Transport::unix_socket) {
         cfg.nodes.clear();
@@ -24,7 +30,6 @@ ConnectionConfig ConnectionConfig::from_url(const StreamUrl& url) {
         cfg.request_timeout = std::chrono::milliseconds(*url.timeout_ms);
         if (*url.timeout_ms != 0) cfg.connect_timeout = cfg.request_timeout;
     }
-    return cfg;
 }
 
 ConnectionConfig ConnectionConfig::from_url(std::string_view url) {

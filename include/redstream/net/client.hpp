@@ -21,6 +21,7 @@
 #include <asio/prefer.hpp>
 
 #include <redstream/net/config.hpp>
+#include <redstream/net/detail/completion.hpp>
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
 
@@ -38,48 +39,8 @@ struct ExecOptions {
 
 namespace detail {
 
-/// A type-erased completion: runs the user's handler on its associated
-/// executor. Keeps the templates thin; the real work is compiled once.
-class Completion {
-  public:
-    Completion() = default;
-    /// `fallback` runs the handler when it has no associated executor.
-    template <class Handler>
-    Completion(Handler&& h, const asio::any_io_executor& fallback)
-        : impl_(
-              std::make_unique<Model<std::decay_t<Handler>>>(std::forward<Handler>(h), fallback)) {}
-    explicit operator bool() const noexcept { return impl_ != nullptr; }
-    /// Completes once, with `ec`, on the handler's executor.
-    void operator()(std::error_code ec) {
-        auto impl = std::move(impl_);
-        impl->complete(ec);
-    }
-
-  private:
-    struct Base {
-        virtual ~Base() = default;
-        virtual void complete(std::error_code ec) = 0;
-    };
-    template <class Handler>
-    struct Model final : Base {
-        using Executor = asio::associated_executor_t<Handler, asio::any_io_executor>;
-        // Tracks outstanding work so the handler's context does not run dry
-        // while the operation is pending.
-        using WorkExecutor = std::decay_t<decltype(asio::prefer(
-            std::declval<Executor>(), asio::execution::outstanding_work.tracked))>;
-
-        Model(Handler h, const asio::any_io_executor& fallback)
-            : work(asio::prefer(asio::get_associated_executor(h, fallback),
-                                asio::execution::outstanding_work.tracked)),
-              handler(std::move(h)) {}
-        void complete(std::error_code ec) override {
-            asio::post(work, [h = std::move(handler), ec]() mutable { h(ec); });
-        }
-        WorkExecutor work;
-        Handler handler;
-    };
-    std::unique_ptr<Base> impl_;
-};
+/// Completion of operations that report only success or failure.
+using Completion = BasicCompletion<std::error_code>;
 
 class ClientImpl;
 

@@ -94,6 +94,9 @@ struct ConnectionConfig {
     static ConnectionConfig from_url(const StreamUrl& url);
     /// Parses and applies a URL; throws `redstream::Error` (errc::invalid_url).
     static ConnectionConfig from_url(std::string_view url);
+    /// Applies what a URL says (transport, nodes or socket, credentials, db,
+    /// client name, protocol, timeouts) over this config; the rest stays.
+    void apply_url(const StreamUrl& url);
 };
 
 }  // namespace redstream

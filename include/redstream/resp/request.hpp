@@ -79,6 +79,11 @@ class Request {
         commands_ = 0;
     }
     void reserve(std::size_t bytes) { buffer_.reserve(bytes); }
+    /// Appends every command of `other` (already serialized: a byte copy).
+    void append(const Request& other) {
+        buffer_.append(other.buffer_);
+        commands_ += other.commands_;
+    }
 
     const Config& config() const noexcept { return config_; }
     Config& config() noexcept { return config_; }
