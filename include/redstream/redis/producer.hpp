@@ -1,0 +1,159 @@
+// Producers: send() never waits for the network. Everything sent while a
+// write is in flight goes out in the next write (automatic pipelining), and
+// at most max_unconfirmed messages / bytes are held: beyond that a send waits
+// or fails, so memory stays bounded.
+//
+// Delivery is at-least-once: when a connection drops after a batch was
+// written, the server may or may not have stored it; every such send fails
+// with a retryable error (errc::connection_lost) and is never silently
+// re-sent. Re-sending it is the caller's choice, and may duplicate it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include <asio/async_result.hpp>
+
+#include <redstream/commands/types.hpp>
+#include <redstream/core/stream.hpp>
+#include <redstream/net/detail/completion.hpp>
+#include <redstream/redis/send_future.hpp>
+
+namespace redstream {
+
+/// Picks the shard of each message of a stream with several shards.
+class Sharder {
+  public:
+    /// (stream, message key, shard count) -> shard in [0, shard count).
+    using Function =
+        std::function<std::uint64_t(const StreamKey&, std::string_view key, std::uint64_t shards)>;
+
+    /// Shards in turn (per producer).
+    static Sharder round_robin();
+    /// A pseudo-random shard per message.
+    static Sharder random();
+    /// Same message key, same shard: per-key order holds. Messages without a
+    /// key go round-robin.
+    static Sharder key_hash();
+    /// Your own choice; results are taken modulo the shard count.
+    static Sharder custom(Function f);
+
+    std::uint64_t operator()(const StreamKey& s, std::string_view key, std::uint64_t n) const {
+        return f_(s, key, n) % n;
+    }
+
+  private:
+    explicit Sharder(Function f) : f_(std::move(f)) {}
+    Function f_;
+};
+
+struct ProducerOptions {
+    static constexpr std::size_t default_max_unconfirmed = 64 * 1024;
+    static constexpr std::size_t default_max_unconfirmed_bytes = 64 * 1024 * 1024;
+    static constexpr std::size_t default_max_batch = 1024;
+
+    /// Shards per stream: > 1 writes to `stream:0` ... `stream:N-1`.
+    std::uint64_t shards = 1;
+    /// How messages are spread over the shards.
+    Sharder sharder = Sharder::round_robin();
+    /// Trim on every XADD (MAXLEN or MINID, exact or `~`); none by default.
+    commands::TrimOptions trim{};
+    /// Most messages sent but not yet confirmed by the server.
+    std::size_t max_unconfirmed = default_max_unconfirmed;
+    /// Most payload bytes sent but not yet confirmed.
+    std::size_t max_unconfirmed_bytes = default_max_unconfirmed_bytes;
+    /// When full, sync send() blocks (true) or fails with errc::queue_full (false).
+    bool block_when_full = true;
+    /// Most XADDs written in one request.
+    std::size_t max_batch = default_max_batch;
+};
+
+/// A message to send, beyond the payload.
+struct SendOptions {
+    /// Message key for Sharder::key_hash (not stored in the entry).
+    std::string_view key{};
+    /// More fields, stored after the payload field, in order.
+    std::span<const Field> fields{};
+    /// The entry id: `*` (default), `ms-*`, or exact.
+    commands::XAddId id = commands::XAddId::automatic();
+};
+
+namespace detail {
+struct StreamerContext;
+class ProducerImpl;
+}  // namespace detail
+
+/// A producer. Thread-safe: any thread may send; receipts come back in send
+/// order per stream. Errors of one send (WRONGTYPE, OOM, a bad explicit id)
+/// fail only its own future.
+class Producer {
+  public:
+    Producer() = default;
+    Producer(Producer&&) noexcept;
+    Producer& operator=(Producer&&) noexcept;
+    ~Producer();
+
+    /// Sends to the producer's stream (not for generic producers: their
+    /// futures fail with invalid_argument). Blocks only when full and
+    /// block_when_full; otherwise returns at once.
+    SendFuture send(std::string_view payload, const SendOptions& options = {});
+    /// Sends to any stream.
+    SendFuture send_to(const StreamKey& stream, std::string_view payload,
+                       const SendOptions& options = {});
+
+    /// As send_to(), but waits (without blocking a thread) while full.
+    /// Completion: `void(std::error_code, Receipt)` once confirmed.
+    template <class Token>
+    auto async_send(const StreamKey& stream, std::string_view payload, Token&& token,
+                    const SendOptions& options = {}) {
+        return asio::async_initiate<Token, void(std::error_code, Receipt)>(
+            [&](auto handler) {
+                start_send(stream, payload, options,
+                           detail::BasicCompletion<std::error_code, Receipt>(std::move(handler),
+                                                                             get_executor()));
+            },
+            token);
+    }
+
+    /// Waits until every message sent before the call is confirmed (or failed).
+    void flush();
+    /// Completion: `void(std::error_code)`.
+    template <class Token>
+    auto async_flush(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this](auto handler) {
+                start_flush(
+                    detail::BasicCompletion<std::error_code>(std::move(handler), get_executor()));
+            },
+            token);
+    }
+    /// Flushes, then refuses further sends (errc::shutting_down). Idempotent.
+    void end();
+
+    /// Trims a stream now (all of its shards). Throws `redstream::Error`.
+    void trim(const StreamKey& stream, const commands::TrimOptions& trim);
+
+    /// The anchored stream (empty for a generic producer).
+    const StreamKey& stream() const noexcept;
+    asio::any_io_executor get_executor() const noexcept;
+
+  private:
+    friend class Streamer;
+    Producer(std::shared_ptr<detail::StreamerContext> ctx, StreamKey anchor,
+             ProducerOptions options);
+    void start_send(const StreamKey& stream, std::string_view payload, const SendOptions& options,
+                    detail::BasicCompletion<std::error_code, Receipt> done);
+    void start_flush(detail::BasicCompletion<std::error_code> done);
+    static void end_impl(const std::shared_ptr<detail::ProducerImpl>& impl);
+
+    std::shared_ptr<detail::ProducerImpl> impl_;
+};
+
+}  // namespace redstream

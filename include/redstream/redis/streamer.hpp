@@ -1,0 +1,100 @@
+// The entry point of the high-level API: a Streamer holds the connection
+// settings and the I/O threads, and makes producers and consumers.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+
+#include <redstream/core/stream.hpp>
+#include <redstream/net/config.hpp>
+#include <redstream/net/detail/completion.hpp>
+#include <redstream/redis/consumer.hpp>
+#include <redstream/redis/producer.hpp>
+
+namespace redstream {
+
+struct ConnectOptions {
+    static constexpr std::string_view default_payload_field = "msg";
+    static constexpr std::size_t default_io_threads = 1;
+
+    /// Timeouts, db, credentials, TLS, client name, reconnect policy. The URL
+    /// given to connect() fills transport, nodes, credentials and db on top.
+    ConnectionConfig connection;
+    /// The entry field that carries a message's payload (as the seed's crate).
+    std::string payload_field{default_payload_field};
+    /// I/O threads when the Streamer owns its io_context (connect() without an executor).
+    std::size_t io_threads = default_io_threads;
+};
+
+namespace detail {
+struct StreamerContext;
+struct IoRunner;
+}  // namespace detail
+
+class Streamer {
+  public:
+    /// Connects to the server(s) in `url` (see StreamUrl) with its own I/O
+    /// threads; throws `redstream::Error` (invalid_url, connect_failed, auth, ...).
+    static Streamer connect(std::string_view url, ConnectOptions options = {});
+    /// As connect(), running on `executor` (the caller runs its io_context).
+    /// Blocks until connected, so call it from outside that executor's threads.
+    static Streamer connect(asio::any_io_executor executor, std::string_view url,
+                            ConnectOptions options = {});
+
+    /// Connects without blocking, on `executor`. Completion:
+    /// `void(std::error_code, Streamer)` — invalid_url, connect_failed, the
+    /// auth codes, timeout, tls_failed. Not cancellable (bound by the
+    /// connect timeout).
+    template <class Token>
+    static auto async_connect(asio::any_io_executor executor, std::string_view url,
+                              ConnectOptions options, Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code, Streamer)>(
+            [&](auto handler) {
+                start_connect(executor, url, std::move(options),
+                              detail::BasicCompletion<std::error_code, Streamer>(std::move(handler),
+                                                                                 executor));
+            },
+            token);
+    }
+
+    Streamer() = default;  ///< Not connected; assign from connect().
+    Streamer(Streamer&&) noexcept;
+    Streamer& operator=(Streamer&&) noexcept;
+    /// disconnect()s.
+    ~Streamer();
+
+    /// A producer anchored to `stream`: send() writes there.
+    Producer create_producer(StreamKey stream, ProducerOptions options = {});
+    /// A producer without a stream: only send_to().
+    Producer create_generic_producer(ProducerOptions options = {});
+    /// A consumer of `streams` (all their shards).
+    Consumer create_consumer(std::vector<StreamKey> streams, ConsumerOptions options = {});
+
+    /// The streams named in the URL's path, if any.
+    const std::vector<StreamKey>& streams() const noexcept;
+    asio::any_io_executor get_executor() const noexcept;
+
+    /// Flushes every producer made here, ends every consumer, closes the
+    /// connections and joins the Streamer's own I/O threads. Idempotent. Keep
+    /// the Streamer alive as long as its producers and consumers are in use:
+    /// afterwards their calls fail with shutting_down.
+    void disconnect();
+
+  private:
+    static void start_connect(asio::any_io_executor executor, std::string_view url,
+                              ConnectOptions options,
+                              detail::BasicCompletion<std::error_code, Streamer> done);
+    Streamer(std::shared_ptr<detail::StreamerContext> ctx, std::shared_ptr<detail::IoRunner> io)
+        : ctx_(std::move(ctx)), io_(std::move(io)) {}
+    std::shared_ptr<detail::StreamerContext> ctx_;
+    std::shared_ptr<detail::IoRunner> io_;  // null when running on the caller's executor
+};
+
+}  // namespace redstream

@@ -1,0 +1,292 @@
+#include <redstream/redis/producer.hpp>
+
+#include <future>
+
+#include <redstream/commands/xadd.hpp>
+#include <redstream/commands/xtrim.hpp>
+#include <redstream/core/error.hpp>
+
+#include "producer_impl.hpp"
+#include "streamer_context.hpp"
+
+namespace redstream::detail {
+
+ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey anchor,
+                           ProducerOptions options)
+    : ctx_(std::move(ctx)),
+      client_(ctx_->shared_client),
+      strand_(asio::make_strand(ctx_->executor)),
+      anchor_(std::move(anchor)),
+      options_(std::move(options)),
+      payload_field_(ctx_->options.payload_field) {
+    if (options_.shards == 0) options_.shards = 1;
+    if (options_.max_batch == 0) options_.max_batch = 1;
+}
+
+bool ProducerImpl::try_reserve(std::size_t bytes) noexcept {
+    // Count first, then bytes; undo the count if the bytes do not fit. One
+    // message is always admitted when nothing is unconfirmed, however large.
+    const auto n = unconfirmed_.fetch_add(1, std::memory_order_acq_rel);
+    if (n >= options_.max_unconfirmed) {
+        unconfirmed_.fetch_sub(1, std::memory_order_acq_rel);
+        return false;
+    }
+    const auto b = unconfirmed_bytes_.fetch_add(bytes, std::memory_order_acq_rel);
+    if (b != 0 && b + bytes > options_.max_unconfirmed_bytes) {
+        unconfirmed_bytes_.fetch_sub(bytes, std::memory_order_acq_rel);
+        unconfirmed_.fetch_sub(1, std::memory_order_acq_rel);
+        return false;
+    }
+    return true;
+}
+
+void ProducerImpl::release(std::size_t count, std::size_t bytes) noexcept {
+    unconfirmed_bytes_.fetch_sub(bytes, std::memory_order_acq_rel);
+    unconfirmed_.fetch_sub(count, std::memory_order_acq_rel);
+    unconfirmed_.notify_all();
+}
+
+bool ProducerImpl::accepts(const StreamKey& stream, std::error_code& ec) const noexcept {
+    if (closed_.load(std::memory_order_acquire))
+        ec = make_error_code(errc::shutting_down);
+    else if (stream.empty())
+        ec = make_error_code(errc::invalid_argument);  // a generic producer's send()
+    return !ec;
+}
+
+bool ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept {
+    // Blocking on the strand's own thread would wait for itself.
+    const bool can_block =
+        may_block && options_.block_when_full && !strand_.running_in_this_thread();
+    while (!try_reserve(bytes)) {
+        if (!can_block) return false;
+        // Every release changes the count and notifies: wait for one.
+        const auto seen = unconfirmed_.load(std::memory_order_acquire);
+        if (seen != 0) unconfirmed_.wait(seen, std::memory_order_acquire);
+    }
+    return true;
+}
+
+void ProducerImpl::build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
+                         OutgoingSend& out) const {
+    const std::uint64_t shard =
+        options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0;
+    out.stream = stream;
+    out.shard = ShardId{shard};
+    out.bytes = payload.size() + opts.key.size();
+    out.state = std::make_shared<SendState>(ctx_->executor);  // cheaper to copy than the strand
+
+    // Unsharded streams (the common case) need no key string of their own.
+    const std::string sharded =
+        options_.shards > 1 ? shard_key(stream, out.shard, options_.shards) : std::string();
+    const std::string_view key = options_.shards > 1 ? std::string_view(sharded) : stream.name();
+    const commands::XAddOptions xopts{.id = opts.id, .nomkstream = false, .trim = options_.trim};
+    if (opts.fields.empty()) {
+        const Field only[] = {{payload_field_, payload}};
+        commands::xadd(out.xadd, key, only, xopts);
+        return;
+    }
+    std::vector<Field> all;
+    all.reserve(opts.fields.size() + 1);
+    all.emplace_back(payload_field_, payload);
+    all.insert(all.end(), opts.fields.begin(), opts.fields.end());
+    commands::xadd(out.xadd, key, all, xopts);
+}
+
+void ProducerImpl::submit(std::unique_ptr<OutgoingSend> send) {
+    if (submissions_.push(send.release()))
+        asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+}
+
+void ProducerImpl::drain() {
+    for (OutgoingSend* s = submissions_.take_all(); s;) {
+        std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
+        enqueue(std::move(*owned));
+    }
+    ship();
+}
+
+void ProducerImpl::submit_when_room(std::unique_ptr<OutgoingSend> send) {
+    asio::dispatch(strand_, [self = shared_from_this(), s = std::move(*send)]() mutable {
+        self->drain();  // sends admitted earlier go first
+        // The waiting sends are bounded too: as many as may be unconfirmed.
+        if (self->waiting_.size() >= self->options_.max_unconfirmed) {
+            s.state->complete(make_error_code(errc::queue_full), {});
+            return;
+        }
+        self->waiting_.push_back(std::move(s));
+        self->admit_waiting();
+        self->ship();
+    });
+}
+
+void ProducerImpl::admit_waiting() {
+    while (!waiting_.empty() && try_reserve(waiting_.front().bytes)) {
+        enqueue(std::move(waiting_.front()));
+        waiting_.pop_front();
+    }
+}
+
+void ProducerImpl::enqueue(OutgoingSend&& send) {
+    ++accepted_;
+    if (ready_.empty() || ready_.back()->sends.size() >= options_.max_batch)
+        ready_.push_back(std::make_shared<Batch>());
+    Batch& b = *ready_.back();
+    b.request.append(send.xadd);
+    send.xadd.clear();
+    b.sends.push_back(std::move(send));
+}
+
+// Keeps up to max_batches_in_flight batches on the wire; everything that
+// arrives meanwhile gathers in the next batch.
+void ProducerImpl::ship() {
+    while (in_flight_ < max_batches_in_flight && !ready_.empty()) {
+        auto batch = std::move(ready_.front());
+        ready_.pop_front();
+        ++in_flight_;
+        client_->async_exec(
+            batch->request, batch->response,
+            asio::bind_executor(strand_, [self = shared_from_this(), batch](std::error_code ec) {
+                self->on_batch_done(batch, ec);
+            }));
+    }
+}
+
+void ProducerImpl::on_batch_done(std::shared_ptr<Batch> batch, std::error_code ec) {
+    --in_flight_;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < batch->sends.size(); ++i) {
+        auto& s = batch->sends[i];
+        bytes += s.bytes;
+        std::error_code send_ec = ec;
+        std::optional<MessageId> id;
+        if (!send_ec) id = commands::decode_xadd(batch->response[i].root(), send_ec);
+        if (!send_ec && !id) send_ec = make_error_code(errc::unexpected_reply);
+        if (send_ec)
+            s.state->complete(send_ec, {});
+        else
+            s.state->complete({}, Receipt{s.stream, s.shard, *id, timestamp_of(*id)});
+    }
+    finished_ += batch->sends.size();
+    release(batch->sends.size(), bytes);
+    admit_waiting();
+    complete_flushes();
+    ship();
+}
+
+void ProducerImpl::flush(BasicCompletion<std::error_code> done) {
+    asio::dispatch(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+        self->drain();  // sends submitted before the flush may still be on the stack
+        // Sends still waiting for room count too: flush covers everything before it.
+        self->flushes_.emplace_back(self->accepted_ + self->waiting_.size(), std::move(done));
+        self->complete_flushes();
+    });
+}
+
+void ProducerImpl::complete_flushes() {
+    while (!flushes_.empty() && flushes_.front().first <= finished_) {
+        flushes_.front().second(std::error_code{});
+        flushes_.pop_front();
+    }
+}
+
+void ProducerImpl::close() {
+    closed_.store(true, std::memory_order_release);
+}
+
+}  // namespace redstream::detail
+
+namespace redstream {
+
+Producer::Producer(std::shared_ptr<detail::StreamerContext> ctx, StreamKey anchor,
+                   ProducerOptions options)
+    : impl_(std::make_shared<detail::ProducerImpl>(std::move(ctx), std::move(anchor),
+                                                   std::move(options))) {}
+Producer::Producer(Producer&&) noexcept = default;
+Producer& Producer::operator=(Producer&&) noexcept = default;
+Producer::~Producer() = default;
+
+SendFuture Producer::send(std::string_view payload, const SendOptions& options) {
+    return send_to(impl_->anchor(), payload, options);
+}
+
+SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
+                             const SendOptions& options) {
+    std::error_code ec;
+    if (impl_->accepts(stream, ec) && !impl_->admit(payload.size() + options.key.size(), true))
+        ec = make_error_code(errc::queue_full);
+    if (ec) {
+        auto failed = std::make_shared<detail::SendState>(impl_->executor());
+        failed->complete(ec, {});
+        return SendFuture(std::move(failed));
+    }
+    auto out = std::make_unique<detail::OutgoingSend>();
+    impl_->build(stream, payload, options, *out);
+    SendFuture future(out->state);
+    impl_->submit(std::move(out));
+    return future;
+}
+
+void Producer::start_send(const StreamKey& stream, std::string_view payload,
+                          const SendOptions& options,
+                          detail::BasicCompletion<std::error_code, Receipt> done) {
+    std::error_code ec;
+    if (!impl_->accepts(stream, ec)) return done(ec, Receipt{});
+    auto out = std::make_unique<detail::OutgoingSend>();
+    impl_->build(stream, payload, options, *out);
+    out->state->set_continuation(std::move(done));
+    if (impl_->admit(out->bytes, false))
+        impl_->submit(std::move(out));
+    else
+        impl_->submit_when_room(std::move(out));  // waits without blocking a thread
+}
+
+void Producer::start_flush(detail::BasicCompletion<std::error_code> done) {
+    impl_->flush(std::move(done));
+}
+
+void Producer::flush() {
+    // An ended producer has nothing left in flight (end() flushed it), and its
+    // executor may no longer run: return without a round trip to the strand.
+    if (impl_->closed()) return;
+    std::promise<std::error_code> p;
+    auto f = p.get_future();
+    impl_->flush(detail::BasicCompletion<std::error_code>(
+        [&p](std::error_code ec) { p.set_value(ec); }, impl_->executor()));
+    throw_if(f.get(), "flush failed");
+}
+
+void Producer::end_impl(const std::shared_ptr<detail::ProducerImpl>& impl) {
+    if (impl->closed()) return;
+    Producer p;
+    p.impl_ = impl;
+    p.flush();
+    impl->close();
+}
+
+void Producer::end() {
+    if (impl_) end_impl(impl_);
+}
+
+void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) {
+    resp::Request req;
+    const auto shards = impl_->options().shards;
+    for (std::uint64_t s = 0; s < shards; ++s)
+        commands::xtrim(req, shard_key(stream, ShardId{s}, shards), trim);
+    Response resp;
+    throw_if(detail::wait_exec(*impl_->client(), req, resp), "XTRIM failed");
+    for (const auto& r : resp) {
+        std::error_code ec;
+        commands::decode_count(r.root(), ec);
+        throw_if(ec, "XTRIM failed: " + std::string(r.root().str()));
+    }
+}
+
+const StreamKey& Producer::stream() const noexcept {
+    return impl_->anchor();
+}
+asio::any_io_executor Producer::get_executor() const noexcept {
+    return impl_->executor();
+}
+
+}  // namespace redstream

@@ -1,0 +1,153 @@
+#include <redstream/redis/streamer.hpp>
+
+#include <future>
+
+#include <redstream/core/error.hpp>
+
+#include "streamer_context.hpp"
+
+namespace redstream {
+namespace detail {
+
+std::error_code wait_exec(Client& client, const resp::Request& req, Response& resp) {
+    std::promise<std::error_code> done;
+    auto result = done.get_future();
+    client.async_exec(req, resp, [&done](std::error_code ec) { done.set_value(ec); });
+    return result.get();
+}
+
+StreamerContext::~StreamerContext() {
+    if (shared_client) shared_client->close();
+}
+
+IoRunner::IoRunner(std::shared_ptr<asio::io_context> io_context, std::size_t count)
+    : io(std::move(io_context)), work(asio::make_work_guard(*io)) {
+    for (std::size_t i = 0; i < count; ++i)
+        threads.emplace_back([ctx = io.get()] { ctx->run(); });
+}
+
+IoRunner::~IoRunner() {
+    work.reset();
+    for (auto& t : threads) {
+        // A handler that drops the last Streamer handle runs on one of these.
+        if (t.get_id() == std::this_thread::get_id())
+            t.detach();
+        else
+            t.join();
+    }
+}
+
+namespace {
+
+std::shared_ptr<StreamerContext> make_context(std::string_view url, ConnectOptions options) {
+    auto ctx = std::make_shared<StreamerContext>();
+    const StreamUrl parsed = StreamUrl::parse(url);  // throws invalid_url, saying why
+    options.connection.apply_url(parsed);
+    for (const auto& s : parsed.streams)
+        ctx->url_streams.emplace_back(s);
+    ctx->options = std::move(options);
+    return ctx;
+}
+
+void connect_shared_client(StreamerContext& ctx) {
+    ctx.shared_client = ctx.make_client();
+    std::promise<std::error_code> done;
+    auto result = done.get_future();
+    ctx.shared_client->async_connect([&done](std::error_code ec) { done.set_value(ec); });
+    const auto ec = result.get();
+    throw_if(ec, ec ? ctx.shared_client->last_error() : std::string());
+}
+
+}  // namespace
+}  // namespace detail
+
+Streamer Streamer::connect(std::string_view url, ConnectOptions options) {
+    auto ctx = detail::make_context(url, std::move(options));
+    const auto threads = std::max<std::size_t>(1, ctx->options.io_threads);
+    ctx->own_io = std::make_shared<asio::io_context>(static_cast<int>(threads));
+    ctx->executor = ctx->own_io->get_executor();
+    auto runner = std::make_shared<detail::IoRunner>(ctx->own_io, threads);
+    detail::connect_shared_client(*ctx);
+    return Streamer(std::move(ctx), std::move(runner));
+}
+
+Streamer Streamer::connect(asio::any_io_executor executor, std::string_view url,
+                           ConnectOptions options) {
+    auto ctx = detail::make_context(url, std::move(options));
+    ctx->executor = std::move(executor);
+    detail::connect_shared_client(*ctx);
+    return Streamer(std::move(ctx), nullptr);
+}
+
+void Streamer::start_connect(asio::any_io_executor executor, std::string_view url,
+                             ConnectOptions options,
+                             detail::BasicCompletion<std::error_code, Streamer> done) {
+    std::shared_ptr<detail::StreamerContext> ctx;
+    try {
+        ctx = detail::make_context(url, std::move(options));
+    } catch (const Error& e) {
+        return done(e.code(), Streamer());
+    }
+    ctx->executor = std::move(executor);
+    ctx->shared_client = ctx->make_client();
+    auto client = ctx->shared_client;
+    client->async_connect(
+        [ctx = std::move(ctx), done = std::move(done)](std::error_code ec) mutable {
+            if (ec) return done(ec, Streamer());
+            done(ec, Streamer(std::move(ctx), nullptr));
+        });
+}
+
+Producer Streamer::create_producer(StreamKey stream, ProducerOptions options) {
+    if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
+    Producer p(ctx_, std::move(stream), std::move(options));
+    ctx_->on_disconnect.emplace_back([weak = std::weak_ptr(p.impl_)] {
+        if (auto impl = weak.lock()) Producer::end_impl(impl);
+    });
+    return p;
+}
+
+Producer Streamer::create_generic_producer(ProducerOptions options) {
+    return create_producer(StreamKey(), std::move(options));
+}
+
+Consumer Streamer::create_consumer(std::vector<StreamKey> streams, ConsumerOptions options) {
+    if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
+    return Consumer(ctx_, std::move(streams), std::move(options));
+}
+
+const std::vector<StreamKey>& Streamer::streams() const noexcept {
+    static const std::vector<StreamKey> none;
+    return ctx_ ? ctx_->url_streams : none;
+}
+
+asio::any_io_executor Streamer::get_executor() const noexcept {
+    return ctx_ ? ctx_->executor : asio::any_io_executor{};
+}
+
+Streamer::Streamer(Streamer&&) noexcept = default;
+
+Streamer& Streamer::operator=(Streamer&& other) noexcept {
+    if (this != &other) {
+        disconnect();
+        ctx_ = std::move(other.ctx_);
+        io_ = std::move(other.io_);
+    }
+    return *this;
+}
+
+Streamer::~Streamer() {
+    disconnect();
+}
+
+void Streamer::disconnect() {
+    if (!ctx_) return;
+    auto callbacks = std::move(ctx_->on_disconnect);
+    for (auto& f : callbacks)
+        f();
+    if (ctx_->shared_client) ctx_->shared_client->close();
+    ctx_.reset();
+    io_.reset();
+}
+
+}  // namespace redstream

@@ -1,0 +1,63 @@
+// What producers and consumers share with the Streamer that made them: the
+// executor, the settings, the producers' connection, and the I/O threads
+// when the Streamer owns them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+
+#include <redstream/net/client.hpp>
+#include <redstream/redis/streamer.hpp>
+
+namespace redstream::detail {
+
+struct StreamerContext {
+    /// The Streamer's own io_context, if it has one. First, so it is destroyed
+    /// last: everything below may own I/O objects of it.
+    std::shared_ptr<asio::io_context> own_io;
+    /// Where every actor of this Streamer runs.
+    asio::any_io_executor executor;
+    /// Settings, with the URL applied to options.connection.
+    ConnectOptions options;
+    /// Streams named in the URL path.
+    std::vector<StreamKey> url_streams;
+    /// The connection producers share (writes only; never blocking reads).
+    std::shared_ptr<Client> shared_client;
+
+    /// Called by disconnect(): producers flush and close, consumers end.
+    std::vector<std::function<void()>> on_disconnect;
+
+    /// A new, not yet connected client with this Streamer's settings, for a
+    /// consumer's own connection (blocking reads never share one).
+    std::shared_ptr<Client> make_client() const {
+        return std::make_shared<Client>(executor, options.connection);
+    }
+
+    ~StreamerContext();
+};
+
+/// The I/O threads of a Streamer that owns its io_context. Only the Streamer
+/// holds it — never the actors — so the threads are joined from a user
+/// thread, not from an I/O thread. It does not stop the io_context: the
+/// Streamer closes every connection first, and run() returns once the last
+/// handler has run, so nothing is left queued to be destroyed out of order.
+struct IoRunner {
+    IoRunner(std::shared_ptr<asio::io_context> io, std::size_t threads);
+    ~IoRunner();
+
+    std::shared_ptr<asio::io_context> io;
+    asio::executor_work_guard<asio::io_context::executor_type> work;
+    std::vector<std::thread> threads;
+};
+
+/// Runs `req` and waits; for sync calls made outside the I/O threads.
+std::error_code wait_exec(Client& client, const resp::Request& req, Response& resp);
+
+}  // namespace redstream::detail

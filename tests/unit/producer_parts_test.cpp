@@ -1,0 +1,151 @@
+// The producer's pieces that need no server: sharders, the send future's
+// state, and the submission stack.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+
+#include <redstream/core/error.hpp>
+#include <redstream/redis/producer.hpp>
+
+#include "../../src/redis/producer_impl.hpp"
+#include "../../src/redis/send_state.hpp"
+
+namespace rs = redstream;
+
+namespace {
+
+const rs::StreamKey stream("s");
+
+TEST(Sharder, RoundRobinCyclesThroughTheShards) {
+    auto s = rs::Sharder::round_robin();
+    for (std::uint64_t i = 0; i < 12; ++i)
+        EXPECT_EQ(s(stream, "", 4), i % 4);
+}
+
+TEST(Sharder, KeyHashIsStableAndSpreadsKeys) {
+    auto a = rs::Sharder::key_hash();
+    auto b = rs::Sharder::key_hash();  // another producer, another process: same answer
+    std::set<std::uint64_t> used;
+    for (int i = 0; i < 100; ++i) {
+        const auto key = "user-" + std::to_string(i);
+        EXPECT_EQ(a(stream, key, 8), b(stream, key, 8));
+        EXPECT_LT(a(stream, key, 8), 8u);
+        used.insert(a(stream, key, 8));
+    }
+    EXPECT_EQ(used.size(), 8u);
+    EXPECT_EQ(a(stream, "", 3), 0u);  // no key: round-robin
+    EXPECT_EQ(a(stream, "", 3), 1u);
+}
+
+TEST(Sharder, RandomAndCustomStayInRange) {
+    auto r = rs::Sharder::random();
+    std::map<std::uint64_t, int> counts;
+    for (int i = 0; i < 3000; ++i)
+        ++counts[r(stream, "", 3)];
+    ASSERT_EQ(counts.size(), 3u);
+    for (auto [shard, n] : counts)
+        EXPECT_GT(n, 700) << shard;
+    auto c = rs::Sharder::custom(
+        [](const rs::StreamKey&, std::string_view, std::uint64_t) { return std::uint64_t{10}; });
+    EXPECT_EQ(c(stream, "", 4), 2u);  // taken modulo the shard count
+}
+
+TEST(SendState, ResultIsVisibleToWaitersAndTheContinuationRunsOnce) {
+    asio::io_context io;
+    auto state = std::make_shared<rs::detail::SendState>(io.get_executor());
+    rs::SendFuture future(state);
+    EXPECT_FALSE(future.ready());
+    EXPECT_EQ(future.wait_for(std::chrono::milliseconds(1)), std::future_status::timeout);
+    int calls = 0;
+    future.then([&](std::error_code ec, const rs::Receipt& r) {
+        ++calls;
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(r.id, (rs::MessageId{7, 1}));
+    });
+    std::thread completer([&] {
+        state->complete({}, rs::Receipt{stream, {}, {7, 1}, rs::timestamp_of({7, 1})});
+    });
+    EXPECT_EQ(future.get().id, (rs::MessageId{7, 1}));  // blocks until the other thread completes
+    completer.join();
+    io.run();
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(SendState, ContinuationSetAfterCompletionStillRuns) {
+    asio::io_context io;
+    auto state = std::make_shared<rs::detail::SendState>(io.get_executor());
+    state->complete(rs::make_error_code(rs::errc::wrongtype), {});
+    rs::SendFuture future(state);
+    std::error_code seen;
+    future.then([&](std::error_code ec, const rs::Receipt&) { seen = ec; });
+    io.run();
+    EXPECT_EQ(seen, rs::errc::wrongtype);
+    std::error_code ec;
+    future.get(ec);
+    EXPECT_EQ(ec, rs::errc::wrongtype);
+    EXPECT_THROW(future.get(), rs::Error);
+    EXPECT_EQ(rs::SendFuture().get(ec).id, rs::MessageId{});  // an empty future is an error
+    EXPECT_EQ(ec, rs::errc::invalid_argument);
+}
+
+TEST(SubmissionStack, KeepsSendOrderAndReportsTheEmptyToNonEmptyEdge) {
+    rs::detail::SubmissionStack stack;
+    auto make = [](std::size_t n) {
+        auto* s = new rs::detail::OutgoingSend;
+        s->bytes = n;
+        return s;
+    };
+    EXPECT_TRUE(stack.push(make(1)));
+    EXPECT_FALSE(stack.push(make(2)));
+    EXPECT_FALSE(stack.push(make(3)));
+    std::vector<std::size_t> order;
+    for (auto* s = stack.take_all(); s;) {
+        order.push_back(s->bytes);
+        delete std::exchange(s, s->next);
+    }
+    EXPECT_EQ(order, (std::vector<std::size_t>{1, 2, 3}));
+    EXPECT_TRUE(stack.push(make(4)));  // empty again: the next push must wake the strand
+}
+
+TEST(SubmissionStack, ConcurrentPushesAreAllTakenInPerThreadOrder) {
+    rs::detail::SubmissionStack stack;
+    constexpr std::size_t per_thread = 20000;
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < 2; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < per_thread; ++i) {
+                auto* s = new rs::detail::OutgoingSend;
+                s->bytes = t * per_thread + i;
+                stack.push(s);
+            }
+        });
+    std::vector<std::size_t> last{0, per_thread};
+    std::size_t seen = 0;
+    bool first[2] = {true, true};
+    auto drain = [&] {
+        for (auto* s = stack.take_all(); s;) {
+            const std::size_t t = s->bytes / per_thread;
+            if (!first[t]) {
+                EXPECT_GT(s->bytes, last[t]);  // each thread's pushes in order
+            }
+            first[t] = false;
+            last[t] = s->bytes;
+            ++seen;
+            delete std::exchange(s, s->next);
+        }
+    };
+    while (seen < 2 * per_thread)
+        drain();
+    for (auto& t : threads)
+        t.join();
+    drain();
+    EXPECT_EQ(seen, 2 * per_thread);
+}
+
+}  // namespace
