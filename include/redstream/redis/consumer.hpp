@@ -1,0 +1,171 @@
+// Consumers: the read loop runs beside the user's loop, prefetching the next
+// page while the user works on this one. This file has the real-time mode
+// (XREAD); consumer groups (resumable, load_balanced) come with issue 4.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/async_result.hpp>
+#include <asio/cancellation_signal.hpp>
+
+#include <redstream/core/stream.hpp>
+#include <redstream/net/detail/completion.hpp>
+
+namespace redstream {
+
+enum class ConsumerMode {
+    real_time,      ///< XREAD: every consumer sees every message; nothing is acked.
+    resumable,      ///< XREADGROUP in a group of one: continues where the group left off.
+    load_balanced,  ///< XREADGROUP: consumers in one group share the messages.
+};
+
+/// Where a consumer with no position starts.
+enum class AutoStreamReset {
+    earliest,  ///< From the oldest entry still in the stream.
+    latest,    ///< Only entries added after the consumer started.
+};
+
+enum class AutoCommit { immediate, delayed, rolling, disabled };
+
+struct ConsumerOptions {
+    static constexpr std::size_t default_batch_size = 100;
+    static constexpr std::size_t default_prefetch = 1000;
+    static constexpr std::chrono::milliseconds default_block_time{1000};
+    static constexpr std::chrono::milliseconds default_discovery_interval{5000};
+
+    /// How the consumer reads (only real_time so far).
+    ConsumerMode mode = ConsumerMode::real_time;
+    /// Where to start when there is no position.
+    AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
+    /// COUNT of each read: most entries fetched per stream per round trip.
+    std::size_t batch_size = default_batch_size;
+    /// Most messages read ahead of next(); the read loop pauses when full.
+    std::size_t prefetch = default_prefetch;
+    /// BLOCK of each read; the read's deadline is this plus a margin.
+    std::chrono::milliseconds block_time = default_block_time;
+    /// Find the shards of each stream (`name:N` keys) with SCAN.
+    bool discover_shards = true;
+    /// How often to look for new shards (0: only at start).
+    std::chrono::milliseconds discovery_interval = default_discovery_interval;
+};
+
+/// Counters of a consumer, for monitoring and tests.
+struct ConsumerStats {
+    /// Messages read ahead and waiting for next().
+    std::size_t queued = 0;
+    /// The most there have been at once (bounded by prefetch plus one read).
+    std::size_t max_queued = 0;
+    /// XREAD round trips completed.
+    std::uint64_t reads = 0;
+};
+
+namespace detail {
+struct StreamerContext;
+class ConsumerImpl;
+}  // namespace detail
+
+/// A consumer. Methods may be called from any thread; its state lives on its
+/// own strand. Errors: a read the server refused (WRONGTYPE on a key of the
+/// wrong type) fails next() with that code; a lost connection is retried
+/// (reconnect) and does not surface unless reconnection is off.
+class Consumer {
+  public:
+    Consumer() = default;
+    Consumer(Consumer&&) noexcept;
+    Consumer& operator=(Consumer&&) noexcept;
+    ~Consumer();
+
+    /// Waits for the next message. Throws `redstream::Error`.
+    Message next();
+    Message next(std::error_code& ec);
+    /// Waits at most `timeout`; nullopt when nothing arrived in time.
+    std::optional<Message> next_for(std::chrono::milliseconds timeout);
+    std::optional<Message> next_for(std::chrono::milliseconds timeout, std::error_code& ec);
+
+    /// Completion: `void(std::error_code, Message)`. Cancelled by the token's
+    /// cancellation slot (errc::cancelled) or end() (errc::shutting_down).
+    template <class Token>
+    auto async_next(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code, Message)>(
+            [this](auto handler) {
+                auto slot = asio::get_associated_cancellation_slot(handler);
+                start_next(detail::BasicCompletion<std::error_code, Message>(std::move(handler),
+                                                                             get_executor()),
+                           slot);
+            },
+            token);
+    }
+
+    /// From the next message on, deliver the first message at or after `t` in
+    /// every stream; messages prefetched before the call are dropped.
+    void seek(Timestamp t);
+    /// As seek(), to a position.
+    void rewind(SeqPos pos);
+
+    /// Start / stop reading one shard of a stream.
+    void assign(const StreamKey& stream, ShardId shard);
+    void unassign(const StreamKey& stream, ShardId shard);
+
+    /// Stops the read loop; pending next() calls fail with shutting_down. Idempotent.
+    void end();
+
+    asio::any_io_executor get_executor() const noexcept;
+
+    /// A snapshot of the counters (all zero for a default-constructed Consumer).
+    ConsumerStats stats() const noexcept;
+
+    /// Input iteration: `for (const Message& m : consumer.messages())`; stops
+    /// on an error or after end(). (Not on the Consumer itself: end() ends it.)
+    class iterator {
+      public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Message;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Message*;
+        using reference = const Message&;
+        iterator() = default;
+        explicit iterator(Consumer* c) : consumer_(c) { ++*this; }
+        reference operator*() const { return current_; }
+        pointer operator->() const { return &current_; }
+        iterator& operator++();
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept {
+            return a.consumer_ == b.consumer_;
+        }
+
+      private:
+        Consumer* consumer_ = nullptr;
+        Message current_;
+    };
+    struct Messages {
+        Consumer* consumer;
+        iterator begin() { return iterator(consumer); }
+        iterator end() { return {}; }
+    };
+    Messages messages() noexcept { return {this}; }
+
+  private:
+    friend class Streamer;
+    Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<StreamKey> streams,
+             ConsumerOptions options);
+    void start_next(detail::BasicCompletion<std::error_code, Message> done,
+                    asio::cancellation_slot slot);
+
+    std::shared_ptr<detail::ConsumerImpl> impl_;
+    // Keeps the Streamer's executor (and its I/O threads) alive while the
+    // consumer lives; the actor itself does not hold it, so that it can never
+    // be the one to join those threads from one of them.
+    std::shared_ptr<detail::StreamerContext> ctx_;
+};
+
+}  // namespace redstream

@@ -1,0 +1,183 @@
+// Consumer: the handle users hold. Every call posts to the actor
+// (ConsumerImpl); the sync calls wait on a future for its answer.
+#include <future>
+
+#include <redstream/core/error.hpp>
+#include <redstream/redis/consumer.hpp>
+
+#include "consumer_impl.hpp"
+#include "streamer_context.hpp"
+
+namespace redstream {
+namespace {
+
+using Result = std::pair<std::error_code, Message>;
+
+void check_options(const ConsumerOptions& o) {
+    const auto invalid = make_error_code(errc::invalid_argument);
+    if (o.mode != ConsumerMode::real_time)
+        throw Error(invalid, "only ConsumerMode::real_time is implemented so far");
+    if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
+    if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
+}
+
+// A completion that fulfils a promise; shared so that a handler destroyed
+// without running (its executor shut down) breaks the promise, not a hang.
+detail::NextCompletion completion_for(std::shared_ptr<std::promise<Result>> p,
+                                      const asio::any_io_executor& ex) {
+    return detail::NextCompletion(
+        [p = std::move(p)](std::error_code ec, Message m) {
+            p->set_value({ec, std::move(m)});
+        },
+        ex);
+}
+
+Result get_result(std::future<Result>& f) {
+    try {
+        return f.get();
+    } catch (const std::future_error&) {
+        return {make_error_code(errc::shutting_down), {}};
+    }
+}
+
+}  // namespace
+
+Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<StreamKey> streams,
+                   ConsumerOptions options)
+    : ctx_(std::move(ctx)) {
+    check_options(options);
+    if (streams.empty()) streams = ctx_->url_streams;
+    if (streams.empty())
+        throw Error(make_error_code(errc::invalid_argument),
+                    "a consumer needs at least one stream");
+    auto client = ctx_->make_client();
+    impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, std::move(streams),
+                                                   options, ctx_->options.payload_field);
+    ctx_->on_disconnect.emplace_back([weak = std::weak_ptr(impl_)] {
+        if (auto impl = weak.lock()) impl->end();
+    });
+    auto started = std::make_shared<std::promise<std::error_code>>();
+    auto result = started->get_future();
+    impl_->start(detail::BasicCompletion<std::error_code>(
+        [started](std::error_code ec) { started->set_value(ec); }, ctx_->executor));
+    std::error_code ec;
+    try {
+        ec = result.get();
+    } catch (const std::future_error&) {
+        ec = make_error_code(errc::shutting_down);
+    }
+    if (ec) {
+        impl_->end();
+        throw Error(ec, "consumer could not start: " + client->last_error());
+    }
+}
+
+Consumer::Consumer(Consumer&&) noexcept = default;
+
+Consumer& Consumer::operator=(Consumer&& other) noexcept {
+    if (this != &other) {
+        end();
+        impl_ = std::move(other.impl_);
+        ctx_ = std::move(other.ctx_);
+    }
+    return *this;
+}
+
+Consumer::~Consumer() {
+    end();
+}
+
+Message Consumer::next() {
+    std::error_code ec;
+    auto m = next(ec);
+    throw_if(ec);
+    return m;
+}
+
+Message Consumer::next(std::error_code& ec) {
+    if (!impl_) {
+        ec = make_error_code(errc::not_connected);
+        return {};
+    }
+    auto p = std::make_shared<std::promise<Result>>();
+    auto f = p->get_future();
+    impl_->next(completion_for(std::move(p), impl_->executor()), impl_->new_wait_id());
+    auto [e, m] = get_result(f);
+    ec = e;
+    return std::move(m);
+}
+
+std::optional<Message> Consumer::next_for(std::chrono::milliseconds timeout) {
+    std::error_code ec;
+    auto m = next_for(timeout, ec);
+    throw_if(ec);
+    return m;
+}
+
+std::optional<Message> Consumer::next_for(std::chrono::milliseconds timeout, std::error_code& ec) {
+    if (!impl_) {
+        ec = make_error_code(errc::not_connected);
+        return std::nullopt;
+    }
+    auto p = std::make_shared<std::promise<Result>>();
+    auto f = p->get_future();
+    const auto id = impl_->new_wait_id();
+    impl_->next(completion_for(std::move(p), impl_->executor()), id);
+    // On time out the wait is withdrawn; a message that won the race is
+    // still returned, never lost.
+    if (f.wait_for(timeout) == std::future_status::timeout) impl_->cancel(id, errc::timeout);
+    auto [e, m] = get_result(f);
+    ec = e == errc::timeout ? std::error_code() : e;
+    if (e) return std::nullopt;
+    return std::move(m);
+}
+
+void Consumer::start_next(detail::BasicCompletion<std::error_code, Message> done,
+                          asio::cancellation_slot slot) {
+    if (!impl_) return done(make_error_code(errc::not_connected), {});
+    const auto id = impl_->new_wait_id();
+    if (slot.is_connected()) {
+        slot.assign([weak = std::weak_ptr(impl_), id](asio::cancellation_type type) {
+            if (type == asio::cancellation_type::none) return;
+            if (auto impl = weak.lock()) impl->cancel(id, errc::cancelled);
+        });
+    }
+    impl_->next(std::move(done), id);
+}
+
+void Consumer::seek(Timestamp t) {
+    if (impl_) impl_->seek(t);
+}
+
+void Consumer::rewind(SeqPos pos) {
+    if (impl_) impl_->rewind(pos);
+}
+
+void Consumer::assign(const StreamKey& stream, ShardId shard) {
+    if (impl_) impl_->assign(stream, shard);
+}
+
+void Consumer::unassign(const StreamKey& stream, ShardId shard) {
+    if (impl_) impl_->unassign(stream, shard);
+}
+
+void Consumer::end() {
+    if (impl_) impl_->end();
+}
+
+asio::any_io_executor Consumer::get_executor() const noexcept {
+    return impl_ ? impl_->executor() : asio::any_io_executor{};
+}
+
+ConsumerStats Consumer::stats() const noexcept {
+    return impl_ ? impl_->stats() : ConsumerStats{};
+}
+
+Consumer::iterator& Consumer::iterator::operator++() {
+    std::error_code ec;
+    current_ = consumer_->next(ec);
+    if (ec) consumer_ = nullptr;
+    return *this;
+}
+
+}  // namespace redstream

@@ -1,0 +1,123 @@
+// The real-time consumer's actor: every member below is touched only on
+// strand_, except the atomic counters. The read loop (connect, discover
+// shards, resolve start ids, XREAD, push into the prefetch queue) runs on its
+// own, one request at a time on its own connection; next() calls take from
+// the queue or wait in a bounded list of waiters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <redstream/commands/xread.hpp>
+#include <redstream/net/client.hpp>
+#include <redstream/net/detail/backoff.hpp>
+#include <redstream/redis/consumer.hpp>
+#include <redstream/redis/detail/read_state.hpp>
+
+namespace redstream::detail {
+
+using NextCompletion = BasicCompletion<std::error_code, Message>;
+
+class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
+  public:
+    /// Most next() calls waiting at once; more fail with queue_full.
+    static constexpr std::size_t max_waiters = 1024;
+    /// Added to block_time for the deadline of a blocking read.
+    static constexpr std::chrono::milliseconds read_margin{1000};
+
+    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
+                 std::vector<StreamKey> streams, ConsumerOptions options,
+                 std::string payload_field);
+
+    /// Connects, finds the shards and resolves every start id; `started`
+    /// completes then (or with the connection error), and reading goes on.
+    void start(BasicCompletion<std::error_code> started);
+    /// Completes `done` with the next message; `id` names the wait for cancel().
+    void next(NextCompletion done, std::uint64_t id);
+    /// Completes the wait `id` with `why` if it is still waiting.
+    void cancel(std::uint64_t id, errc why);
+    void rewind(SeqPos pos);
+    void seek(Timestamp t);
+    void assign(StreamKey stream, ShardId shard);
+    void unassign(StreamKey stream, ShardId shard);
+    void end();
+
+    std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
+    ConsumerStats stats() const noexcept;
+    asio::any_io_executor executor() const { return strand_; }
+
+  private:
+    struct Waiter {
+        std::uint64_t id;
+        NextCompletion done;
+    };
+    // The one request in flight at a time on client_.
+    enum class Op : std::uint8_t { none, connect, discover, resolve, read, backoff };
+
+    void step();
+    void on_connected(std::error_code ec);
+    void discover();
+    void on_discovered(std::error_code ec);
+    void resolve();
+    void on_resolved(std::error_code ec, std::uint64_t generation);
+    void read();
+    void on_read(std::error_code ec, std::uint64_t generation);
+    void push_messages(const resp::Reply& reply);
+    void dispatch();
+
+    // A reply error: retryable ones back off, others stop reading until the
+    // user changes the read set or position.
+    void fail(std::error_code ec);
+    void back_off(std::error_code ec);
+    void finish_start(std::error_code ec);
+    void schedule_discovery();
+    void set_queued() noexcept;
+    template <class F>
+    void on_strand(F&& f);
+    template <class F>
+    auto bind(F&& f);
+
+    asio::strand<asio::any_io_executor> strand_;
+    std::shared_ptr<Client> client_;
+    std::vector<StreamKey> streams_;
+    ConsumerOptions options_;
+    std::string payload_field_;
+    ReadState state_;
+
+    resp::Request req_;
+    Response resp_;
+    std::vector<commands::StreamPage> pages_;
+    std::vector<std::pair<std::size_t, std::string>> scans_;  // (stream index, cursor)
+    std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
+
+    std::deque<Message> queue_;
+    std::deque<Waiter> waiters_;
+    std::error_code error_;  // sticky reply error, reported once the queue is empty
+    BasicCompletion<std::error_code> started_;
+
+    Op op_ = Op::none;
+    bool stopped_ = false;
+    bool connected_ = false;
+    bool first_scan_done_ = false;
+    bool discovery_due_ = false;
+    asio::steady_timer retry_timer_;
+    asio::steady_timer discovery_timer_;
+    Backoff backoff_;
+
+    std::atomic<std::uint64_t> wait_ids_{0};
+    std::atomic<std::size_t> queued_{0};
+    std::atomic<std::size_t> max_queued_{0};
+    std::atomic<std::uint64_t> reads_{0};
+};
+
+}  // namespace redstream::detail

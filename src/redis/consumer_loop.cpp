@@ -1,0 +1,249 @@
+// The consumer actor's read loop: one request at a time on the consumer's
+// own connection — connect, find shards (SCAN), resolve start ids
+// (XREVRANGE), then XREAD BLOCK into the bounded prefetch queue.
+#include <algorithm>
+
+#include <asio/bind_executor.hpp>
+
+#include <redstream/commands/xrange.hpp>
+#include <redstream/core/error.hpp>
+
+#include "consumer_impl.hpp"
+
+namespace redstream::detail {
+namespace {
+
+// What one read's messages share: the reply they view into and the fields
+// of all of them, so a page costs two allocations, not one per message.
+struct PageHold {
+    resp::Reply reply;
+    std::vector<Field> fields;
+};
+
+constexpr std::uint64_t scan_count = 1000;
+
+}  // namespace
+
+template <class F>
+auto ConsumerImpl::bind(F&& f) {
+    return asio::bind_executor(
+        strand_, [self = shared_from_this(), f = std::forward<F>(f)](std::error_code ec) mutable {
+            self->op_ = Op::none;
+            if (self->stopped_) return;
+            f(*self, ec);
+        });
+}
+
+void ConsumerImpl::start(BasicCompletion<std::error_code> started) {
+    asio::post(strand_, [self = shared_from_this(), started = std::move(started)]() mutable {
+        self->started_ = std::move(started);
+        if (self->stopped_) return self->finish_start(make_error_code(errc::shutting_down));
+        self->op_ = Op::connect;
+        self->client_->async_connect(
+            self->bind([](ConsumerImpl& s, std::error_code ec) { s.on_connected(ec); }));
+    });
+}
+
+void ConsumerImpl::on_connected(std::error_code ec) {
+    if (ec) return finish_start(ec);
+    connected_ = true;
+    discovery_due_ = options_.discover_shards;
+    step();
+}
+
+void ConsumerImpl::finish_start(std::error_code ec) {
+    if (started_) started_(ec);
+}
+
+// Decides the next request; every completion comes back here.
+void ConsumerImpl::step() {
+    if (stopped_ || !connected_ || op_ != Op::none) return;
+    if (error_) return;
+    if (discovery_due_) return discover();
+    if (state_.needs_resolution()) return resolve();
+    if (started_) {
+        finish_start({});
+        schedule_discovery();
+    }
+    // Full: next() calls step() again once it has taken a message.
+    if (queue_.size() >= options_.prefetch) return;
+    if (state_.readable()) read();
+}
+
+void ConsumerImpl::schedule_discovery() {
+    if (!options_.discover_shards || options_.discovery_interval.count() <= 0) return;
+    discovery_timer_.expires_after(options_.discovery_interval);
+    discovery_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
+            if (ec || self->stopped_) return;
+            self->discovery_due_ = true;
+            self->step();
+        }));
+}
+
+void ConsumerImpl::discover() {
+    if (scans_.empty())
+        for (std::size_t i = 0; i < streams_.size(); ++i)
+            scans_.emplace_back(i, "0");
+    req_.clear();
+    for (const auto& [i, cursor] : scans_)
+        req_.push("SCAN", cursor, "MATCH", shard_scan_pattern(streams_[i].name()), "COUNT",
+                  scan_count, "TYPE", "stream");
+    op_ = Op::discover;
+    client_->async_exec(req_, resp_,
+                        bind([](ConsumerImpl& s, std::error_code ec) { s.on_discovered(ec); }));
+}
+
+void ConsumerImpl::on_discovered(std::error_code ec) {
+    if (ec) return back_off(ec);
+    const auto origin =
+        first_scan_done_ ? ReadState::Origin::discovered : ReadState::Origin::initial;
+    std::vector<std::pair<std::size_t, std::string>> more;
+    for (std::size_t n = 0; n < scans_.size(); ++n) {
+        const auto root = resp_.at(n).root();
+        if (auto err = resp::error_of(root)) return fail(err);
+        if (root.size() != 2 || !root[0].is_string() || !root[1].is_aggregate())
+            return fail(make_error_code(errc::unexpected_reply));
+        const auto& stream = streams_[scans_[n].first];
+        for (auto key : root[1])
+            if (auto shard = parse_shard_key(stream.name(), key.str()))
+                state_.add(stream, *shard, std::string(key.str()), origin);
+        if (root[0].str() != "0") more.emplace_back(scans_[n].first, std::string(root[0].str()));
+    }
+    resp_.clear();
+    scans_ = std::move(more);
+    if (scans_.empty()) {
+        first_scan_done_ = true;
+        discovery_due_ = false;
+        if (!started_) schedule_discovery();
+    }
+    backoff_.reset();
+    step();
+}
+
+void ConsumerImpl::resolve() {
+    req_.clear();
+    resolving_.clear();
+    for (const auto& c : state_.cursors()) {
+        if (c.resolved) continue;
+        resolving_.push_back(c.key);
+        commands::xrevrange(req_, c.key, commands::RangeBound::max(), commands::RangeBound::min(),
+                            1);
+    }
+    op_ = Op::resolve;
+    client_->async_exec(req_, resp_,
+                        bind([gen = state_.generation()](ConsumerImpl& s, std::error_code ec) {
+                            s.on_resolved(ec, gen);
+                        }));
+}
+
+void ConsumerImpl::on_resolved(std::error_code ec, std::uint64_t generation) {
+    if (ec) return back_off(ec);
+    if (generation != state_.generation()) return step();  // rewound meanwhile: ask again
+    // Keys unassigned meanwhile are ignored by resolve(); keys added meanwhile
+    // are resolved by the next round.
+    const auto keys = std::move(resolving_);
+    for (std::size_t n = 0; n < keys.size() && n < resp_.size(); ++n) {
+        std::error_code dec;
+        const auto entries = commands::decode_xrange(resp_[n].root(), dec);
+        if (dec) return fail(dec);
+        state_.resolve(keys[n], entries.empty() ? std::nullopt : std::optional(entries[0].id));
+    }
+    resp_.clear();
+    backoff_.reset();
+    step();
+}
+
+void ConsumerImpl::read() {
+    std::vector<commands::StreamOffset> offsets;
+    for (const auto& c : state_.cursors())
+        if (c.resolved) offsets.push_back({c.key, commands::StreamStart::after(c.last)});
+    // BLOCK 0 would wait forever, past any deadline.
+    const auto block = std::max(options_.block_time, std::chrono::milliseconds(1));
+    req_.clear();
+    commands::xread(req_, offsets, {.count = options_.batch_size, .block = block});
+    op_ = Op::read;
+    client_->async_exec(req_, resp_, ExecOptions{block + read_margin},
+                        bind([gen = state_.generation()](ConsumerImpl& s, std::error_code ec) {
+                            s.on_read(ec, gen);
+                        }));
+}
+
+void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
+    if (ec) return back_off(ec);
+    reads_.fetch_add(1, std::memory_order_relaxed);
+    const auto reply = std::move(resp_.at(0));
+    resp_.clear();
+    if (generation != state_.generation()) return step();  // read before a seek: drop it
+    std::error_code dec;
+    commands::decode_xread(reply.root(), pages_, dec);
+    if (dec) return fail(dec);
+    backoff_.reset();
+    push_messages(reply);
+    dispatch();
+    step();
+}
+
+void ConsumerImpl::push_messages(const resp::Reply& reply) {
+    std::size_t fields = 0;
+    for (const auto& page : pages_)
+        for (const auto& e : page.entries)
+            fields += e.fields.size();
+    if (fields == 0 && pages_.empty()) return;
+    auto hold = std::make_shared<PageHold>();
+    hold->reply = reply;
+    hold->fields.reserve(fields);  // exact: the spans below never move
+    for (const auto& page : pages_) {
+        const auto* cursor = state_.find(page.key);
+        if (!cursor || page.entries.empty()) continue;  // unassigned while the read was out
+        for (const auto& e : page.entries) {
+            std::string_view payload;
+            bool found = false;
+            const auto first = hold->fields.size();
+            for (const auto& f : e.fields) {
+                if (!found && f.first == payload_field_) {
+                    payload = f.second;
+                    found = true;
+                } else {
+                    hold->fields.push_back(f);
+                }
+            }
+            std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
+            queue_.emplace_back(
+                MessageHeader{cursor->stream, cursor->shard, e.id, timestamp_of(e.id)}, payload,
+                own, hold);
+        }
+        state_.advance(page.key, page.entries.back().id);
+    }
+    pages_.clear();
+    if (queue_.size() > max_queued_.load(std::memory_order_relaxed))
+        max_queued_.store(queue_.size(), std::memory_order_relaxed);
+    set_queued();
+}
+
+void ConsumerImpl::fail(std::error_code ec) {
+    resp_.clear();
+    if (ec == condition::retryable) return back_off(ec);
+    error_ = ec;
+    discovery_due_ = false;
+    scans_.clear();
+    finish_start({});  // the error is the consumer's state, reported by next()
+    dispatch();
+}
+
+void ConsumerImpl::back_off(std::error_code ec) {
+    resp_.clear();
+    // Before the consumer has started, create_consumer() reports the error
+    // (and ends the consumer); after, the client reconnects and we retry.
+    finish_start(ec);
+    op_ = Op::backoff;
+    retry_timer_.expires_after(backoff_.next_delay());
+    retry_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code wait_ec) {
+            self->op_ = Op::none;
+            if (wait_ec || self->stopped_) return;
+            self->step();
+        }));
+}
+
+}  // namespace redstream::detail
