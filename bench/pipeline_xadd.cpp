@@ -16,6 +16,8 @@
 
 #include <redstream/net/client.hpp>
 
+#include "peers.hpp"
+
 namespace rs = redstream;
 using Clock = std::chrono::steady_clock;
 
@@ -66,33 +68,6 @@ double run_ours(std::uint16_t port, int count, int window) {
     return count / secs;
 }
 
-double run_peer(std::uint16_t port, int count) {
-    const std::string cmd = "redis-benchmark -h 127.0.0.1 -p " + std::to_string(port) +
-                            " -c 1 -P 256 -n " + std::to_string(count) +
-                            " --csv XADD bench:peer '*' msg " + payload + " 2>/dev/null";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) std::perror("popen"), std::exit(1);
-    char line[1024];
-    double rps = 0;
-    while (std::fgets(line, sizeof line, p)) {
-        // CSV: "test","rps",...; the header line has no number.
-        std::string s(line);
-        const auto comma = s.find("\",\"");
-        if (comma == std::string::npos) continue;
-        const double v = std::atof(s.c_str() + comma + 3);
-        if (v > 0) rps = v;
-    }
-    pclose(p);
-    if (rps <= 0) std::fprintf(stderr, "redis-benchmark gave no figure\n"), std::exit(1);
-    return rps;
-}
-
-void del(std::uint16_t port, const char* key) {
-    const std::string cmd =
-        "redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " DEL " + key + " >/dev/null";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "DEL failed\n");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,13 +77,10 @@ int main(int argc, char** argv) {
     const int window = argc > 3 ? std::atoi(argv[3]) : 1024;
     double ours = 0, peer = 0;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating
-        peer = std::max(peer, run_peer(port, count));
-        del(port, "bench:peer");
+        peer = std::max(peer, bench::redis_benchmark_xadd(port, count, "bench:peer", payload));
+        bench::del(port, "bench:peer");
         ours = std::max(ours, run_ours(port, count, window));
-        del(port, "bench:ours");
+        bench::del(port, "bench:ours");
     }
-    std::printf(
-        "{\"name\":\"pipeline_xadd\",\"value\":%.0f,\"unit\":\"msg/s\",\"peer\":\"redis-benchmark "
-        "-c 1 -P 256\",\"peer_value\":%.0f,\"ratio\":%.3f}\n",
-        ours, peer, ours / peer);
+    bench::print("pipeline_xadd", ours, "msg/s", "redis-benchmark -c 1 -P 256", peer);
 }

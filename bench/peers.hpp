@@ -1,0 +1,51 @@
+// Shared pieces of the benchmark programs: running redis-benchmark as a peer,
+// resetting keys between rounds, and printing the JSON line.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace bench {
+
+/// `redis-benchmark -c 1 -P 256 -n COUNT XADD key * msg payload`: its requests/s.
+inline double redis_benchmark_xadd(std::uint16_t port, int count, const std::string& key,
+                                   const std::string& payload) {
+    const std::string cmd = "redis-benchmark -h 127.0.0.1 -p " + std::to_string(port) +
+                            " -c 1 -P 256 -n " + std::to_string(count) + " --csv XADD " + key +
+                            " '*' msg " + payload + " 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) std::perror("popen"), std::exit(1);
+    char line[1024];
+    double rps = 0;
+    while (std::fgets(line, sizeof line, p)) {
+        // CSV: "test","rps",...; the header line has no number there.
+        const std::string s(line);
+        const auto comma = s.find("\",\"");
+        if (comma == std::string::npos) continue;
+        const double v = std::atof(s.c_str() + comma + 3);
+        if (v > 0) rps = v;
+    }
+    pclose(p);
+    if (rps <= 0) std::fprintf(stderr, "redis-benchmark gave no figure\n"), std::exit(1);
+    return rps;
+}
+
+inline void del(std::uint16_t port, const std::string& key) {
+    const std::string cmd =
+        "redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " DEL " + key + " >/dev/null";
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "DEL %s failed\n", key.c_str());
+}
+
+/// One JSON line; `ratio` is ours over the peer (rates: higher is better).
+inline void print(const char* name, double value, const char* unit, const char* peer,
+                  double peer_value) {
+    std::printf(
+        "{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.0f,"
+        "\"ratio\":%.3f}\n",
+        name, value, unit, peer, peer_value, value / peer_value);
+    std::fflush(stdout);
+}
+
+}  // namespace bench
