@@ -53,7 +53,7 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     auto client = ctx_->make_client();
     impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, std::move(streams),
                                                    options, ctx_->options.payload_field);
-    ctx_->on_disconnect.emplace_back([weak = std::weak_ptr(impl_)] {
+    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
         if (auto impl = weak.lock()) impl->end();
     });
     auto started = std::make_shared<std::promise<std::error_code>>();

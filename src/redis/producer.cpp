@@ -256,11 +256,23 @@ void Producer::flush() {
     throw_if(f.get(), "flush failed");
 }
 
+bool Producer::flush_for(std::chrono::milliseconds timeout) {
+    if (impl_->closed()) return true;
+    // Shared: the flush may complete after we stopped waiting.
+    auto p = std::make_shared<std::promise<std::error_code>>();
+    auto f = p->get_future();
+    impl_->flush(detail::BasicCompletion<std::error_code>(
+        [p](std::error_code ec) { p->set_value(ec); }, impl_->executor()));
+    if (f.wait_for(timeout) != std::future_status::ready) return false;
+    throw_if(f.get(), "flush failed");
+    return true;
+}
+
 void Producer::end_impl(const std::shared_ptr<detail::ProducerImpl>& impl) {
     if (impl->closed()) return;
     Producer p;
     p.impl_ = impl;
-    p.flush();
+    p.flush_for(impl->options().end_timeout);
     impl->close();
 }
 

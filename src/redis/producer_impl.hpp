@@ -40,11 +40,14 @@ class SubmissionStack {
   public:
     /// Returns true if the stack was empty (the caller must schedule a drain).
     bool push(OutgoingSend* s) noexcept {
-        s->next = head_.load(std::memory_order_relaxed);
-        while (!head_.compare_exchange_weak(s->next, s, std::memory_order_release,
-                                            std::memory_order_relaxed)) {
-        }
-        return s->next == nullptr;
+        // Once pushed, `s` belongs to the strand (which may free it at once):
+        // the answer comes from the local copy of the old head, not from s.
+        OutgoingSend* old = head_.load(std::memory_order_relaxed);
+        do {
+            s->next = old;
+        } while (!head_.compare_exchange_weak(old, s, std::memory_order_release,
+                                              std::memory_order_relaxed));
+        return old == nullptr;
     }
     /// Everything pushed so far, oldest first.
     OutgoingSend* take_all() noexcept {

@@ -16,6 +16,23 @@ std::error_code wait_exec(Client& client, const resp::Request& req, Response& re
     return result.get();
 }
 
+void StreamerContext::on_disconnect(std::weak_ptr<void> actor, std::function<void()> end) {
+    const std::lock_guard lock(actors_mutex_);
+    std::erase_if(actors_, [](const Actor& a) { return a.alive.expired(); });
+    actors_.push_back({std::move(actor), std::move(end)});
+}
+
+void StreamerContext::end_actors() {
+    std::vector<Actor> actors;
+    {
+        const std::lock_guard lock(actors_mutex_);
+        actors.swap(actors_);
+    }
+    // Outside the lock: a producer's flush waits for the network.
+    for (auto& a : actors)
+        if (!a.alive.expired()) a.end();
+}
+
 StreamerContext::~StreamerContext() {
     if (shared_client) shared_client->close();
 }
@@ -101,7 +118,7 @@ void Streamer::start_connect(asio::any_io_executor executor, std::string_view ur
 Producer Streamer::create_producer(StreamKey stream, ProducerOptions options) {
     if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
     Producer p(ctx_, std::move(stream), std::move(options));
-    ctx_->on_disconnect.emplace_back([weak = std::weak_ptr(p.impl_)] {
+    ctx_->on_disconnect(p.impl_, [weak = std::weak_ptr(p.impl_)] {
         if (auto impl = weak.lock()) Producer::end_impl(impl);
     });
     return p;
@@ -142,9 +159,7 @@ Streamer::~Streamer() {
 
 void Streamer::disconnect() {
     if (!ctx_) return;
-    auto callbacks = std::move(ctx_->on_disconnect);
-    for (auto& f : callbacks)
-        f();
+    ctx_->end_actors();
     if (ctx_->shared_client) ctx_->shared_client->close();
     ctx_.reset();
     io_.reset();

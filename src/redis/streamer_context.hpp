@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -31,8 +32,13 @@ struct StreamerContext {
     /// The connection producers share (writes only; never blocking reads).
     std::shared_ptr<Client> shared_client;
 
-    /// Called by disconnect(): producers flush and close, consumers end.
-    std::vector<std::function<void()>> on_disconnect;
+    /// Registers what disconnect() does to an actor (producers flush and
+    /// close, consumers end) for as long as `actor` lives. Thread-safe; drops
+    /// the entries of actors already gone, so the list stays as long as the
+    /// number of live actors.
+    void on_disconnect(std::weak_ptr<void> actor, std::function<void()> end);
+    /// Runs and forgets every registered end(); for disconnect().
+    void end_actors();
 
     /// A new, not yet connected client with this Streamer's settings, for a
     /// consumer's own connection (blocking reads never share one).
@@ -41,6 +47,14 @@ struct StreamerContext {
     }
 
     ~StreamerContext();
+
+  private:
+    struct Actor {
+        std::weak_ptr<void> alive;
+        std::function<void()> end;
+    };
+    std::mutex actors_mutex_;
+    std::vector<Actor> actors_;
 };
 
 /// The I/O threads of a Streamer that owns its io_context. Only the Streamer

@@ -314,3 +314,24 @@ TEST(StreamerAsync, AsyncConnectOnTheCallersExecutor) {
 }
 
 }  // namespace
+
+TEST_F(ProducerTest, DisconnectWithTheServerGoneWaitsAtMostEndTimeoutAndFailsTheRest) {
+    RedisServer own;
+    rs::ConnectOptions opts;
+    opts.connection.reconnect.initial_delay = 10ms;
+    auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(own.port()), opts);
+    auto producer =
+        streamer.create_producer(unique_key("gone"), rs::ProducerOptions{.end_timeout = 100ms});
+    producer.send("confirmed").get();
+    own.stop();
+    std::vector<rs::SendFuture> pending;
+    for (int i = 0; i < 10; ++i)
+        pending.push_back(producer.send("never"));
+    EXPECT_FALSE(producer.flush_for(50ms));
+    streamer.disconnect();  // returns: the flush gives up after end_timeout
+    for (auto& f : pending) {
+        std::error_code ec;
+        f.get(ec);
+        EXPECT_TRUE(ec) << "a send to a server that is gone must fail, not vanish";
+    }
+}

@@ -161,11 +161,12 @@ class Consumer {
     void start_next(detail::BasicCompletion<std::error_code, Message> done,
                     asio::cancellation_slot slot);
 
-    std::shared_ptr<detail::ConsumerImpl> impl_;
-    // Keeps the Streamer's executor (and its I/O threads) alive while the
-    // consumer lives; the actor itself does not hold it, so that it can never
-    // be the one to join those threads from one of them.
+    // Keeps the Streamer's executor alive while the consumer lives; the actor
+    // itself does not hold it, so that it can never be the one to destroy the
+    // io_context from one of its threads. Declared first so that it is
+    // released last: the actor's timers must die before their io_context.
     std::shared_ptr<detail::StreamerContext> ctx_;
+    std::shared_ptr<detail::ConsumerImpl> impl_;
 };
 
 }  // namespace redstream

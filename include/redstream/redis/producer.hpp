@@ -58,6 +58,7 @@ struct ProducerOptions {
     static constexpr std::size_t default_max_unconfirmed = 64 * 1024;
     static constexpr std::size_t default_max_unconfirmed_bytes = 64 * 1024 * 1024;
     static constexpr std::size_t default_max_batch = 1024;
+    static constexpr std::chrono::milliseconds default_end_timeout{10'000};
 
     /// Shards per stream: > 1 writes to `stream:0` ... `stream:N-1`.
     std::uint64_t shards = 1;
@@ -73,6 +74,10 @@ struct ProducerOptions {
     bool block_when_full = true;
     /// Most XADDs written in one request.
     std::size_t max_batch = default_max_batch;
+    /// How long end() (and Streamer::disconnect()) waits for the flush while
+    /// the server is unreachable; sends still unconfirmed then fail when the
+    /// connection closes, they are never dropped silently.
+    std::chrono::milliseconds end_timeout = default_end_timeout;
 };
 
 /// A message to send, beyond the payload.
@@ -124,6 +129,8 @@ class Producer {
 
     /// Waits until every message sent before the call is confirmed (or failed).
     void flush();
+    /// As flush(), waiting at most `timeout`; false if time ran out first.
+    bool flush_for(std::chrono::milliseconds timeout);
     /// Completion: `void(std::error_code)`.
     template <class Token>
     auto async_flush(Token&& token) {
@@ -134,7 +141,8 @@ class Producer {
             },
             token);
     }
-    /// Flushes, then refuses further sends (errc::shutting_down). Idempotent.
+    /// Flushes (at most end_timeout), then refuses further sends
+    /// (errc::shutting_down). Idempotent.
     void end();
 
     /// Trims a stream now (all of its shards). Throws `redstream::Error`.
