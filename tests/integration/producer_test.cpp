@@ -8,6 +8,10 @@
 
 #include <asio/io_context.hpp>
 #include <asio/use_future.hpp>
+#if defined(ASIO_HAS_CO_AWAIT)  // g++; Asio does not enable coroutines for clang 14 + libstdc++
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
+#endif
 
 #include <redstream/core/error.hpp>
 #include <redstream/net/client.hpp>
@@ -335,3 +339,35 @@ TEST_F(ProducerTest, DisconnectWithTheServerGoneWaitsAtMostEndTimeoutAndFailsThe
         EXPECT_TRUE(ec) << "a send to a server that is gone must fail, not vanish";
     }
 }
+
+#if defined(ASIO_HAS_CO_AWAIT)
+// The seed's processing loop as a coroutine: await the next message, await
+// the receipt of what it produced.
+TEST_F(ProducerTest, CoroutinesAwaitSendsAndMessages) {
+    const auto in = unique_key("co-in");
+    const auto out = unique_key("co-out");
+    auto consumer = streamer_.create_consumer(
+        {in}, {.auto_stream_reset = rs::AutoStreamReset::earliest, .block_time = 100ms});
+    auto producer = streamer_.create_producer(out);
+    auto source = streamer_.create_producer(in);
+    for (int i = 0; i < 3; ++i)
+        source.send("m" + std::to_string(i));
+    auto done = asio::co_spawn(
+        streamer_.get_executor(),
+        [&]() -> asio::awaitable<std::vector<rs::MessageId>> {
+            std::vector<rs::MessageId> ids;
+            for (int i = 0; i < 3; ++i) {
+                const rs::Message m = co_await consumer.async_next(asio::use_awaitable);
+                const rs::Receipt r = co_await producer.send(std::string(m.payload()) + "!")
+                                          .async_wait(asio::use_awaitable);
+                ids.push_back(r.id);
+            }
+            co_return ids;
+        },
+        asio::use_future);
+    const auto ids = done.get();
+    ASSERT_EQ(ids.size(), 3u);
+    EXPECT_LT(ids[0], ids[1]);
+    EXPECT_EQ(server().cli({"XLEN", out}), "3");
+}
+#endif
