@@ -1,5 +1,5 @@
 // Shared pieces of the benchmark programs: running redis-benchmark as a peer,
-// resetting keys between rounds, and printing the JSON line.
+// resetting keys between rounds, and printing the JSON lines.
 #pragma once
 
 #include <cstdint>
@@ -38,13 +38,24 @@ inline void del(std::uint16_t port, const std::string& key) {
     if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "DEL %s failed\n", key.c_str());
 }
 
-/// One JSON line; `ratio` is ours over the peer (rates: higher is better).
+/// One JSON line for a higher-is-better metric (rates); `ratio` is ours over the peer.
 inline void print(const char* name, double value, const char* unit, const char* peer,
                   double peer_value) {
     std::printf(
         "{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.0f,"
         "\"ratio\":%.3f}\n",
         name, value, unit, peer, peer_value, value / peer_value);
+    std::fflush(stdout);
+}
+
+/// One JSON line for a lower-is-better metric (latency, memory). `ratio` is
+/// peer over ours, so that higher is still better (> 1: we use less).
+inline void print_lower(const char* name, double value, const char* unit, const char* peer,
+                        double peer_value) {
+    std::printf(
+        "{\"name\":\"%s\",\"value\":%.1f,\"unit\":\"%s\",\"peer\":\"%s\","
+        "\"peer_value\":%.1f,\"ratio\":%.3f}\n",
+        name, value, unit, peer, peer_value, peer_value / value);
     std::fflush(stdout);
 }
 

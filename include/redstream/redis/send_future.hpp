@@ -35,7 +35,8 @@ class SendFuture {
     std::future_status wait_for(std::chrono::milliseconds timeout) const;
 
     /// Calls `f(ec, receipt)` once the result is known (on the producer's
-    /// executor; at once, on that executor, if it already is).
+    /// executor; at once, on that executor, if it already is). A future has
+    /// one continuation: use then() or async_wait() once per send.
     void then(std::function<void(std::error_code, const Receipt&)> f) const;
 
     /// Completion: `void(std::error_code, Receipt)`.
