@@ -1,5 +1,5 @@
-// Consumer: the handle users hold. Every call posts to the actor
-// (ConsumerImpl); the sync calls wait on a future for its answer.
+// Consumer: the handle users hold. next() takes from the inbox on the
+// caller's thread; the other calls post to the actor (ConsumerImpl).
 #include <future>
 
 #include <redstream/core/error.hpp>
@@ -11,33 +11,12 @@
 namespace redstream {
 namespace {
 
-using Result = std::pair<std::error_code, Message>;
-
 void check_options(const ConsumerOptions& o) {
     const auto invalid = make_error_code(errc::invalid_argument);
     if (o.mode != ConsumerMode::real_time)
         throw Error(invalid, "only ConsumerMode::real_time is implemented so far");
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
-}
-
-// A completion that fulfils a promise; shared so that a handler destroyed
-// without running (its executor shut down) breaks the promise, not a hang.
-detail::NextCompletion completion_for(std::shared_ptr<std::promise<Result>> p,
-                                      const asio::any_io_executor& ex) {
-    return detail::NextCompletion(
-        [p = std::move(p)](std::error_code ec, Message m) {
-            p->set_value({ec, std::move(m)});
-        },
-        ex);
-}
-
-Result get_result(std::future<Result>& f) {
-    try {
-        return f.get();
-    } catch (const std::future_error&) {
-        return {make_error_code(errc::shutting_down), {}};
-    }
 }
 
 }  // namespace
@@ -99,12 +78,8 @@ Message Consumer::next(std::error_code& ec) {
         ec = make_error_code(errc::not_connected);
         return {};
     }
-    auto p = std::make_shared<std::promise<Result>>();
-    auto f = p->get_future();
-    impl_->next(completion_for(std::move(p), impl_->executor()), impl_->new_wait_id());
-    auto [e, m] = get_result(f);
-    ec = e;
-    return std::move(m);
+    auto m = impl_->take(std::nullopt, ec);
+    return m ? std::move(*m) : Message{};
 }
 
 std::optional<Message> Consumer::next_for(std::chrono::milliseconds timeout) {
@@ -119,17 +94,7 @@ std::optional<Message> Consumer::next_for(std::chrono::milliseconds timeout, std
         ec = make_error_code(errc::not_connected);
         return std::nullopt;
     }
-    auto p = std::make_shared<std::promise<Result>>();
-    auto f = p->get_future();
-    const auto id = impl_->new_wait_id();
-    impl_->next(completion_for(std::move(p), impl_->executor()), id);
-    // On time out the wait is withdrawn; a message that won the race is
-    // still returned, never lost.
-    if (f.wait_for(timeout) == std::future_status::timeout) impl_->cancel(id, errc::timeout);
-    auto [e, m] = get_result(f);
-    ec = e == errc::timeout ? std::error_code() : e;
-    if (e) return std::nullopt;
-    return std::move(m);
+    return impl_->take(std::chrono::steady_clock::now() + timeout, ec);
 }
 
 void Consumer::start_next(detail::BasicCompletion<std::error_code, Message> done,

@@ -20,6 +20,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       options_(options),
       payload_field_(std::move(payload_field)),
       state_(options.auto_stream_reset),
+      inbox_(options.prefetch),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
@@ -33,55 +34,47 @@ void ConsumerImpl::on_strand(F&& f) {
                [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
 }
 
+std::optional<Message> ConsumerImpl::take(std::optional<Inbox::Clock::time_point> deadline,
+                                          std::error_code& ec) {
+    std::optional<Message> m;
+    if (inbox_.take(deadline, m, ec)) wake();
+    return m;
+}
+
 void ConsumerImpl::next(NextCompletion done, std::uint64_t id) {
-    on_strand([done = std::move(done), id](ConsumerImpl& self) mutable {
-        if (!self.queue_.empty() && !self.stopped_) {
-            auto m = std::move(self.queue_.front());
-            self.queue_.pop_front();
-            self.set_queued();
-            done({}, std::move(m));
-            self.step();  // the queue may have room for another read now
-        } else if (self.stopped_) {
-            done(make_error_code(errc::shutting_down), {});
-        } else if (self.error_) {
-            done(self.error_, {});
-        } else if (self.waiters_.size() >= max_waiters) {
-            done(make_error_code(errc::queue_full), {});
-        } else {
-            self.waiters_.push_back({id, std::move(done)});
-        }
-    });
+    if (inbox_.take_async(std::move(done), id)) wake();
+}
+
+void ConsumerImpl::wake() {
+    on_strand([](ConsumerImpl& self) { self.step(); });
 }
 
 void ConsumerImpl::cancel(std::uint64_t id, errc why) {
-    on_strand([id, why](ConsumerImpl& self) {
-        auto it = std::find_if(self.waiters_.begin(), self.waiters_.end(),
-                               [id](const Waiter& w) { return w.id == id; });
-        if (it == self.waiters_.end()) return;
-        auto done = std::move(it->done);
-        self.waiters_.erase(it);
-        done(make_error_code(why), {});
-    });
+    inbox_.cancel(id, make_error_code(why));
 }
 
+// The inbox is emptied and shut at once, on the caller's thread, so that the
+// very next take() sees only what is read from the new position; it opens
+// again once the read loop has moved there.
 void ConsumerImpl::rewind(SeqPos pos) {
-    on_strand([pos](ConsumerImpl& self) {
+    on_strand([pos, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
         self.state_.rewind(pos);
-        self.queue_.clear();
-        self.set_queued();
-        self.error_.clear();
-        self.step();
+        self.reposition(epoch);
     });
 }
 
 void ConsumerImpl::seek(Timestamp t) {
-    on_strand([t](ConsumerImpl& self) {
+    on_strand([t, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
         self.state_.seek(t);
-        self.queue_.clear();
-        self.set_queued();
-        self.error_.clear();
-        self.step();
+        self.reposition(epoch);
     });
+}
+
+void ConsumerImpl::reposition(std::uint64_t epoch) {
+    error_.clear();
+    inbox_.clear_error();
+    inbox_.open(epoch);
+    step();
 }
 
 void ConsumerImpl::assign(StreamKey stream, ShardId shard) {
@@ -91,31 +84,30 @@ void ConsumerImpl::assign(StreamKey stream, ShardId shard) {
         if (shard.value == 0)
             self.state_.add(stream, shard, std::string(stream.name()), Origin::assigned);
         self.error_.clear();
+        self.inbox_.clear_error();
         self.step();
     });
 }
 
 void ConsumerImpl::unassign(StreamKey stream, ShardId shard) {
-    on_strand([stream = std::move(stream), shard](ConsumerImpl& self) {
+    const auto of_shard = [stream, shard](const Message& m) {
+        return m.shard_id() == shard && m.stream_key() == stream;
+    };
+    inbox_.remove_if(of_shard);  // at once, for the next take()
+    on_strand([stream = std::move(stream), shard, of_shard](ConsumerImpl& self) {
         self.state_.remove(stream, shard);
-        std::erase_if(self.queue_, [&](const Message& m) {
-            return m.shard_id() == shard && m.stream_key() == stream;
-        });
-        self.set_queued();
+        self.inbox_.remove_if(of_shard);  // pushed before the strand got here
         self.error_.clear();
+        self.inbox_.clear_error();
         self.step();
     });
 }
 
 void ConsumerImpl::end() {
+    inbox_.end();  // at once: waiting takes fail with shutting_down
     on_strand([](ConsumerImpl& self) {
         if (self.stopped_) return;
         self.stopped_ = true;
-        self.queue_.clear();
-        self.set_queued();
-        auto waiters = std::move(self.waiters_);
-        for (auto& w : waiters)
-            w.done(make_error_code(errc::shutting_down), {});
         self.retry_timer_.cancel();
         self.discovery_timer_.cancel();
         self.finish_start(make_error_code(errc::shutting_down));
@@ -123,29 +115,8 @@ void ConsumerImpl::end() {
     });
 }
 
-void ConsumerImpl::dispatch() {
-    while (!waiters_.empty() && !queue_.empty()) {
-        auto done = std::move(waiters_.front().done);
-        waiters_.pop_front();
-        auto m = std::move(queue_.front());
-        queue_.pop_front();
-        done({}, std::move(m));
-    }
-    if (error_ && queue_.empty()) {
-        auto waiters = std::move(waiters_);
-        for (auto& w : waiters)
-            w.done(error_, {});
-    }
-    set_queued();
-}
-
-void ConsumerImpl::set_queued() noexcept {
-    queued_.store(queue_.size(), std::memory_order_relaxed);
-}
-
 ConsumerStats ConsumerImpl::stats() const noexcept {
-    return {queued_.load(std::memory_order_relaxed), max_queued_.load(std::memory_order_relaxed),
-            reads_.load(std::memory_order_relaxed)};
+    return {inbox_.size(), inbox_.max_size(), reads_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace redstream::detail

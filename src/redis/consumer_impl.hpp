@@ -1,14 +1,13 @@
 // The real-time consumer's actor: every member below is touched only on
-// strand_, except the atomic counters. The read loop (connect, discover
-// shards, resolve start ids, XREAD, push into the prefetch queue) runs on its
-// own, one request at a time on its own connection; next() calls take from
-// the queue or wait in a bounded list of waiters.
+// strand_, except the inbox (locked) and the atomic counter. The read loop
+// (connect, discover shards, resolve start ids, XREAD, push into the inbox)
+// runs on its own, one request at a time on its own connection; next()
+// calls take from the inbox on the caller's thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -24,14 +23,12 @@
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/detail/read_state.hpp>
 
-namespace redstream::detail {
+#include "consumer_inbox.hpp"
 
-using NextCompletion = BasicCompletion<std::error_code, Message>;
+namespace redstream::detail {
 
 class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   public:
-    /// Most next() calls waiting at once; more fail with queue_full.
-    static constexpr std::size_t max_waiters = 1024;
     /// Added to block_time for the deadline of a blocking read.
     static constexpr std::chrono::milliseconds read_margin{1000};
 
@@ -42,6 +39,9 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     /// Connects, finds the shards and resolves every start id; `started`
     /// completes then (or with the connection error), and reading goes on.
     void start(BasicCompletion<std::error_code> started);
+    /// The next message, on the caller's thread; see Inbox::take().
+    std::optional<Message> take(std::optional<Inbox::Clock::time_point> deadline,
+                                std::error_code& ec);
     /// Completes `done` with the next message; `id` names the wait for cancel().
     void next(NextCompletion done, std::uint64_t id);
     /// Completes the wait `id` with `why` if it is still waiting.
@@ -57,10 +57,6 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     asio::any_io_executor executor() const { return strand_; }
 
   private:
-    struct Waiter {
-        std::uint64_t id;
-        NextCompletion done;
-    };
     // The one request in flight at a time on client_.
     enum class Op : std::uint8_t { none, connect, discover, resolve, read, backoff };
 
@@ -73,7 +69,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
     void push_messages(const resp::Reply& reply);
-    void dispatch();
+    void wake();                           // posts step(): the inbox has room again
+    void reposition(std::uint64_t epoch);  // after a seek or rewind
 
     // A reply error: retryable ones back off, others stop reading until the
     // user changes the read set or position.
@@ -81,7 +78,6 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void back_off(std::error_code ec);
     void finish_start(std::error_code ec);
     void schedule_discovery();
-    void set_queued() noexcept;
     template <class F>
     void on_strand(F&& f);
     template <class F>
@@ -100,9 +96,9 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::vector<std::pair<std::size_t, std::string>> scans_;  // (stream index, cursor)
     std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
 
-    std::deque<Message> queue_;
-    std::deque<Waiter> waiters_;
-    std::error_code error_;  // sticky reply error, reported once the queue is empty
+    Inbox inbox_;
+    std::vector<Message> batch_;  // one read's messages, on their way to inbox_
+    std::error_code error_;       // sticky reply error (the inbox reports it once empty)
     BasicCompletion<std::error_code> started_;
 
     Op op_ = Op::none;
@@ -115,8 +111,6 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     Backoff backoff_;
 
     std::atomic<std::uint64_t> wait_ids_{0};
-    std::atomic<std::size_t> queued_{0};
-    std::atomic<std::size_t> max_queued_{0};
     std::atomic<std::uint64_t> reads_{0};
 };
 

@@ -65,9 +65,8 @@ void ConsumerImpl::step() {
         finish_start({});
         schedule_discovery();
     }
-    // Full: next() calls step() again once it has taken a message.
-    if (queue_.size() >= options_.prefetch) return;
-    if (state_.readable()) read();
+    // Full: a take() that drains the inbox to half wakes us (wake()).
+    if (state_.readable() && inbox_.room_for_read()) read();
 }
 
 void ConsumerImpl::schedule_discovery() {
@@ -180,7 +179,6 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     if (dec) return fail(dec);
     backoff_.reset();
     push_messages(reply);
-    dispatch();
     step();
 }
 
@@ -209,16 +207,14 @@ void ConsumerImpl::push_messages(const resp::Reply& reply) {
                 }
             }
             std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
-            queue_.emplace_back(
+            batch_.emplace_back(
                 MessageHeader{cursor->stream, cursor->shard, e.id, timestamp_of(e.id)}, payload,
                 own, hold);
         }
         state_.advance(page.key, page.entries.back().id);
     }
     pages_.clear();
-    if (queue_.size() > max_queued_.load(std::memory_order_relaxed))
-        max_queued_.store(queue_.size(), std::memory_order_relaxed);
-    set_queued();
+    inbox_.push(batch_);
 }
 
 void ConsumerImpl::fail(std::error_code ec) {
@@ -228,7 +224,7 @@ void ConsumerImpl::fail(std::error_code ec) {
     discovery_due_ = false;
     scans_.clear();
     finish_start({});  // the error is the consumer's state, reported by next()
-    dispatch();
+    inbox_.set_error(ec);
 }
 
 void ConsumerImpl::back_off(std::error_code ec) {

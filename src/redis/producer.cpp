@@ -94,16 +94,24 @@ void ProducerImpl::build(const StreamKey& stream, std::string_view payload, cons
 }
 
 void ProducerImpl::submit(std::unique_ptr<OutgoingSend> send) {
-    if (submissions_.push(send.release()))
+    if (submissions_.push(send.release()) && !awake_.exchange(true, std::memory_order_acq_rel))
         asio::post(strand_, [self = shared_from_this()] { self->drain(); });
 }
 
 void ProducerImpl::drain() {
-    for (OutgoingSend* s = submissions_.take_all(); s;) {
-        std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
-        enqueue(std::move(*owned));
+    for (;;) {
+        for (OutgoingSend* s = submissions_.take_all(); s;) {
+            std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
+            enqueue(std::move(*owned));
+        }
+        ship();
+        if (in_flight_ >= max_batches_in_flight) return;  // a completion drains next
+        // Going to sleep: from here a sender that finds the stack empty posts.
+        // One that pushed before this store saw awake_ set and did not, so
+        // look again; if a sender set awake_ meanwhile, its post drains.
+        awake_.store(false, std::memory_order_seq_cst);
+        if (submissions_.empty() || awake_.exchange(true, std::memory_order_acq_rel)) return;
     }
-    ship();
 }
 
 void ProducerImpl::submit_when_room(std::unique_ptr<OutgoingSend> send) {
@@ -171,7 +179,7 @@ void ProducerImpl::on_batch_done(std::shared_ptr<Batch> batch, std::error_code e
     release(batch->sends.size(), bytes);
     admit_waiting();
     complete_flushes();
-    ship();
+    drain();  // what senders pushed meanwhile goes out now
 }
 
 void ProducerImpl::flush(BasicCompletion<std::error_code> done) {

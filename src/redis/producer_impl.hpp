@@ -34,11 +34,11 @@ struct OutgoingSend {
 
 /// Where caller threads hand sends to the strand without a lock: a Treiber
 /// stack (push with CAS; the strand takes all of it at once, so no ABA) that
-/// the strand reverses into send order. Only the push that finds it empty
-/// needs to wake the strand, so a burst of sends costs one post.
+/// the strand reverses into send order. Only a push that finds it empty may
+/// need to wake the strand (see ProducerImpl::awake_).
 class SubmissionStack {
   public:
-    /// Returns true if the stack was empty (the caller must schedule a drain).
+    /// Returns true if the stack was empty.
     bool push(OutgoingSend* s) noexcept {
         // Once pushed, `s` belongs to the strand (which may free it at once):
         // the answer comes from the local copy of the old head, not from s.
@@ -49,6 +49,7 @@ class SubmissionStack {
                                               std::memory_order_relaxed));
         return old == nullptr;
     }
+    bool empty() const noexcept { return head_.load(std::memory_order_acquire) == nullptr; }
     /// Everything pushed so far, oldest first.
     OutgoingSend* take_all() noexcept {
         OutgoingSend* lifo = head_.exchange(nullptr, std::memory_order_acquire);
@@ -127,6 +128,12 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     std::atomic<bool> closed_{false};
 
     SubmissionStack submissions_;
+    // True while the strand will look at submissions_ again by itself: a
+    // drain is posted, or every batch slot is in flight and a completion
+    // will drain. Then senders do not post; waking an I/O thread costs more
+    // than a send, so a sender that is slower than the network would
+    // otherwise pay a wake-up (and a one-message write) per send.
+    std::atomic<bool> awake_{false};
 
     // Strand state.
     std::deque<std::shared_ptr<Batch>> ready_;  // filled, not yet shipped

@@ -1,0 +1,192 @@
+#include "consumer_inbox.hpp"
+
+#include <algorithm>
+
+#include <redstream/core/error.hpp>
+
+namespace redstream::detail {
+
+void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
+    // Drop the moved-from front once it is half of the vector, so that the
+    // vector does not grow by what has already been taken.
+    if (head_ > 0 && head_ * 2 >= items_.size()) {
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
+    items_.insert(items_.end(),
+                  std::make_move_iterator(more.begin() + static_cast<std::ptrdiff_t>(from)),
+                  std::make_move_iterator(more.end()));
+}
+
+void MessageFifo::remove_if(const std::function<bool(const Message&)>& pred) {
+    const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
+    items_.erase(std::remove_if(first, items_.end(), pred), items_.end());
+    if (empty()) clear();
+}
+
+std::error_code Inbox::failure() const noexcept {
+    return ended_ ? make_error_code(errc::shutting_down) : error_;
+}
+
+bool Inbox::should_wake() noexcept {
+    // Half of prefetch: the loop then reads a page while the user still has
+    // half a queue to work on, and wakes once per half queue, not per message.
+    if (!reader_paused_ || queue_.size() > prefetch_ / 2) return false;
+    reader_paused_ = false;
+    return true;
+}
+
+bool Inbox::take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
+                 std::error_code& ec) {
+    std::unique_lock lock(mutex_);
+    const auto ready = [this] { return !queue_.empty() || ended_ || error_; };
+    if (deadline)
+        ready_.wait_until(lock, *deadline, ready);
+    else
+        ready_.wait(lock, ready);
+    out.reset();
+    ec.clear();
+    if (ended_) {
+        ec = failure();
+    } else if (!queue_.empty()) {
+        out.emplace(queue_.pop());
+        return should_wake();
+    } else {
+        ec = error_;  // clear on a timeout
+    }
+    return false;
+}
+
+bool Inbox::take_async(NextCompletion done, std::uint64_t id) {
+    std::unique_lock lock(mutex_);
+    if (ended_ || (queue_.empty() && error_)) {
+        const auto ec = failure();
+        lock.unlock();
+        done(ec, {});
+        return false;
+    }
+    if (queue_.empty()) {
+        if (waiters_.size() >= max_waiters) {
+            lock.unlock();
+            done(make_error_code(errc::queue_full), {});
+        } else {
+            waiters_.push_back({id, std::move(done)});
+        }
+        return false;
+    }
+    Message m = queue_.pop();
+    const bool wake = should_wake();
+    lock.unlock();
+    done({}, std::move(m));  // posts: never runs the handler inline
+    return wake;
+}
+
+void Inbox::cancel(std::uint64_t id, std::error_code why) {
+    NextCompletion done;
+    {
+        const std::lock_guard lock(mutex_);
+        auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                               [id](const Waiter& w) { return w.id == id; });
+        if (it == waiters_.end()) return;
+        done = std::move(it->done);
+        waiters_.erase(it);
+    }
+    done(why, {});
+}
+
+std::uint64_t Inbox::close_for_seek() {
+    MessageFifo dropped;  // destroyed outside the lock
+    const std::lock_guard lock(mutex_);
+    dropped.swap(queue_);
+    error_.clear();
+    reader_paused_ = false;
+    return ++epoch_;
+}
+
+void Inbox::remove_if(const std::function<bool(const Message&)>& pred) {
+    const std::lock_guard lock(mutex_);
+    queue_.remove_if(pred);
+}
+
+void Inbox::fail_waiters(std::vector<Waiter>& out) {
+    std::move(waiters_.begin(), waiters_.end(), std::back_inserter(out));
+    waiters_.clear();
+}
+
+void Inbox::end() {
+    std::vector<Waiter> failed;
+    MessageFifo dropped;
+    {
+        const std::lock_guard lock(mutex_);
+        if (ended_) return;
+        ended_ = true;
+        dropped.swap(queue_);
+        fail_waiters(failed);
+    }
+    ready_.notify_all();
+    for (auto& w : failed)
+        w.done(make_error_code(errc::shutting_down), {});
+}
+
+void Inbox::open(std::uint64_t epoch) {
+    const std::lock_guard lock(mutex_);
+    if (epoch == epoch_) open_epoch_ = epoch;
+}
+
+bool Inbox::room_for_read() {
+    const std::lock_guard lock(mutex_);
+    if (ended_) return false;
+    reader_paused_ = queue_.size() >= prefetch_;
+    return !reader_paused_;
+}
+
+void Inbox::push(std::vector<Message>& messages) {
+    std::vector<std::pair<NextCompletion, Message>> served;
+    {
+        const std::lock_guard lock(mutex_);
+        if (ended_ || open_epoch_ != epoch_) {
+            messages.clear();
+            return;
+        }
+        std::size_t n = 0;
+        for (; n < messages.size() && !waiters_.empty(); ++n) {
+            served.emplace_back(std::move(waiters_.front().done), std::move(messages[n]));
+            waiters_.pop_front();
+        }
+        queue_.append(messages, n);
+        max_size_ = std::max(max_size_, queue_.size());
+    }
+    messages.clear();
+    ready_.notify_all();
+    for (auto& [done, m] : served)
+        done({}, std::move(m));
+}
+
+void Inbox::set_error(std::error_code ec) {
+    std::vector<Waiter> failed;
+    {
+        const std::lock_guard lock(mutex_);
+        error_ = ec;
+        if (queue_.empty()) fail_waiters(failed);
+    }
+    ready_.notify_all();
+    for (auto& w : failed)
+        w.done(ec, {});
+}
+
+void Inbox::clear_error() {
+    const std::lock_guard lock(mutex_);
+    error_.clear();
+}
+
+std::size_t Inbox::size() const {
+    const std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+std::size_t Inbox::max_size() const {
+    const std::lock_guard lock(mutex_);
+    return max_size_;
+}
+
+}  // namespace redstream::detail

@@ -1,0 +1,121 @@
+// The consumer's prefetch queue, shared by the read loop (on the strand) and
+// the user's threads. next() takes a message right here, on the caller's
+// thread, under a short lock: a message already prefetched costs no thread
+// hand-off. The read loop is woken only when it paused for room and the
+// queue has drained to half of `prefetch`.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <redstream/core/stream.hpp>
+#include <redstream/net/detail/completion.hpp>
+
+namespace redstream::detail {
+
+using NextCompletion = BasicCompletion<std::error_code, Message>;
+
+/// A FIFO of messages in one vector with a moving head: std::deque would
+/// allocate a node for every four messages; this reuses its capacity, which
+/// stays about prefetch plus one read.
+class MessageFifo {
+  public:
+    bool empty() const noexcept { return head_ == items_.size(); }
+    std::size_t size() const noexcept { return items_.size() - head_; }
+    Message pop() noexcept {
+        Message m = std::move(items_[head_++]);
+        if (empty()) clear();
+        return m;
+    }
+    /// Moves `more` in at the back.
+    void append(std::vector<Message>& more, std::size_t from);
+    void remove_if(const std::function<bool(const Message&)>& pred);
+    void clear() noexcept {
+        items_.clear();
+        head_ = 0;
+    }
+    void swap(MessageFifo& other) noexcept {
+        items_.swap(other.items_);
+        std::swap(head_, other.head_);
+    }
+
+  private:
+    std::vector<Message> items_;
+    std::size_t head_ = 0;  // items_[0, head_) are moved from
+};
+
+class Inbox {
+  public:
+    /// Most async next() calls waiting at once; more fail with queue_full.
+    static constexpr std::size_t max_waiters = 1024;
+    using Clock = std::chrono::steady_clock;
+
+    explicit Inbox(std::size_t prefetch) : prefetch_(prefetch) {}
+
+    // Caller side. Each returns true when the read loop paused for room and
+    // should now be woken (the caller posts that; the inbox knows no strand).
+
+    /// Takes the next message, waiting until `deadline` (forever if none).
+    /// `ec`: the sticky read error once the queue is empty, shutting_down
+    /// after end(); a timeout leaves `out` empty and `ec` clear.
+    bool take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
+              std::error_code& ec);
+    /// Completes `done` with the next message now, or when one arrives.
+    bool take_async(NextCompletion done, std::uint64_t id);
+    /// Completes the async wait `id` with `why`, if it is still waiting.
+    void cancel(std::uint64_t id, std::error_code why);
+    /// Drops everything queued and rejects pushes until open() is called with
+    /// the returned epoch: what was read before a seek is never delivered.
+    std::uint64_t close_for_seek();
+    /// Drops queued messages matching `pred` (an unassigned shard).
+    void remove_if(const std::function<bool(const Message&)>& pred);
+    /// Fails every wait and every later take with shutting_down.
+    void end();
+
+    // Read-loop side.
+
+    /// Re-opens after the seek of `epoch` took effect (later seeks keep it shut).
+    void open(std::uint64_t epoch);
+    /// True if a read may go out; otherwise remembers to ask for a wake-up.
+    bool room_for_read();
+    /// Queues `messages` (moved from; `messages` is left empty) unless a seek
+    /// closed the inbox, serving the async waiters first.
+    void push(std::vector<Message>& messages);
+    /// A read error, delivered once the queue is empty; cleared by clear_error().
+    void set_error(std::error_code ec);
+    void clear_error();
+
+    std::size_t size() const;
+    std::size_t max_size() const;
+
+  private:
+    struct Waiter {
+        std::uint64_t id;
+        NextCompletion done;
+    };
+    bool should_wake() noexcept;  // with mutex_ held, after a take
+    std::error_code failure() const noexcept;
+    void fail_waiters(std::vector<Waiter>& out);
+
+    const std::size_t prefetch_;
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    MessageFifo queue_;
+    std::deque<Waiter> waiters_;
+    std::error_code error_;
+    bool ended_ = false;
+    bool reader_paused_ = false;
+    std::uint64_t epoch_ = 0;
+    std::uint64_t open_epoch_ = 0;
+    std::size_t max_size_ = 0;
+};
+
+}  // namespace redstream::detail
