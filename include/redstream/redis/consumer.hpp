@@ -35,13 +35,22 @@ enum class AutoStreamReset {
     latest,    ///< Only entries added after the consumer started.
 };
 
-enum class AutoCommit { immediate, delayed, rolling, disabled };
+/// When a group consumer acknowledges (XACK) what it delivered.
+enum class AutoCommit {
+    immediate,  ///< NOACK: nothing is pending; a crash loses what was read but not processed.
+    delayed,    ///< Acked automatically auto_commit_delay after next() returned it.
+    rolling,    ///< ack() marks; acks are committed in the background every auto_commit_interval.
+    disabled,   ///< ack() marks; commit() / async_commit() sends them.
+};
 
 struct ConsumerOptions {
     static constexpr std::size_t default_batch_size = 100;
     static constexpr std::size_t default_prefetch = 1000;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
+    static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
+    static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
+    static constexpr std::size_t default_max_uncommitted = 10'000;
 
     /// How the consumer reads (only real_time so far).
     ConsumerMode mode = ConsumerMode::real_time;
@@ -57,6 +66,26 @@ struct ConsumerOptions {
     bool discover_shards = true;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
+
+    // Consumer groups (resumable, load_balanced).
+
+    /// The group; empty: derived from the host name and the mode.
+    std::string group_id{};
+    /// The member name; empty: the group name (resumable) or host, pid and a
+    /// counter (load_balanced). Give a stable one so that a restarted process
+    /// gets its pending entries back.
+    std::string consumer_id{};
+    /// When delivered messages are acknowledged.
+    AutoCommit auto_commit = AutoCommit::delayed;
+    /// AutoCommit::delayed: how long after delivery a message is acked.
+    std::chrono::milliseconds auto_commit_delay = default_auto_commit_delay;
+    /// AutoCommit::rolling: the most time between two background commits.
+    std::chrono::milliseconds auto_commit_interval = default_auto_commit_interval;
+    /// Most acks held before a commit is sent regardless of the timers.
+    std::size_t max_uncommitted = default_max_uncommitted;
+    /// Create a missing stream with the group (XGROUP CREATE ... MKSTREAM);
+    /// without it, consuming a missing stream is an error.
+    bool mkstream = false;
 };
 
 /// Counters of a consumer, for monitoring and tests.
