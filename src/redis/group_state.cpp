@@ -1,0 +1,78 @@
+#include <redstream/redis/detail/group_state.hpp>
+
+#include <algorithm>
+
+namespace redstream::detail {
+
+using Phase = GroupCursor::Phase;
+
+bool GroupState::add(const StreamKey& stream, ShardId shard, std::string key) {
+    if (find(key)) return false;
+    cursors_.push_back({stream, shard, std::move(key), Phase::create, MessageId{}});
+    return true;
+}
+
+std::size_t GroupState::remove(const StreamKey& stream, ShardId shard) {
+    return std::erase_if(
+        cursors_, [&](const GroupCursor& c) { return c.stream == stream && c.shard == shard; });
+}
+
+const GroupCursor* GroupState::find(std::string_view key) const noexcept {
+    const auto it = std::find_if(cursors_.begin(), cursors_.end(),
+                                 [key](const GroupCursor& c) { return c.key == key; });
+    return it == cursors_.end() ? nullptr : &*it;
+}
+
+GroupCursor* GroupState::find_mut(std::string_view key) noexcept {
+    return const_cast<GroupCursor*>(std::as_const(*this).find(key));
+}
+
+bool GroupState::needs_create() const noexcept {
+    return std::any_of(cursors_.begin(), cursors_.end(),
+                       [](const GroupCursor& c) { return c.phase == Phase::create; });
+}
+
+bool GroupState::readable() const noexcept {
+    return std::any_of(cursors_.begin(), cursors_.end(),
+                       [](const GroupCursor& c) { return c.phase != Phase::create; });
+}
+
+bool GroupState::reading_pending() const noexcept {
+    return std::any_of(cursors_.begin(), cursors_.end(),
+                       [](const GroupCursor& c) { return c.phase == Phase::pending; });
+}
+
+commands::StreamStart GroupState::create_start() const noexcept {
+    return reset_ == AutoStreamReset::earliest ? commands::StreamStart::beginning()
+                                               : commands::StreamStart::new_entries();
+}
+
+void GroupState::created(std::string_view key) {
+    if (auto* c = find_mut(key); c && c->phase == Phase::create) {
+        c->phase = Phase::pending;
+        c->after = MessageId{};
+    }
+}
+
+void GroupState::lost_group(std::string_view key) {
+    if (auto* c = find_mut(key)) c->phase = Phase::create;
+}
+
+void GroupState::reconnected() {
+    for (auto& c : cursors_) {
+        if (c.phase == Phase::create) continue;
+        c.phase = Phase::pending;
+        c.after = MessageId{};
+    }
+}
+
+void GroupState::read(std::string_view key, std::size_t count, std::optional<MessageId> last) {
+    auto* c = find_mut(key);
+    if (!c || c->phase != Phase::pending) return;
+    if (count == 0 || !last)
+        c->phase = Phase::fresh;
+    else
+        c->after = *last;
+}
+
+}  // namespace redstream::detail
