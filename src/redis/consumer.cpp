@@ -13,8 +13,10 @@ namespace {
 
 void check_options(const ConsumerOptions& o) {
     const auto invalid = make_error_code(errc::invalid_argument);
-    if (o.mode != ConsumerMode::real_time)
-        throw Error(invalid, "only ConsumerMode::real_time is implemented so far");
+    // Until the ack loop lands (issue 4), only the policies that send no XACK.
+    if (o.mode != ConsumerMode::real_time &&
+        (o.auto_commit == AutoCommit::delayed || o.auto_commit == AutoCommit::rolling))
+        throw Error(invalid, "AutoCommit::delayed and rolling are not implemented yet");
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
 }
@@ -30,8 +32,9 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
         throw Error(make_error_code(errc::invalid_argument),
                     "a consumer needs at least one stream");
     auto client = ctx_->make_client();
-    impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, std::move(streams),
-                                                   options, ctx_->options.payload_field);
+    impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, ctx_->shared_client,
+                                                   std::move(streams), options,
+                                                   ctx_->options.payload_field);
     ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
         if (auto impl = weak.lock()) impl->end();
     });
@@ -47,7 +50,11 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     }
     if (ec) {
         impl_->end();
-        throw Error(ec, "consumer could not start: " + client->last_error());
+        // Read after the start completed: the actor wrote it before that.
+        auto why = impl_->start_failure();
+        if (why.empty()) why = client->last_error();
+        throw Error(ec,
+                    why.empty() ? "consumer could not start" : "consumer could not start: " + why);
     }
 }
 
@@ -110,12 +117,24 @@ void Consumer::start_next(detail::BasicCompletion<std::error_code, Message> done
     impl_->next(std::move(done), id);
 }
 
+namespace {
+void check_real_time(const detail::ConsumerImpl& impl) {
+    if (impl.group_mode())
+        throw Error(make_error_code(errc::invalid_argument),
+                    "seek and rewind move real-time consumers; a group keeps its own position");
+}
+}  // namespace
+
 void Consumer::seek(Timestamp t) {
-    if (impl_) impl_->seek(t);
+    if (!impl_) return;
+    check_real_time(*impl_);
+    impl_->seek(t);
 }
 
 void Consumer::rewind(SeqPos pos) {
-    if (impl_) impl_->rewind(pos);
+    if (!impl_) return;
+    check_real_time(*impl_);
+    impl_->rewind(pos);
 }
 
 void Consumer::assign(const StreamKey& stream, ShardId shard) {

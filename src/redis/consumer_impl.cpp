@@ -7,25 +7,42 @@
 
 #include <redstream/core/error.hpp>
 
+#include <redstream/redis/detail/group_names.hpp>
+
 #include "consumer_impl.hpp"
 
 namespace redstream::detail {
 
 ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                           std::vector<StreamKey> streams, ConsumerOptions options,
-                           std::string payload_field)
+                           std::shared_ptr<Client> acks, std::vector<StreamKey> streams,
+                           ConsumerOptions options, std::string payload_field)
     : strand_(asio::make_strand(ex)),
       client_(std::move(client)),
       streams_(std::move(streams)),
       options_(options),
       payload_field_(std::move(payload_field)),
       state_(options.auto_stream_reset),
+      group_(options.auto_stream_reset),
+      acks_client_(std::move(acks)),
       inbox_(options.prefetch),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
+    if (group_mode()) {
+        const auto host = host_name();
+        group_name_ = group_name(options_, host);
+        member_name_ = member_name(options_, group_name_, host);
+    }
     for (const auto& s : streams_)
-        state_.add(s, ShardId{0}, std::string(s.name()), ReadState::Origin::initial);
+        add_key(s, ShardId{0}, std::string(s.name()), ReadState::Origin::initial);
+}
+
+void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
+                           ReadState::Origin origin) {
+    if (group_mode())
+        group_.add(stream, shard, std::move(key));
+    else
+        state_.add(stream, shard, std::move(key), origin);
 }
 
 template <class F>
@@ -80,9 +97,9 @@ void ConsumerImpl::reposition(std::uint64_t epoch) {
 void ConsumerImpl::assign(StreamKey stream, ShardId shard) {
     on_strand([stream = std::move(stream), shard](ConsumerImpl& self) {
         using Origin = ReadState::Origin;
-        self.state_.add(stream, shard, shard_key(stream, shard, 2), Origin::assigned);
+        self.add_key(stream, shard, shard_key(stream, shard, 2), Origin::assigned);
         if (shard.value == 0)
-            self.state_.add(stream, shard, std::string(stream.name()), Origin::assigned);
+            self.add_key(stream, shard, std::string(stream.name()), Origin::assigned);
         self.error_.clear();
         self.inbox_.clear_error();
         self.step();
@@ -96,6 +113,7 @@ void ConsumerImpl::unassign(StreamKey stream, ShardId shard) {
     inbox_.remove_if(of_shard);  // at once, for the next take()
     on_strand([stream = std::move(stream), shard, of_shard](ConsumerImpl& self) {
         self.state_.remove(stream, shard);
+        self.group_.remove(stream, shard);
         self.inbox_.remove_if(of_shard);  // pushed before the strand got here
         self.error_.clear();
         self.inbox_.clear_error();

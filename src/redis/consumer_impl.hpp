@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
+#include <asio/bind_executor.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
@@ -21,6 +22,7 @@
 #include <redstream/net/client.hpp>
 #include <redstream/net/detail/backoff.hpp>
 #include <redstream/redis/consumer.hpp>
+#include <redstream/redis/detail/group_state.hpp>
 #include <redstream/redis/detail/read_state.hpp>
 
 #include "consumer_inbox.hpp"
@@ -32,9 +34,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     /// Added to block_time for the deadline of a blocking read.
     static constexpr std::chrono::milliseconds read_margin{1000};
 
+    /// `acks`: the connection for XACK (never the blocking reads' one).
     ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                 std::vector<StreamKey> streams, ConsumerOptions options,
-                 std::string payload_field);
+                 std::shared_ptr<Client> acks, std::vector<StreamKey> streams,
+                 ConsumerOptions options, std::string payload_field);
 
     /// Connects, finds the shards and resolves every start id; `started`
     /// completes then (or with the connection error), and reading goes on.
@@ -52,13 +55,25 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void unassign(StreamKey stream, ShardId shard);
     void end();
 
+    /// Why start() failed, when the error code alone does not say it. Read
+    /// only after the start completed.
+    const std::string& start_failure() const noexcept { return start_failure_; }
+
+    bool group_mode() const noexcept { return options_.mode != ConsumerMode::real_time; }
     std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
     ConsumerStats stats() const noexcept;
     asio::any_io_executor executor() const { return strand_; }
 
   private:
     // The one request in flight at a time on client_.
-    enum class Op : std::uint8_t { none, connect, discover, resolve, read, backoff };
+    enum class Op : std::uint8_t { none, connect, discover, resolve, create, read, backoff };
+    struct KeyOwner {
+        const StreamKey* stream = nullptr;  // null: the key is not read (any more)
+        ShardId shard;
+    };
+
+    KeyOwner owner_of(std::string_view key) const noexcept;
+    void add_key(const StreamKey& stream, ShardId shard, std::string key, ReadState::Origin origin);
 
     void step();
     void on_connected(std::error_code ec);
@@ -69,6 +84,12 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
     void push_messages(const resp::Reply& reply);
+    // Group mode (consumer_group.cpp).
+    void create_groups();
+    void on_groups_created(std::error_code ec);
+    void read_group();
+    void on_group_read(std::error_code ec);
+    void on_group_entries();               // pages_ of a group read: acks owed for deleted entries
     void wake();                           // posts step(): the inbox has room again
     void reposition(std::uint64_t epoch);  // after a seek or rewind
 
@@ -88,7 +109,14 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::vector<StreamKey> streams_;
     ConsumerOptions options_;
     std::string payload_field_;
-    ReadState state_;
+    ReadState state_;   // real_time
+    GroupState group_;  // resumable, load_balanced
+    std::string group_name_;
+    std::string member_name_;
+    std::shared_ptr<Client> acks_client_;
+    std::vector<std::string> creating_;  // keys of the XGROUP CREATEs in flight, in order
+    std::string start_failure_;
+    std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight
 
     resp::Request req_;
     Response resp_;
@@ -112,6 +140,20 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
 
     std::atomic<std::uint64_t> wait_ids_{0};
     std::atomic<std::uint64_t> reads_{0};
+    std::atomic<std::uint64_t> groups_recreated_{0};
+    std::atomic<std::uint64_t> deleted_{0};
 };
+
+// The completion of the request in flight: back on the strand, the slot
+// free again, and nothing more once the consumer ended.
+template <class F>
+auto ConsumerImpl::bind(F&& f) {
+    return asio::bind_executor(
+        strand_, [self = shared_from_this(), f = std::forward<F>(f)](std::error_code ec) mutable {
+            self->op_ = Op::none;
+            if (self->stopped_) return;
+            f(*self, ec);
+        });
+}
 
 }  // namespace redstream::detail

@@ -24,16 +24,6 @@ constexpr std::uint64_t scan_count = 1000;
 
 }  // namespace
 
-template <class F>
-auto ConsumerImpl::bind(F&& f) {
-    return asio::bind_executor(
-        strand_, [self = shared_from_this(), f = std::forward<F>(f)](std::error_code ec) mutable {
-            self->op_ = Op::none;
-            if (self->stopped_) return;
-            f(*self, ec);
-        });
-}
-
 void ConsumerImpl::start(BasicCompletion<std::error_code> started) {
     asio::post(strand_, [self = shared_from_this(), started = std::move(started)]() mutable {
         self->started_ = std::move(started);
@@ -60,13 +50,18 @@ void ConsumerImpl::step() {
     if (stopped_ || !connected_ || op_ != Op::none) return;
     if (error_) return;
     if (discovery_due_) return discover();
-    if (state_.needs_resolution()) return resolve();
+    if (group_mode() ? group_.needs_create() : state_.needs_resolution())
+        return group_mode() ? create_groups() : resolve();
     if (started_) {
         finish_start({});
         schedule_discovery();
     }
     // Full: a take() that drains the inbox to half wakes us (wake()).
-    if (state_.readable() && inbox_.room_for_read()) read();
+    if (group_mode()) {
+        if (group_.readable() && inbox_.room_for_read()) read_group();
+    } else if (state_.readable() && inbox_.room_for_read()) {
+        read();
+    }
 }
 
 void ConsumerImpl::schedule_discovery() {
@@ -106,7 +101,7 @@ void ConsumerImpl::on_discovered(std::error_code ec) {
         const auto& stream = streams_[scans_[n].first];
         for (auto key : root[1])
             if (auto shard = parse_shard_key(stream.name(), key.str()))
-                state_.add(stream, *shard, std::string(key.str()), origin);
+                add_key(stream, *shard, std::string(key.str()), origin);
         if (root[0].str() != "0") more.emplace_back(scans_[n].first, std::string(root[0].str()));
     }
     resp_.clear();
@@ -192,9 +187,10 @@ void ConsumerImpl::push_messages(const resp::Reply& reply) {
     hold->reply = reply;
     hold->fields.reserve(fields);  // exact: the spans below never move
     for (const auto& page : pages_) {
-        const auto* cursor = state_.find(page.key);
-        if (!cursor || page.entries.empty()) continue;  // unassigned while the read was out
+        const auto owner = owner_of(page.key);
+        if (!owner.stream || page.entries.empty()) continue;  // unassigned while the read was out
         for (const auto& e : page.entries) {
+            if (e.deleted()) continue;  // a pending entry without a body: acked, not delivered
             std::string_view payload;
             bool found = false;
             const auto first = hold->fields.size();
@@ -207,14 +203,22 @@ void ConsumerImpl::push_messages(const resp::Reply& reply) {
                 }
             }
             std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
-            batch_.emplace_back(
-                MessageHeader{cursor->stream, cursor->shard, e.id, timestamp_of(e.id)}, payload,
-                own, hold);
+            batch_.emplace_back(MessageHeader{*owner.stream, owner.shard, e.id, timestamp_of(e.id)},
+                                payload, own, hold, page.key);
         }
-        state_.advance(page.key, page.entries.back().id);
+        if (!group_mode()) state_.advance(page.key, page.entries.back().id);
     }
     pages_.clear();
     inbox_.push(batch_);
+}
+
+ConsumerImpl::KeyOwner ConsumerImpl::owner_of(std::string_view key) const noexcept {
+    if (group_mode()) {
+        if (const auto* c = group_.find(key)) return {&c->stream, c->shard};
+    } else if (const auto* c = state_.find(key)) {
+        return {&c->stream, c->shard};
+    }
+    return {};
 }
 
 void ConsumerImpl::fail(std::error_code ec) {

@@ -17,6 +17,10 @@ std::size_t GroupState::remove(const StreamKey& stream, ShardId shard) {
         cursors_, [&](const GroupCursor& c) { return c.stream == stream && c.shard == shard; });
 }
 
+bool GroupState::remove_key(std::string_view key) {
+    return std::erase_if(cursors_, [key](const GroupCursor& c) { return c.key == key; }) > 0;
+}
+
 const GroupCursor* GroupState::find(std::string_view key) const noexcept {
     const auto it = std::find_if(cursors_.begin(), cursors_.end(),
                                  [key](const GroupCursor& c) { return c.key == key; });

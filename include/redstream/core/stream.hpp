@@ -97,10 +97,12 @@ using Field = std::pair<std::string_view, std::string_view>;
 class Message {
   public:
     Message() = default;
+    /// `key`: the Redis key it was read from (a view kept valid by `keep_alive`).
     Message(MessageHeader header, std::string_view payload, std::span<const Field> fields,
-            std::shared_ptr<const void> keep_alive) noexcept
+            std::shared_ptr<const void> keep_alive, std::string_view key = {}) noexcept
         : header_(std::move(header)),
           payload_(payload),
+          key_(key),
           fields_(fields),
           keep_alive_(std::move(keep_alive)) {}
 
@@ -115,10 +117,14 @@ class Message {
     std::string_view payload() const noexcept { return payload_; }
     /// Every field of the entry except the payload field, in server order.
     std::span<const Field> fields() const noexcept { return fields_; }
+    /// The Redis key the entry was read from (`name` or `name:shard`); empty
+    /// for a message that was not read from a server.
+    std::string_view key() const noexcept { return key_; }
 
   private:
     MessageHeader header_;
     std::string_view payload_;
+    std::string_view key_;
     std::span<const Field> fields_;
     std::shared_ptr<const void> keep_alive_;
 };

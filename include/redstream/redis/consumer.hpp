@@ -1,6 +1,6 @@
 // Consumers: the read loop runs beside the user's loop, prefetching the next
 // page while the user works on this one. This file has the real-time mode
-// (XREAD); consumer groups (resumable, load_balanced) come with issue 4.
+// (XREAD) and the group modes (XREADGROUP; acks in progress, issue 4).
 #pragma once
 
 #include <chrono>
@@ -52,7 +52,8 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
 
-    /// How the consumer reads (only real_time so far).
+    /// How the consumer reads. Group modes support AutoCommit::immediate and
+    /// disabled so far (without ack() yet).
     ConsumerMode mode = ConsumerMode::real_time;
     /// Where to start when there is no position.
     AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
@@ -137,6 +138,7 @@ class Consumer {
 
     /// From the next message on, deliver the first message at or after `t` in
     /// every stream; messages prefetched before the call are dropped.
+    /// Real-time consumers only (invalid_argument for a group consumer).
     void seek(Timestamp t);
     /// As seek(), to a position.
     void rewind(SeqPos pos);

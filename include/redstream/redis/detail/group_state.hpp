@@ -52,6 +52,9 @@ class GroupState {
     /// for shard 0). Returns how many were removed.
     std::size_t remove(const StreamKey& stream, ShardId shard);
 
+    /// Stops reading one key (a shard-less stream's missing plain key).
+    bool remove_key(std::string_view key);
+
     const std::vector<GroupCursor>& cursors() const noexcept { return cursors_; }
     const GroupCursor* find(std::string_view key) const noexcept;
 

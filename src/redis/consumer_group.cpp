@@ -1,0 +1,133 @@
+// The group consumer's read loop (resumable, load_balanced): create each
+// key's group, re-read the member's own pending list, then XREADGROUP `>`.
+// Acks go over another connection (acks_client_), never behind a blocking read.
+#include <algorithm>
+
+#include <redstream/commands/xgroup.hpp>
+#include <redstream/commands/xread.hpp>
+#include <redstream/core/error.hpp>
+
+#include "consumer_impl.hpp"
+
+namespace redstream::detail {
+namespace {
+
+// XGROUP CREATE on a missing key without MKSTREAM.
+bool is_missing_key(const resp::Value& v) {
+    return v.str().find("requires the key to exist") != std::string_view::npos;
+}
+
+}  // namespace
+
+void ConsumerImpl::create_groups() {
+    req_.clear();
+    creating_.clear();
+    for (const auto& c : group_.cursors()) {
+        if (c.phase != GroupCursor::Phase::create) continue;
+        creating_.push_back(c.key);
+        commands::xgroup_create(req_, c.key, group_name_, group_.create_start(),
+                                {.mkstream = options_.mkstream});
+    }
+    op_ = Op::create;
+    client_->async_exec(req_, resp_,
+                        bind([](ConsumerImpl& s, std::error_code ec) { s.on_groups_created(ec); }));
+}
+
+void ConsumerImpl::on_groups_created(std::error_code ec) {
+    if (ec) return back_off(ec);
+    const auto keys = std::move(creating_);
+    for (std::size_t n = 0; n < keys.size() && n < resp_.size(); ++n) {
+        const auto root = resp_[n].root();
+        const auto err = resp::error_of(root);
+        if (!err || err == errc::busygroup) {
+            group_.created(keys[n]);
+            continue;
+        }
+        if (!is_missing_key(root)) return fail(err);
+        // The plain key of a sharded stream need not exist: its shards do.
+        const auto* c = group_.find(keys[n]);
+        const bool has_shards = c && std::any_of(group_.cursors().begin(), group_.cursors().end(),
+                                                 [&](const GroupCursor& o) {
+                                                     return o.stream == c->stream && &o != c;
+                                                 });
+        if (!has_shards) {
+            // Without mkstream, consuming a missing stream is an error, and
+            // one create_consumer() reports rather than a silent wait.
+            start_failure_ =
+                "stream " + keys[n] + " does not exist (ConsumerOptions::mkstream creates it)";
+            finish_start(make_error_code(errc::nogroup));
+            return fail(make_error_code(errc::nogroup));
+        }
+        group_.remove_key(keys[n]);
+    }
+    resp_.clear();
+    backoff_.reset();
+    step();
+}
+
+void ConsumerImpl::read_group() {
+    std::vector<commands::StreamOffset> offsets;
+    reading_pending_.clear();
+    for (const auto& c : group_.cursors()) {
+        if (c.phase == GroupCursor::Phase::create) continue;
+        offsets.push_back({c.key, c.start()});
+        if (c.phase == GroupCursor::Phase::pending) reading_pending_.push_back(c.key);
+    }
+    // A read of pending entries returns at once; only `>` reads may block.
+    const bool block = reading_pending_.empty();
+    const auto block_time = std::max(options_.block_time, std::chrono::milliseconds(1));
+    commands::XReadGroupOptions opts{.count = options_.batch_size,
+                                     .noack = options_.auto_commit == AutoCommit::immediate};
+    if (block) opts.block = block_time;
+    req_.clear();
+    commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
+    op_ = Op::read;
+    client_->async_exec(req_, resp_, ExecOptions{block_time + read_margin},
+                        bind([](ConsumerImpl& s, std::error_code ec) { s.on_group_read(ec); }));
+}
+
+void ConsumerImpl::on_group_read(std::error_code ec) {
+    if (ec) {
+        // The client reconnects by itself; a new connection re-reads the
+        // pending list first, so nothing delivered before is left behind.
+        if (ec == condition::retryable) group_.reconnected();
+        return back_off(ec);
+    }
+    reads_.fetch_add(1, std::memory_order_relaxed);
+    const auto reply = std::move(resp_.at(0));
+    resp_.clear();
+    if (resp::error_of(reply.root()) == errc::nogroup) {
+        // A key or its group vanished: create them again (history added in
+        // between is lost) rather than failing on every read.
+        std::vector<std::string> lost;
+        for (const auto& c : group_.cursors())
+            if (c.phase != GroupCursor::Phase::create) lost.push_back(c.key);
+        for (const auto& key : lost)
+            group_.lost_group(key);
+        groups_recreated_.fetch_add(lost.size(), std::memory_order_relaxed);
+        return back_off(make_error_code(errc::nogroup));
+    }
+    std::error_code dec;
+    commands::decode_xread(reply.root(), pages_, dec);
+    if (dec) return fail(dec);
+    for (const auto& key : reading_pending_) {
+        const auto page = std::find_if(pages_.begin(), pages_.end(),
+                                       [&](const commands::StreamPage& p) { return p.key == key; });
+        if (page == pages_.end() || page->entries.empty())
+            group_.read(key, 0, std::nullopt);
+        else
+            group_.read(key, page->entries.size(), page->entries.back().id);
+    }
+    on_group_entries();
+    backoff_.reset();
+    push_messages(reply);
+    step();
+}
+
+void ConsumerImpl::on_group_entries() {
+    for (const auto& page : pages_)
+        for (const auto& e : page.entries)
+            if (e.deleted()) deleted_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace redstream::detail
