@@ -137,6 +137,7 @@ class ConditionCategory final : public std::error_category {
         return "unknown condition";
     }
     bool equivalent(const std::error_code& ec, int cond) const noexcept override {
+        if (!ec) return false;  // success is in no condition (system_category's 0 included)
         if (ec.category() == redstream::error_category())
             return in_condition(static_cast<errc>(ec.value()), static_cast<condition>(cond));
         // Socket-level failures (reset, refused, eof, ...) are worth retrying.

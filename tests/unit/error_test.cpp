@@ -136,3 +136,13 @@ TEST(Error, ExceptionCarriesCodeAndDetail) {
 
 }  // namespace
 }  // namespace redstream
+
+// A default (success) error_code is in no condition: `ec == retryable` must
+// not hold for "no error", or every success would look like a retry.
+TEST(Error, SuccessIsInNoCondition) {
+    for (auto c : {redstream::condition::retryable, redstream::condition::timeout,
+                   redstream::condition::fatal}) {
+        EXPECT_FALSE(std::error_code() == c);
+        EXPECT_FALSE(std::error_code(0, std::generic_category()) == c);
+    }
+}
