@@ -13,10 +13,6 @@ namespace {
 
 void check_options(const ConsumerOptions& o) {
     const auto invalid = make_error_code(errc::invalid_argument);
-    // Until the ack loop lands (issue 4), only the policies that send no XACK.
-    if (o.mode != ConsumerMode::real_time &&
-        (o.auto_commit == AutoCommit::delayed || o.auto_commit == AutoCommit::rolling))
-        throw Error(invalid, "AutoCommit::delayed and rolling are not implemented yet");
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
 }
@@ -25,7 +21,10 @@ void check_options(const ConsumerOptions& o) {
 
 Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<StreamKey> streams,
                    ConsumerOptions options)
-    : ctx_(std::move(ctx)) {
+    : ctx_(std::move(ctx)),
+      commit_mode_(options.mode == ConsumerMode::real_time ? std::nullopt
+                                                           : std::optional(options.auto_commit)),
+      end_timeout_(options.end_timeout) {
     check_options(options);
     if (streams.empty()) streams = ctx_->url_streams;
     if (streams.empty())
@@ -35,8 +34,8 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, ctx_->shared_client,
                                                    std::move(streams), options,
                                                    ctx_->options.payload_field);
-    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
-        if (auto impl = weak.lock()) impl->end();
+    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_), timeout = options.end_timeout] {
+        if (auto impl = weak.lock()) impl->end_and_wait(timeout);
     });
     auto started = std::make_shared<std::promise<std::error_code>>();
     auto result = started->get_future();
@@ -65,6 +64,8 @@ Consumer& Consumer::operator=(Consumer&& other) noexcept {
         end();
         impl_ = std::move(other.impl_);
         ctx_ = std::move(other.ctx_);
+        commit_mode_ = other.commit_mode_;
+        end_timeout_ = other.end_timeout_;
     }
     return *this;
 }
@@ -146,7 +147,40 @@ void Consumer::unassign(const StreamKey& stream, ShardId shard) {
 }
 
 void Consumer::end() {
-    if (impl_) impl_->end();
+    if (impl_) impl_->end_and_wait(end_timeout_);
+}
+
+void Consumer::ack(const Message& m) {
+    if (!impl_) throw Error(make_error_code(errc::not_connected), "consumer is not started");
+    if (commit_mode_ != AutoCommit::rolling && commit_mode_ != AutoCommit::disabled)
+        throw Error(make_error_code(errc::invalid_argument),
+                    "ack() is for group consumers with AutoCommit::rolling or disabled");
+    impl_->ack(m);
+}
+
+void Consumer::start_commit(detail::BasicCompletion<std::error_code> done) {
+    if (!impl_) return done(make_error_code(errc::not_connected));
+    if (commit_mode_ != AutoCommit::disabled) return done(make_error_code(errc::invalid_argument));
+    impl_->commit(std::move(done));
+}
+
+void Consumer::commit() {
+    if (impl_ && commit_mode_ != AutoCommit::disabled)
+        throw Error(make_error_code(errc::invalid_argument),
+                    "commit() is for group consumers with AutoCommit::disabled; the others "
+                    "commit by themselves");
+    // Shared: a completion destroyed unrun (executor gone) breaks it, no hang.
+    auto p = std::make_shared<std::promise<std::error_code>>();
+    auto f = p->get_future();
+    start_commit(detail::BasicCompletion<std::error_code>(
+        [p](std::error_code ec) { p->set_value(ec); }, get_executor()));
+    std::error_code ec;
+    try {
+        ec = f.get();
+    } catch (const std::future_error&) {
+        ec = make_error_code(errc::shutting_down);
+    }
+    throw_if(ec, "commit failed");
 }
 
 asio::any_io_executor Consumer::get_executor() const noexcept {

@@ -125,9 +125,18 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
 }
 
 void ConsumerImpl::on_group_entries() {
+    // Pending entries whose body was deleted or trimmed cannot be delivered:
+    // ack them so they do not stay pending forever, and count them.
+    bool owed = false;
     for (const auto& page : pages_)
         for (const auto& e : page.entries)
-            if (e.deleted()) deleted_.fetch_add(1, std::memory_order_relaxed);
+            if (e.deleted()) {
+                acks_.ack_now(std::string(page.key), e.id);
+                deleted_.fetch_add(1, std::memory_order_relaxed);
+                owed = true;
+            }
+    // The delivery log is drained at every read, which keeps it bounded.
+    if (owed || options_.auto_commit == AutoCommit::delayed) commit_step();
 }
 
 }  // namespace redstream::detail

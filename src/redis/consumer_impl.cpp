@@ -2,6 +2,7 @@
 // next() calls, and the commands that change what and where it reads.
 // The read loop itself is in consumer_loop.cpp.
 #include <algorithm>
+#include <future>
 
 #include <asio/post.hpp>
 
@@ -24,7 +25,11 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       state_(options.auto_stream_reset),
       group_(options.auto_stream_reset),
       acks_client_(std::move(acks)),
-      inbox_(options.prefetch),
+      acks_({options.auto_commit, options.auto_commit_delay, options.auto_commit_interval,
+             std::max<std::size_t>(1, options.max_uncommitted)}),
+      commit_timer_(strand_),
+      inbox_(options.prefetch,
+             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
@@ -43,12 +48,6 @@ void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string k
         group_.add(stream, shard, std::move(key));
     else
         state_.add(stream, shard, std::move(key), origin);
-}
-
-template <class F>
-void ConsumerImpl::on_strand(F&& f) {
-    asio::post(strand_,
-               [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
 }
 
 std::optional<Message> ConsumerImpl::take(std::optional<Inbox::Clock::time_point> deadline,
@@ -130,11 +129,32 @@ void ConsumerImpl::end() {
         self.discovery_timer_.cancel();
         self.finish_start(make_error_code(errc::shutting_down));
         self.client_->close();  // fails the read in flight, if any
+        self.ending_ = true;
+        self.commit_step();  // what is owed goes out; then ended_ completes
     });
 }
 
+void ConsumerImpl::end_and_wait(std::chrono::milliseconds timeout) {
+    if (!group_mode() || strand_.running_in_this_thread()) return end();
+    auto done = std::make_shared<std::promise<void>>();
+    auto f = done->get_future();
+    on_strand([done](ConsumerImpl& self) {
+        self.ended_.emplace_back([done](std::error_code) { done->set_value(); }, self.strand_);
+        if (self.ending_) self.commit_step();  // ended before: report once nothing is owed
+    });
+    end();
+    f.wait_for(timeout);
+}
+
 ConsumerStats ConsumerImpl::stats() const noexcept {
-    return {inbox_.size(), inbox_.max_size(), reads_.load(std::memory_order_relaxed)};
+    constexpr auto relaxed = std::memory_order_relaxed;
+    return {inbox_.size(),
+            inbox_.max_size(),
+            reads_.load(relaxed),
+            acked_.load(relaxed),
+            not_pending_.load(relaxed),
+            deleted_.load(relaxed),
+            groups_recreated_.load(relaxed)};
 }
 
 }  // namespace redstream::detail

@@ -8,13 +8,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/bind_executor.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
@@ -22,6 +25,7 @@
 #include <redstream/net/client.hpp>
 #include <redstream/net/detail/backoff.hpp>
 #include <redstream/redis/consumer.hpp>
+#include <redstream/redis/detail/ack_ledger.hpp>
 #include <redstream/redis/detail/group_state.hpp>
 #include <redstream/redis/detail/read_state.hpp>
 
@@ -54,6 +58,15 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void assign(StreamKey stream, ShardId shard);
     void unassign(StreamKey stream, ShardId shard);
     void end();
+    /// end(), then waits (at most `timeout`) until a group consumer has
+    /// committed what it owes. Returns at once on the actor's own thread.
+    void end_and_wait(std::chrono::milliseconds timeout);
+
+    /// A user ack (rolling, disabled); from any thread.
+    void ack(const Message& m);
+    /// A user commit (disabled): completes once every ack before it is on
+    /// the server, or with the commit's error.
+    void commit(BasicCompletion<std::error_code> done);
 
     /// Why start() failed, when the error code alone does not say it. Read
     /// only after the start completed.
@@ -89,7 +102,12 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_groups_created(std::error_code ec);
     void read_group();
     void on_group_read(std::error_code ec);
-    void on_group_entries();               // pages_ of a group read: acks owed for deleted entries
+    void on_group_entries();  // pages_ of a group read: acks owed for deleted entries
+    // The commit loop (consumer_commit.cpp): XACKs over acks_client_, beside reads.
+    void drain_ack_logs();
+    void commit_step();
+    void on_committed(std::error_code ec);
+    void finish_commits(std::error_code ec);
     void wake();                           // posts step(): the inbox has room again
     void reposition(std::uint64_t epoch);  // after a seek or rewind
 
@@ -114,6 +132,18 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::string group_name_;
     std::string member_name_;
     std::shared_ptr<Client> acks_client_;
+    AckLedger acks_;
+    resp::Request ack_req_;
+    Response ack_resp_;
+    asio::steady_timer commit_timer_;
+    bool ending_ = false;  // end(): commit everything owed, then report ended_
+    std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> commits_;
+    std::vector<BasicCompletion<std::error_code>> ended_;
+    std::vector<Inbox::Taken> taken_;  // drained from the inbox
+    // User acks, from any thread; drained by the strand.
+    std::mutex user_acks_mutex_;
+    std::vector<std::pair<std::string, MessageId>> user_acks_;
+    std::vector<std::pair<std::string, MessageId>> user_acks_swap_;
     std::vector<std::string> creating_;  // keys of the XGROUP CREATEs in flight, in order
     std::string start_failure_;
     std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight
@@ -142,7 +172,15 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::atomic<std::uint64_t> reads_{0};
     std::atomic<std::uint64_t> groups_recreated_{0};
     std::atomic<std::uint64_t> deleted_{0};
+    std::atomic<std::uint64_t> acked_{0};
+    std::atomic<std::uint64_t> not_pending_{0};
 };
+
+template <class F>
+void ConsumerImpl::on_strand(F&& f) {
+    asio::post(strand_,
+               [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
+}
 
 // The completion of the request in flight: back on the strand, the slot
 // free again, and nothing more once the consumer ended.

@@ -36,6 +36,18 @@ bool Inbox::should_wake() noexcept {
     return true;
 }
 
+Message Inbox::pop() {
+    Message m = queue_.pop();
+    if (log_takes_) taken_.push_back({std::string(m.key()), m.id(), Clock::now()});
+    return m;
+}
+
+void Inbox::drain_taken(std::vector<Taken>& out) {
+    const std::lock_guard lock(mutex_);
+    std::move(taken_.begin(), taken_.end(), std::back_inserter(out));
+    taken_.clear();
+}
+
 bool Inbox::take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
                  std::error_code& ec) {
     std::unique_lock lock(mutex_);
@@ -49,7 +61,7 @@ bool Inbox::take(std::optional<Clock::time_point> deadline, std::optional<Messag
     if (ended_) {
         ec = failure();
     } else if (!queue_.empty()) {
-        out.emplace(queue_.pop());
+        out.emplace(pop());
         return should_wake();
     } else {
         ec = error_;  // clear on a timeout
@@ -74,7 +86,7 @@ bool Inbox::take_async(NextCompletion done, std::uint64_t id) {
         }
         return false;
     }
-    Message m = queue_.pop();
+    Message m = pop();
     const bool wake = should_wake();
     lock.unlock();
     done({}, std::move(m));  // posts: never runs the handler inline
@@ -150,6 +162,8 @@ void Inbox::push(std::vector<Message>& messages) {
         }
         std::size_t n = 0;
         for (; n < messages.size() && !waiters_.empty(); ++n) {
+            if (log_takes_)
+                taken_.push_back({std::string(messages[n].key()), messages[n].id(), Clock::now()});
             served.emplace_back(std::move(waiters_.front().done), std::move(messages[n]));
             waiters_.pop_front();
         }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -58,7 +59,16 @@ class Inbox {
     static constexpr std::size_t max_waiters = 1024;
     using Clock = std::chrono::steady_clock;
 
-    explicit Inbox(std::size_t prefetch) : prefetch_(prefetch) {}
+    /// A message handed to the user: what AutoCommit::delayed acks later.
+    struct Taken {
+        std::string key;
+        MessageId id;
+        Clock::time_point at;
+    };
+
+    /// `log_takes`: record every message taken (see drain_taken()).
+    explicit Inbox(std::size_t prefetch, bool log_takes = false)
+        : prefetch_(prefetch), log_takes_(log_takes) {}
 
     // Caller side. Each returns true when the read loop paused for room and
     // should now be woken (the caller posts that; the inbox knows no strand).
@@ -93,6 +103,10 @@ class Inbox {
     void set_error(std::error_code ec);
     void clear_error();
 
+    /// Moves the log of taken messages into `out` (appending). The read loop
+    /// drains it at every read, which bounds it by prefetch plus one read.
+    void drain_taken(std::vector<Taken>& out);
+
     std::size_t size() const;
     std::size_t max_size() const;
 
@@ -102,10 +116,13 @@ class Inbox {
         NextCompletion done;
     };
     bool should_wake() noexcept;  // with mutex_ held, after a take
+    Message pop();                // with mutex_ held: the front, logged if asked
     std::error_code failure() const noexcept;
     void fail_waiters(std::vector<Waiter>& out);
 
     const std::size_t prefetch_;
+    const bool log_takes_;
+    std::vector<Taken> taken_;
     mutable std::mutex mutex_;
     std::condition_variable ready_;
     MessageFifo queue_;

@@ -57,6 +57,18 @@ class GroupConsumer : public ::testing::Test {
         }
         return out;
     }
+    // XPENDING's count for the group.
+    static long long pending(const std::string& key, const std::string& group) {
+        const auto out = server().cli({"XPENDING", key, group});
+        return std::stoll(out.substr(0, out.find('\n')));
+    }
+    // Polls `cond` for states the test cannot await (a timer in the consumer).
+    template <class Cond>
+    static bool eventually(Cond cond) {
+        for (int i = 0; i < 250 && !cond(); ++i)
+            std::this_thread::sleep_for(20ms);
+        return cond();
+    }
     static void expect_quiet(Consumer& c) {
         auto m = c.next_for(300ms);
         EXPECT_FALSE(m) << "unexpected " << m->payload();
@@ -192,8 +204,100 @@ TEST_F(GroupConsumer, SeekIsForRealTimeConsumersOnly) {
     auto c = streamer_.create_consumer({key}, opts);
     EXPECT_THROW(c.rewind(SeqPos::beginning()), Error);
     EXPECT_THROW(c.seek(Timestamp{}), Error);
-    opts.auto_commit = AutoCommit::delayed;
-    EXPECT_THROW(streamer_.create_consumer({key}, opts), Error) << "not yet: says so";
+}
+
+TEST_F(GroupConsumer, DelayedAcksWhatWasDeliveredAfterTheDelay) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(key, 3, "m");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::earliest, group);
+    opts.auto_commit_delay = 100ms;
+    auto c = streamer_.create_consumer({key}, opts);
+    take(c, 3);
+    // Acked by the consumer's timer: no event reaches the test, so poll.
+    EXPECT_TRUE(eventually([&] { return pending(key, group) == 0; }));
+    EXPECT_EQ(c.stats().acked, 3u);
+    EXPECT_THROW(c.ack(Message{}), Error) << "delayed acks by itself";
+    EXPECT_THROW(c.commit(), Error);
+}
+
+TEST_F(GroupConsumer, DelayedEndCommitsWhatIsOwedAtOnce) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(key, 3, "m");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::earliest, group);
+    opts.auto_commit_delay = 1h;
+    auto c = streamer_.create_consumer({key}, opts);
+    take(c, 3);
+    EXPECT_EQ(pending(key, group), 3);
+    c.end();
+    EXPECT_EQ(pending(key, group), 0);
+}
+
+TEST_F(GroupConsumer, RollingResumesAtTheFirstUnackedAfterARestart) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(key, 5, "m");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest, group);
+    opts.auto_commit_interval = 50ms;
+    {
+        auto c = streamer_.create_consumer({key}, opts);
+        auto ms = std::vector<Message>{};
+        for (int i = 0; i < 5; ++i)
+            ms.push_back(*c.next_for(5s));
+        for (int i = 0; i < 4; ++i)
+            c.ack(ms[i]);
+        EXPECT_THROW(c.commit(), Error) << "rolling commits by itself";
+        c.end();
+    }
+    EXPECT_EQ(pending(key, group), 1);
+    send(key, 1, "n");
+    auto again = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(again, 2), (std::vector<std::string>{"m4", "n0"}));
+}
+
+TEST_F(GroupConsumer, DisabledCommitsOnlyWhenAskedAndResumesAtTheFifth) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(key, 5, "m");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
+    {
+        auto c = streamer_.create_consumer({key}, opts);
+        auto ms = std::vector<Message>{};
+        for (int i = 0; i < 5; ++i)
+            ms.push_back(*c.next_for(5s));
+        for (int i = 0; i < 4; ++i)
+            c.ack(ms[i]);
+        EXPECT_EQ(pending(key, group), 5) << "nothing sent before commit()";
+        c.commit();
+        EXPECT_EQ(pending(key, group), 1);
+        EXPECT_EQ(c.stats().acked, 4u);
+    }
+    auto again = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(again, 1), std::vector<std::string>{"m4"});
+}
+
+TEST_F(GroupConsumer, DeletedPendingEntriesAreAckedNotDelivered) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(key, 3, "m");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
+    std::vector<std::string> ids;
+    {
+        auto c = streamer_.create_consumer({key}, opts);
+        for (int i = 0; i < 3; ++i)
+            ids.push_back(c.next_for(5s)->id().to_string());
+    }
+    server().cli({"XDEL", key, ids[0], ids[1]});
+    auto again = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(again, 1), std::vector<std::string>{"m2"});
+    EXPECT_TRUE(eventually([&] { return pending(key, group) == 1; }));
+    EXPECT_EQ(again.stats().deleted, 2u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Consumers: the read loop runs beside the user's loop, prefetching the next
 // page while the user works on this one. This file has the real-time mode
-// (XREAD) and the group modes (XREADGROUP; acks in progress, issue 4).
+// (XREAD) and the group modes (XREADGROUP, with acks per AutoCommit).
 #pragma once
 
 #include <chrono>
@@ -51,9 +51,9 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
+    static constexpr std::chrono::milliseconds default_end_timeout{10'000};
 
-    /// How the consumer reads. Group modes support AutoCommit::immediate and
-    /// disabled so far (without ack() yet).
+    /// How the consumer reads.
     ConsumerMode mode = ConsumerMode::real_time;
     /// Where to start when there is no position.
     AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
@@ -87,6 +87,8 @@ struct ConsumerOptions {
     /// Create a missing stream with the group (XGROUP CREATE ... MKSTREAM);
     /// without it, consuming a missing stream is an error.
     bool mkstream = false;
+    /// How long end() waits for a group consumer's last commit.
+    std::chrono::milliseconds end_timeout = default_end_timeout;
 };
 
 /// Counters of a consumer, for monitoring and tests.
@@ -95,8 +97,18 @@ struct ConsumerStats {
     std::size_t queued = 0;
     /// The most there have been at once (bounded by prefetch plus one read).
     std::size_t max_queued = 0;
-    /// XREAD round trips completed.
+    /// Read round trips completed.
     std::uint64_t reads = 0;
+    /// Group modes: entries the server confirmed acked.
+    std::uint64_t acked = 0;
+    /// Group modes: acks the server did not count (the entry was no longer
+    /// pending for this member: claimed by another, or acked twice).
+    std::uint64_t not_pending = 0;
+    /// Group modes: pending entries whose body was deleted; acked, not delivered.
+    std::uint64_t deleted = 0;
+    /// Group modes: groups created again after they vanished (NOGROUP);
+    /// entries added in between may have been missed.
+    std::uint64_t groups_recreated = 0;
 };
 
 namespace detail {
@@ -147,7 +159,28 @@ class Consumer {
     void assign(const StreamKey& stream, ShardId shard);
     void unassign(const StreamKey& stream, ShardId shard);
 
-    /// Stops the read loop; pending next() calls fail with shutting_down. Idempotent.
+    /// Acknowledges a delivered message (AutoCommit::rolling and disabled;
+    /// invalid_argument otherwise). Cheap and non-blocking: the commit loop
+    /// sends it (rolling) or commit() does (disabled).
+    void ack(const Message& m);
+    /// AutoCommit::disabled: sends every ack made so far and waits until the
+    /// server has them. Throws `redstream::Error` (invalid_argument in other modes).
+    void commit();
+    /// As commit(). Completion: `void(std::error_code)`; end() completes it
+    /// with shutting_down if its acks could not be sent.
+    template <class Token>
+    auto async_commit(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [this](auto handler) {
+                start_commit(
+                    detail::BasicCompletion<std::error_code>(std::move(handler), get_executor()));
+            },
+            token);
+    }
+
+    /// Stops the read loop; pending next() calls fail with shutting_down. A
+    /// group consumer then commits what it owes (delayed acks too), waiting
+    /// at most end_timeout. Idempotent.
     void end();
 
     asio::any_io_executor get_executor() const noexcept;
@@ -191,6 +224,7 @@ class Consumer {
              ConsumerOptions options);
     void start_next(detail::BasicCompletion<std::error_code, Message> done,
                     asio::cancellation_slot slot);
+    void start_commit(detail::BasicCompletion<std::error_code> done);
 
     // Keeps the Streamer's executor alive while the consumer lives; the actor
     // itself does not hold it, so that it can never be the one to destroy the
@@ -198,6 +232,8 @@ class Consumer {
     // released last: the actor's timers must die before their io_context.
     std::shared_ptr<detail::StreamerContext> ctx_;
     std::shared_ptr<detail::ConsumerImpl> impl_;
+    std::optional<AutoCommit> commit_mode_;  // none for real_time
+    std::chrono::milliseconds end_timeout_{};
 };
 
 }  // namespace redstream
