@@ -59,8 +59,12 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
         batch_.push_back(std::move(ready_.front()));
         ready_.pop_front();
     }
+    // Over max_uncommitted, delayed acks go early, oldest first, down to half
+    // the bound: memory stays bounded (at the cost of part of their delay).
+    const auto shed_to =
+        held() >= policy_.max_uncommitted ? policy_.max_uncommitted / 2 : scheduled_.size();
     while (!scheduled_.empty() && batch_.size() < max_batch &&
-           (everything || scheduled_.front().at <= now)) {
+           (everything || scheduled_.front().at <= now || scheduled_.size() > shed_to)) {
         batch_.push_back(std::move(scheduled_.front()));
         scheduled_.pop_front();
     }

@@ -134,5 +134,21 @@ TEST(AckLedger, EverythingSendsDelayedAcksNotYetDue) {
     EXPECT_TRUE(l.in_flight());
 }
 
+// Whenever the ledger says a commit is due now, build() must send
+// something, or the driver would spin on a timer that fires at once.
+TEST(AckLedger, DueNowAlwaysBuildsSomethingEvenWhenTheBoundIsHitEarly) {
+    auto l = ledger(AutoCommit::delayed, 4);
+    for (std::uint64_t i = 1; i <= 4; ++i)
+        l.delivered("k", {i, 0}, t0);
+    ASSERT_TRUE(l.due(t0)) << "the bound is reached";
+    EXPECT_EQ(l.next_due(), Clock::time_point::min());
+    resp::Request req;
+    ASSERT_TRUE(l.build(req, "g", t0, false)) << "due now but nothing built";
+    EXPECT_EQ(l.held(), 2u) << "the oldest go early, down to half the bound";
+    l.on_reply(replies({":2\r\n"}), {});
+    EXPECT_FALSE(l.due(t0));
+    EXPECT_EQ(l.next_due(), t0 + 5s);
+}
+
 }  // namespace
 }  // namespace redstream::detail
