@@ -28,6 +28,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       acks_({options.auto_commit, options.auto_commit_delay, options.auto_commit_interval,
              std::max<std::size_t>(1, options.max_uncommitted)}),
       commit_timer_(strand_),
+      claim_timer_(strand_),
       inbox_(options.prefetch,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
       retry_timer_(strand_),
@@ -127,6 +128,7 @@ void ConsumerImpl::end() {
         self.stopped_ = true;
         self.retry_timer_.cancel();
         self.discovery_timer_.cancel();
+        self.claim_timer_.cancel();
         self.finish_start(make_error_code(errc::shutting_down));
         self.client_->close();  // fails the read in flight, if any
         self.ending_ = true;
@@ -154,7 +156,8 @@ ConsumerStats ConsumerImpl::stats() const noexcept {
             acked_.load(relaxed),
             not_pending_.load(relaxed),
             deleted_.load(relaxed),
-            groups_recreated_.load(relaxed)};
+            groups_recreated_.load(relaxed),
+            claimed_.load(relaxed)};
 }
 
 }  // namespace redstream::detail

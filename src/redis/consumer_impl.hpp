@@ -21,6 +21,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include <redstream/commands/xpending.hpp>
 #include <redstream/commands/xread.hpp>
 #include <redstream/net/client.hpp>
 #include <redstream/net/detail/backoff.hpp>
@@ -32,6 +33,18 @@
 #include "consumer_inbox.hpp"
 
 namespace redstream::detail {
+
+// What one read's messages share: the reply they view into, the fields of
+// all of them (so a page costs two allocations, not one per message), and
+// the key when the reply does not name it.
+struct PageHold {
+    resp::Reply reply;
+    std::vector<Field> fields;
+    std::string key;
+};
+
+/// The delivery count of `id` in an XPENDING reply; 0 if it is not there.
+std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id);
 
 class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   public:
@@ -96,7 +109,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_resolved(std::error_code ec, std::uint64_t generation);
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
-    void push_messages(const resp::Reply& reply);
+    // `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
+    // none); `deliveries`: their delivery counts.
+    void push_messages(const resp::Reply& reply, std::string claimed_key = {},
+                       const std::vector<commands::PendingEntry>* deliveries = nullptr);
     // Group mode (consumer_group.cpp).
     void create_groups();
     void on_groups_created(std::error_code ec);
@@ -108,6 +124,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void commit_step();
     void on_committed(std::error_code ec);
     void finish_commits(std::error_code ec);
+    // Failover (consumer_claim.cpp): XAUTOCLAIM from idle members.
+    void schedule_claim(std::chrono::milliseconds after);
+    void claim();
+    void on_claimed(std::error_code ec);
     void wake();                           // posts step(): the inbox has room again
     void reposition(std::uint64_t epoch);  // after a seek or rewind
 
@@ -140,6 +160,12 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> commits_;
     std::vector<BasicCompletion<std::error_code>> ended_;
     std::vector<Inbox::Taken> taken_;  // drained from the inbox
+    asio::steady_timer claim_timer_;
+    std::size_t claim_index_ = 0;  // the key being scanned
+    MessageId claim_cursor_;
+    std::string claim_key_;
+    resp::Request claim_req_;
+    Response claim_resp_;
     // User acks, from any thread; drained by the strand.
     std::mutex user_acks_mutex_;
     std::vector<std::pair<std::string, MessageId>> user_acks_;
@@ -174,6 +200,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::atomic<std::uint64_t> deleted_{0};
     std::atomic<std::uint64_t> acked_{0};
     std::atomic<std::uint64_t> not_pending_{0};
+    std::atomic<std::uint64_t> claimed_{0};
 };
 
 template <class F>

@@ -13,13 +13,6 @@
 namespace redstream::detail {
 namespace {
 
-// What one read's messages share: the reply they view into and the fields
-// of all of them, so a page costs two allocations, not one per message.
-struct PageHold {
-    resp::Reply reply;
-    std::vector<Field> fields;
-};
-
 constexpr std::uint64_t scan_count = 1000;
 
 }  // namespace
@@ -55,6 +48,7 @@ void ConsumerImpl::step() {
     if (started_) {
         finish_start({});
         schedule_discovery();
+        schedule_claim(std::chrono::milliseconds(0));  // a restart claims at once
     }
     // Full: a take() that drains the inbox to half wakes us (wake()).
     if (group_mode()) {
@@ -177,7 +171,8 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     step();
 }
 
-void ConsumerImpl::push_messages(const resp::Reply& reply) {
+void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_key,
+                                 const std::vector<commands::PendingEntry>* deliveries) {
     std::size_t fields = 0;
     for (const auto& page : pages_)
         for (const auto& e : page.entries)
@@ -185,9 +180,11 @@ void ConsumerImpl::push_messages(const resp::Reply& reply) {
     if (fields == 0 && pages_.empty()) return;
     auto hold = std::make_shared<PageHold>();
     hold->reply = reply;
+    hold->key = std::move(claimed_key);
     hold->fields.reserve(fields);  // exact: the spans below never move
     for (const auto& page : pages_) {
-        const auto owner = owner_of(page.key);
+        const std::string_view key = hold->key.empty() ? page.key : std::string_view(hold->key);
+        const auto owner = owner_of(key);
         if (!owner.stream || page.entries.empty()) continue;  // unassigned while the read was out
         for (const auto& e : page.entries) {
             if (e.deleted()) continue;  // a pending entry without a body: acked, not delivered
@@ -204,9 +201,10 @@ void ConsumerImpl::push_messages(const resp::Reply& reply) {
             }
             std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
             batch_.emplace_back(MessageHeader{*owner.stream, owner.shard, e.id, timestamp_of(e.id)},
-                                payload, own, hold, page.key);
+                                payload, own, hold, key,
+                                deliveries ? delivery_count(*deliveries, e.id) : 0);
         }
-        if (!group_mode()) state_.advance(page.key, page.entries.back().id);
+        if (!group_mode()) state_.advance(key, page.entries.back().id);
     }
     pages_.clear();
     inbox_.push(batch_);

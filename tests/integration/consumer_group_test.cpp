@@ -300,5 +300,54 @@ TEST_F(GroupConsumer, DeletedPendingEntriesAreAckedNotDelivered) {
     EXPECT_EQ(again.stats().deleted, 2u);
 }
 
+// One member reads 5 and dies without acking; another claims exactly those
+// 5 once they are idle long enough, with their delivery counts; the dead
+// one, restarted under its old name, goes on with the group.
+TEST_F(GroupConsumer, FailoverClaimsADeadMembersEntriesExactlyOnce) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts = options(ConsumerMode::load_balanced, AutoCommit::disabled,
+                        AutoStreamReset::earliest, group);
+    opts.mkstream = true;
+    opts.auto_claim_interval = 50ms;
+    opts.auto_claim_idle = 300ms;
+    opts.batch_size = 5;
+    opts.prefetch = 5;
+    auto dead_opts = opts;
+    dead_opts.consumer_id = "dead";
+    dead_opts.auto_claim_interval = 0ms;
+    send(key, 5, "m");
+    std::set<std::string> taken;
+    {
+        auto dead = streamer_.create_consumer({key}, dead_opts);
+        for (const auto& p : take(dead, 5))
+            taken.insert(p);
+    }  // ended without acks: its 5 stay pending under "dead"
+    opts.consumer_id = "survivor";
+    auto survivor = streamer_.create_consumer({key}, opts);
+    std::set<std::string> claimed;
+    for (int i = 0; i < 5; ++i) {
+        auto m = survivor.next_for(5s);
+        ASSERT_TRUE(m) << "claimed only " << claimed.size();
+        EXPECT_EQ(m->delivery_count(), 2u) << m->payload();
+        claimed.emplace(m->payload());
+        survivor.ack(*m);
+    }
+    survivor.commit();
+    EXPECT_EQ(claimed, taken);
+    expect_quiet(survivor);
+    EXPECT_EQ(survivor.stats().claimed, 5u);
+    EXPECT_EQ(pending(key, group), 0);
+
+    auto restarted = streamer_.create_consumer({key}, dead_opts);
+    send(key, 1, "after");
+    std::set<std::string> later;
+    for (int i = 0; i < 100 && later.empty(); ++i) {
+        if (auto m = restarted.next_for(50ms)) later.emplace(m->payload());
+        if (auto m = survivor.next_for(50ms)) later.emplace(m->payload());
+    }
+    EXPECT_EQ(later, std::set<std::string>{"after0"}) << "nothing old comes back";
+}
+
 }  // namespace
 }  // namespace redstream

@@ -97,12 +97,15 @@ using Field = std::pair<std::string_view, std::string_view>;
 class Message {
   public:
     Message() = default;
-    /// `key`: the Redis key it was read from (a view kept valid by `keep_alive`).
+    /// `key`: the Redis key it was read from (a view kept valid by
+    /// `keep_alive`); `deliveries`: the group's delivery count, 0 if unknown.
     Message(MessageHeader header, std::string_view payload, std::span<const Field> fields,
-            std::shared_ptr<const void> keep_alive, std::string_view key = {}) noexcept
+            std::shared_ptr<const void> keep_alive, std::string_view key = {},
+            std::uint64_t deliveries = 0) noexcept
         : header_(std::move(header)),
           payload_(payload),
           key_(key),
+          deliveries_(deliveries),
           fields_(fields),
           keep_alive_(std::move(keep_alive)) {}
 
@@ -120,11 +123,16 @@ class Message {
     /// The Redis key the entry was read from (`name` or `name:shard`); empty
     /// for a message that was not read from a server.
     std::string_view key() const noexcept { return key_; }
+    /// How many times the group has delivered this entry, for a message a
+    /// load-balanced consumer claimed from an idle member (redeliveries are
+    /// > 1); 0 when not known (ordinary reads).
+    std::uint64_t delivery_count() const noexcept { return deliveries_; }
 
   private:
     MessageHeader header_;
     std::string_view payload_;
     std::string_view key_;
+    std::uint64_t deliveries_ = 0;
     std::span<const Field> fields_;
     std::shared_ptr<const void> keep_alive_;
 };

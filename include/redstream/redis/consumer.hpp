@@ -52,6 +52,8 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
+    static constexpr std::chrono::milliseconds default_auto_claim_interval{30'000};
+    static constexpr std::chrono::milliseconds default_auto_claim_idle{60'000};
 
     /// How the consumer reads.
     ConsumerMode mode = ConsumerMode::real_time;
@@ -89,6 +91,12 @@ struct ConsumerOptions {
     bool mkstream = false;
     /// How long end() waits for a group consumer's last commit.
     std::chrono::milliseconds end_timeout = default_end_timeout;
+    /// load_balanced: how often to claim other members' idle entries (0: never).
+    std::chrono::milliseconds auto_claim_interval = default_auto_claim_interval;
+    /// load_balanced: how long an entry must have been pending, unacked, to
+    /// be claimed (its member is presumed dead). Keep it above the longest
+    /// processing time, or entries are processed twice.
+    std::chrono::milliseconds auto_claim_idle = default_auto_claim_idle;
 };
 
 /// Counters of a consumer, for monitoring and tests.
@@ -109,6 +117,9 @@ struct ConsumerStats {
     /// Group modes: groups created again after they vanished (NOGROUP);
     /// entries added in between may have been missed.
     std::uint64_t groups_recreated = 0;
+    /// load_balanced: entries claimed from idle members (delivered again,
+    /// with Message::delivery_count()).
+    std::uint64_t claimed = 0;
 };
 
 namespace detail {

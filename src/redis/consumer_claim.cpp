@@ -1,0 +1,91 @@
+// Failover for load-balanced consumers: every auto_claim_interval, claim the
+// entries other members left pending longer than auto_claim_idle, naming
+// this member as the new owner, following XAUTOCLAIM's cursor key by key.
+// Runs over the Streamer's shared connection (no blocking read there).
+#include <algorithm>
+
+#include <asio/bind_executor.hpp>
+
+#include <redstream/commands/xclaim.hpp>
+#include <redstream/commands/xpending.hpp>
+#include <redstream/core/error.hpp>
+
+#include "consumer_impl.hpp"
+
+namespace redstream::detail {
+
+std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id) {
+    const auto it = std::find_if(pending.begin(), pending.end(),
+                                 [id](const commands::PendingEntry& p) { return p.id == id; });
+    // XAUTOCLAIM counts the delivery it makes: one more than XPENDING saw.
+    return it == pending.end() ? 0 : it->deliveries + 1;
+}
+
+void ConsumerImpl::schedule_claim(std::chrono::milliseconds after) {
+    if (options_.mode != ConsumerMode::load_balanced || stopped_ ||
+        options_.auto_claim_interval.count() <= 0)
+        return;
+    claim_timer_.expires_after(after);
+    claim_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
+            if (!ec && !self->stopped_) self->claim();
+        }));
+}
+
+void ConsumerImpl::claim() {
+    const auto& keys = group_.cursors();
+    while (claim_index_ < keys.size() && keys[claim_index_].phase == GroupCursor::Phase::create)
+        ++claim_index_;
+    // A round ends when every key's scan came back to 0-0; claimed entries
+    // take room in the inbox like a read, so a full inbox waits too.
+    if (claim_index_ >= keys.size() || !inbox_.room_for_read()) {
+        claim_index_ = 0;
+        claim_cursor_ = MessageId{};
+        return schedule_claim(options_.auto_claim_interval);
+    }
+    claim_key_ = keys[claim_index_].key;
+    // XPENDING first, same filter and order as the XAUTOCLAIM after it: the
+    // delivery counts of exactly the entries about to be claimed.
+    claim_req_.clear();
+    commands::xpending(claim_req_, claim_key_, group_name_,
+                       {.min_idle = options_.auto_claim_idle,
+                        .start = commands::RangeBound::inclusive(claim_cursor_),
+                        .count = options_.batch_size});
+    commands::xautoclaim(claim_req_, claim_key_, group_name_, member_name_,
+                         options_.auto_claim_idle, claim_cursor_, {.count = options_.batch_size});
+    acks_client_->async_exec(
+        claim_req_, claim_resp_,
+        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
+            if (!self->stopped_) self->on_claimed(ec);
+        }));
+}
+
+void ConsumerImpl::on_claimed(std::error_code ec) {
+    if (ec || claim_resp_.size() != 2) {
+        claim_resp_.clear();
+        return schedule_claim(options_.auto_claim_interval);  // the next round tries again
+    }
+    std::error_code dec;
+    const auto pending = commands::decode_xpending(claim_resp_[0].root(), dec);
+    const auto claimed = commands::decode_xautoclaim(claim_resp_[1].root(), dec);
+    const auto reply = std::move(claim_resp_[1]);
+    claim_resp_.clear();
+    // A key that vanished (NOGROUP) is the read loop's to recreate: skip it.
+    if (dec) claim_cursor_ = MessageId{};
+    deleted_.fetch_add(claimed.deleted.size(), std::memory_order_relaxed);
+    if (!dec && !claimed.entries.empty()) {
+        claimed_.fetch_add(claimed.entries.size(), std::memory_order_relaxed);
+        pages_.clear();
+        pages_.push_back({claim_key_, claimed.entries});
+        push_messages(reply, claim_key_, &pending);
+    }
+    if (dec || claimed.next == MessageId{}) {
+        ++claim_index_;
+        claim_cursor_ = MessageId{};
+    } else {
+        claim_cursor_ = claimed.next;
+    }
+    claim();
+}
+
+}  // namespace redstream::detail
