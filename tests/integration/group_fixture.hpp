@@ -1,0 +1,76 @@
+// The fixture of the group consumer tests: one redis-server for the whole
+// program, a Streamer per test, and small helpers to send and take.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <redstream/redis/streamer.hpp>
+
+#include "support/redis_server.hpp"
+
+namespace redstream::test {
+
+using namespace std::chrono_literals;
+
+class GroupConsumer : public ::testing::Test {
+  protected:
+    static RedisServer& server() {
+        static RedisServer s;
+        return s;
+    }
+    void TearDown() override { streamer_.disconnect(); }
+
+    static ConsumerOptions options(ConsumerMode mode, AutoCommit commit, AutoStreamReset reset,
+                                   std::string group) {
+        ConsumerOptions o;
+        o.mode = mode;
+        o.auto_commit = commit;
+        o.auto_stream_reset = reset;
+        o.group_id = std::move(group);
+        o.block_time = 100ms;
+        return o;
+    }
+    void send(const std::string& key, int n, const std::string& prefix) {
+        auto p = streamer_.create_producer(key);
+        for (int i = 0; i < n; ++i)
+            p.send(prefix + std::to_string(i));
+        p.flush();
+    }
+    static std::vector<std::string> take(Consumer& c, std::size_t n) {
+        std::vector<std::string> out;
+        while (out.size() < n) {
+            auto m = c.next_for(5s);
+            if (!m) {
+                ADD_FAILURE() << "only " << out.size() << " of " << n << " messages arrived";
+                break;
+            }
+            out.emplace_back(m->payload());
+        }
+        return out;
+    }
+    // XPENDING's count for the group.
+    static long long pending(const std::string& key, const std::string& group) {
+        const auto out = server().cli({"XPENDING", key, group});
+        return std::stoll(out.substr(0, out.find('\n')));
+    }
+    // Polls `cond` for states the test cannot await (a timer in the consumer).
+    template <class Cond>
+    static bool eventually(Cond cond) {
+        for (int i = 0; i < 250 && !cond(); ++i)
+            std::this_thread::sleep_for(20ms);
+        return cond();
+    }
+    static void expect_quiet(Consumer& c) {
+        auto m = c.next_for(300ms);
+        EXPECT_FALSE(m) << "unexpected " << m->payload();
+    }
+
+    Streamer streamer_ = Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()));
+};
+
+}  // namespace redstream::test
