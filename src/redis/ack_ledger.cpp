@@ -100,11 +100,12 @@ AckLedger::Outcome AckLedger::on_reply(const Response& replies, std::error_code 
         out.error = ec;
         return out;
     }
-    for (std::size_t i = 0; i < batch_counts_.size(); ++i) {
+    for (std::size_t i = 0, first = 0; i < batch_counts_.size(); first += batch_counts_[i++]) {
         std::error_code dec;
         const auto n = i < replies.size() ? commands::decode_xack(replies[i].root(), dec) : 0;
         if (dec && !out.error) out.error = dec;
         out.acked += n;
+        out.by_key.emplace_back(batch_[first].key, n);
         out.not_pending += batch_counts_[i] - std::min<std::uint64_t>(n, batch_counts_[i]);
     }
     batch_.clear();

@@ -183,6 +183,35 @@ void Consumer::commit() {
     throw_if(ec, "commit failed");
 }
 
+void Consumer::start_group_stats(
+    detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done) {
+    if (!impl_) return done(make_error_code(errc::not_connected), {});
+    if (!impl_->group_mode()) return done(make_error_code(errc::invalid_argument), {});
+    impl_->group_stats(std::move(done));
+}
+
+std::vector<GroupStreamStats> Consumer::group_stats() {
+    if (impl_ && !impl_->group_mode())
+        throw Error(make_error_code(errc::invalid_argument),
+                    "group_stats() is for group consumers (resumable, load_balanced)");
+    using Result = std::pair<std::error_code, std::vector<GroupStreamStats>>;
+    auto p = std::make_shared<std::promise<Result>>();
+    auto f = p->get_future();
+    start_group_stats(detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>>(
+        [p](std::error_code ec, std::vector<GroupStreamStats> s) {
+            p->set_value({ec, std::move(s)});
+        },
+        get_executor()));
+    Result r;
+    try {
+        r = f.get();
+    } catch (const std::future_error&) {
+        r.first = make_error_code(errc::shutting_down);
+    }
+    throw_if(r.first, "group_stats failed");
+    return std::move(r.second);
+}
+
 asio::any_io_executor Consumer::get_executor() const noexcept {
     return impl_ ? impl_->executor() : asio::any_io_executor{};
 }

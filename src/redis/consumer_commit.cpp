@@ -76,6 +76,8 @@ void ConsumerImpl::on_committed(std::error_code ec) {
     ack_resp_.clear();
     acked_.fetch_add(out.acked, std::memory_order_relaxed);
     not_pending_.fetch_add(out.not_pending, std::memory_order_relaxed);
+    for (const auto& [key, n] : out.by_key)
+        counters(key).acked += n;
     // A transport error keeps the acks (the client reconnects; they go again);
     // after end() the connection may be closing: give up rather than spin.
     if (out.error == condition::retryable && !ending_) {

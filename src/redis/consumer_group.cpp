@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <redstream/commands/xgroup.hpp>
+#include <redstream/commands/xpending.hpp>
 #include <redstream/commands/xread.hpp>
 #include <redstream/core/error.hpp>
 
@@ -80,6 +81,13 @@ void ConsumerImpl::read_group() {
                                      .noack = options_.auto_commit == AutoCommit::immediate};
     if (block) opts.block = block_time;
     req_.clear();
+    // The pending list's delivery counts first (same range and order as the
+    // read): redeliveries carry them, and they decide dead letters.
+    for (const auto& key : reading_pending_)
+        commands::xpending(req_, key, group_name_,
+                           {.start = commands::RangeBound::exclusive(group_.find(key)->after),
+                            .count = options_.batch_size,
+                            .consumer = member_name_});
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
     op_ = Op::read;
     client_->async_exec(req_, resp_, ExecOptions{block_time + read_margin},
@@ -94,7 +102,13 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
         return back_off(ec);
     }
     reads_.fetch_add(1, std::memory_order_relaxed);
-    const auto reply = std::move(resp_.at(0));
+    std::vector<KeyPending> pending;
+    for (std::size_t i = 0; i < reading_pending_.size(); ++i) {
+        std::error_code dec;  // an error leaves the counts unknown (0)
+        pending.push_back(
+            {reading_pending_[i], commands::decode_xpending(resp_.at(i).root(), dec)});
+    }
+    const auto reply = std::move(resp_.at(reading_pending_.size()));
     resp_.clear();
     if (resp::error_of(reply.root()) == errc::nogroup) {
         // A key or its group vanished: create them again (history added in
@@ -120,7 +134,7 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
     }
     on_group_entries();
     backoff_.reset();
-    push_messages(reply);
+    push_messages(reply, {}, pending);
     step();
 }
 

@@ -29,6 +29,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
              std::max<std::size_t>(1, options.max_uncommitted)}),
       commit_timer_(strand_),
       claim_timer_(strand_),
+      renew_timer_(strand_),
       inbox_(options.prefetch,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
       retry_timer_(strand_),
@@ -129,6 +130,7 @@ void ConsumerImpl::end() {
         self.retry_timer_.cancel();
         self.discovery_timer_.cancel();
         self.claim_timer_.cancel();
+        self.renew_timer_.cancel();
         self.finish_start(make_error_code(errc::shutting_down));
         self.client_->close();  // fails the read in flight, if any
         self.ending_ = true;
@@ -153,11 +155,16 @@ ConsumerStats ConsumerImpl::stats() const noexcept {
     return {inbox_.size(),
             inbox_.max_size(),
             reads_.load(relaxed),
+            delivered_.load(relaxed),
+            redelivered_.load(relaxed),
             acked_.load(relaxed),
             not_pending_.load(relaxed),
             deleted_.load(relaxed),
             groups_recreated_.load(relaxed),
-            claimed_.load(relaxed)};
+            claimed_.load(relaxed),
+            dead_lettered_.load(relaxed),
+            dead_letter_failed_.load(relaxed),
+            leases_renewed_.load(relaxed)};
 }
 
 }  // namespace redstream::detail

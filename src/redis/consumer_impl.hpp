@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -23,6 +25,7 @@
 
 #include <redstream/commands/xpending.hpp>
 #include <redstream/commands/xread.hpp>
+#include <redstream/core/error.hpp>
 #include <redstream/net/client.hpp>
 #include <redstream/net/detail/backoff.hpp>
 #include <redstream/redis/consumer.hpp>
@@ -43,8 +46,25 @@ struct PageHold {
     std::string key;
 };
 
-/// The delivery count of `id` in an XPENDING reply; 0 if it is not there.
+/// The delivery counts of one key's entries, from an XPENDING sent just
+/// before the read that delivers them again (a claim, a pending-list read).
+struct KeyPending {
+    std::string key;
+    std::vector<commands::PendingEntry> entries;  // by id; `consumer` is not kept valid
+};
+
+/// The delivery count `id` will have once the read after `pending` delivered
+/// it (one more than XPENDING saw); 0 if XPENDING did not list it.
 std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id);
+
+/// A group consumer's counts for one key (GroupStreamStats).
+struct KeyCounters {
+    std::uint64_t delivered = 0;
+    std::uint64_t redelivered = 0;
+    std::uint64_t acked = 0;
+    std::uint64_t claimed = 0;
+    std::uint64_t dead_lettered = 0;
+};
 
 class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   public:
@@ -80,6 +100,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     /// A user commit (disabled): completes once every ack before it is on
     /// the server, or with the commit's error.
     void commit(BasicCompletion<std::error_code> done);
+    /// Group modes: per key, the server's view (XINFO GROUPS) and our counters.
+    void group_stats(BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done);
 
     /// Why start() failed, when the error code alone does not say it. Read
     /// only after the start completed.
@@ -110,9 +132,21 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
     // `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
-    // none); `deliveries`: their delivery counts.
+    // none); `pending`: delivery counts of redelivered entries, by key.
     void push_messages(const resp::Reply& reply, std::string claimed_key = {},
-                       const std::vector<commands::PendingEntry>* deliveries = nullptr);
+                       std::span<const KeyPending> pending = {});
+    // The delivery count of entry `id` of `key` in a group read.
+    std::uint64_t deliveries_of(std::string_view key, MessageId id,
+                                std::span<const KeyPending> pending) const;
+    // Dead letters (consumer_dead_letter.cpp): moves what was delivered
+    // max_deliveries times; step() pauses reading while too many are out.
+    bool is_dead_letter(std::uint64_t deliveries) const noexcept;
+    void add_dead_letter(std::string_view key, const commands::StreamEntry& e,
+                         std::uint64_t deliveries);
+    void send_dead_letters();
+    void on_dead_letters(std::error_code ec, const Response& replies,
+                         const std::vector<std::string>& keys);
+    KeyCounters& counters(std::string_view key);
     // Group mode (consumer_group.cpp).
     void create_groups();
     void on_groups_created(std::error_code ec);
@@ -128,6 +162,11 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void schedule_claim(std::chrono::milliseconds after);
     void claim();
     void on_claimed(std::error_code ec);
+    // Lease renewal (consumer_claim.cpp): keep this member's entries fresh.
+    void schedule_renewal();
+    void renew();
+    void on_renew_listed(std::error_code ec);
+    void on_renewed(std::error_code ec);
     void wake();                           // posts step(): the inbox has room again
     void reposition(std::uint64_t epoch);  // after a seek or rewind
 
@@ -166,6 +205,17 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::string claim_key_;
     resp::Request claim_req_;
     Response claim_resp_;
+    asio::steady_timer renew_timer_;
+    std::size_t renew_index_ = 0;  // the key being renewed
+    MessageId renew_after_;
+    std::string renew_key_;
+    resp::Request renew_req_;
+    Response renew_resp_;
+    // Dead letters found by the last read, not yet sent, and how many are out.
+    resp::Request dead_req_;
+    std::vector<std::string> dead_keys_;
+    std::size_t dead_in_flight_ = 0;
+    std::map<std::string, KeyCounters, std::less<>> key_counters_;
     // User acks, from any thread; drained by the strand.
     std::mutex user_acks_mutex_;
     std::vector<std::pair<std::string, MessageId>> user_acks_;
@@ -201,6 +251,11 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::atomic<std::uint64_t> acked_{0};
     std::atomic<std::uint64_t> not_pending_{0};
     std::atomic<std::uint64_t> claimed_{0};
+    std::atomic<std::uint64_t> delivered_{0};
+    std::atomic<std::uint64_t> redelivered_{0};
+    std::atomic<std::uint64_t> dead_lettered_{0};
+    std::atomic<std::uint64_t> dead_letter_failed_{0};
+    std::atomic<std::uint64_t> leases_renewed_{0};
 };
 
 template <class F>

@@ -49,10 +49,13 @@ void ConsumerImpl::step() {
         finish_start({});
         schedule_discovery();
         schedule_claim(std::chrono::milliseconds(0));  // a restart claims at once
+        schedule_renewal();
     }
     // Full: a take() that drains the inbox to half wakes us (wake()).
     if (group_mode()) {
-        if (group_.readable() && inbox_.room_for_read()) read_group();
+        // Dead letters take room too: at most a prefetch of them out at once.
+        if (group_.readable() && inbox_.room_for_read() && dead_in_flight_ < options_.prefetch)
+            read_group();
     } else if (state_.readable() && inbox_.room_for_read()) {
         read();
     }
@@ -172,7 +175,7 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
 }
 
 void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_key,
-                                 const std::vector<commands::PendingEntry>* deliveries) {
+                                 std::span<const KeyPending> pending) {
     std::size_t fields = 0;
     for (const auto& page : pages_)
         for (const auto& e : page.entries)
@@ -186,8 +189,14 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
         const std::string_view key = hold->key.empty() ? page.key : std::string_view(hold->key);
         const auto owner = owner_of(key);
         if (!owner.stream || page.entries.empty()) continue;  // unassigned while the read was out
+        KeyCounters* counts = group_mode() ? &counters(key) : nullptr;
         for (const auto& e : page.entries) {
             if (e.deleted()) continue;  // a pending entry without a body: acked, not delivered
+            const auto deliveries = group_mode() ? deliveries_of(key, e.id, pending) : 0;
+            if (is_dead_letter(deliveries)) {
+                add_dead_letter(key, e, deliveries);
+                continue;
+            }
             std::string_view payload;
             bool found = false;
             const auto first = hold->fields.size();
@@ -201,13 +210,32 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
             }
             std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
             batch_.emplace_back(MessageHeader{*owner.stream, owner.shard, e.id, timestamp_of(e.id)},
-                                payload, own, hold, key,
-                                deliveries ? delivery_count(*deliveries, e.id) : 0);
+                                payload, own, hold, key, deliveries);
+            if (counts) {
+                ++counts->delivered;
+                counts->redelivered += deliveries > 1;
+            }
         }
         if (!group_mode()) state_.advance(key, page.entries.back().id);
     }
     pages_.clear();
+    std::uint64_t redelivered = 0;
+    for (const auto& m : batch_)
+        redelivered += m.delivery_count() > 1;
+    delivered_.fetch_add(batch_.size(), std::memory_order_relaxed);
+    redelivered_.fetch_add(redelivered, std::memory_order_relaxed);
+    send_dead_letters();
     inbox_.push(batch_);
+}
+
+std::uint64_t ConsumerImpl::deliveries_of(std::string_view key, MessageId id,
+                                          std::span<const KeyPending> pending) const {
+    const auto it = std::find_if(pending.begin(), pending.end(),
+                                 [key](const KeyPending& p) { return p.key == key; });
+    // Not listed: a first delivery (`>`); unless it came from a pending read
+    // or a claim whose XPENDING missed it (then unknown).
+    if (it == pending.end()) return 1;
+    return delivery_count(it->entries, id);
 }
 
 ConsumerImpl::KeyOwner ConsumerImpl::owner_of(std::string_view key) const noexcept {

@@ -59,6 +59,8 @@ TEST(AckLedger, RollingCommitsAtMostEveryIntervalOneXackPerKey) {
     const auto out = l.on_reply(replies({":1\r\n", ":1\r\n"}), {});
     EXPECT_EQ(out.acked, 2u);
     EXPECT_EQ(out.not_pending, 1u) << "b sent two, the server removed one";
+    using ByKey = std::vector<std::pair<std::string, std::uint64_t>>;
+    EXPECT_EQ(out.by_key, (ByKey{{"a", 1}, {"b", 1}}));
     l.acked("a", {4, 0});
     EXPECT_FALSE(l.due(t0 + 500ms));
     EXPECT_EQ(l.next_due(), t0 + 1s);

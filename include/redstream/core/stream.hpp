@@ -123,9 +123,10 @@ class Message {
     /// The Redis key the entry was read from (`name` or `name:shard`); empty
     /// for a message that was not read from a server.
     std::string_view key() const noexcept { return key_; }
-    /// How many times the group has delivered this entry, for a message a
-    /// load-balanced consumer claimed from an idle member (redeliveries are
-    /// > 1); 0 when not known (ordinary reads).
+    /// Group consumers: how many times the group has delivered this entry,
+    /// this delivery included (1 the first time; more when it was re-read
+    /// after a restart or reconnect, or claimed from an idle member); 0 for
+    /// real-time consumers and when not known.
     std::uint64_t delivery_count() const noexcept { return deliveries_; }
 
   private:

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -97,6 +98,27 @@ struct ConsumerOptions {
     /// be claimed (its member is presumed dead). Keep it above the longest
     /// processing time, or entries are processed twice.
     std::chrono::milliseconds auto_claim_idle = default_auto_claim_idle;
+    /// load_balanced: keep this member's pending entries from looking idle
+    /// (XCLAIM ... JUSTID of those idle for auto_claim_idle / 3, that often),
+    /// so that a slow handler's entries are not claimed by others. An entry
+    /// that is never acked then stays with this member until it stops.
+    bool renew_leases = false;
+    /// Deliver an entry at most this many times (0: no limit). When it comes
+    /// back once more (after crashes, or claimed from members that never
+    /// acked it) it is moved to the dead-letter stream and acked instead.
+    std::uint32_t max_deliveries = 0;
+    /// Where dead letters go; empty: `<key>:dead` for each key read. On a
+    /// cluster both keys must share a hash slot (use a hash tag).
+    std::string dead_letter_key{};
+};
+
+/// The fields a dead letter has after the original entry's fields.
+struct DeadLetterFields {
+    static constexpr std::string_view origin = "dead_letter.origin";  ///< the key it came from
+    static constexpr std::string_view group = "dead_letter.group";    ///< the group it was read in
+    static constexpr std::string_view id = "dead_letter.id";          ///< its id there
+    /// How many times it had been delivered (including the one that moved it).
+    static constexpr std::string_view deliveries = "dead_letter.deliveries";
 };
 
 /// Counters of a consumer, for monitoring and tests.
@@ -107,6 +129,11 @@ struct ConsumerStats {
     std::size_t max_queued = 0;
     /// Read round trips completed.
     std::uint64_t reads = 0;
+    /// Messages read from the server (into the prefetch queue).
+    std::uint64_t delivered = 0;
+    /// Group modes: of those, deliveries of an entry delivered before
+    /// (re-read after a restart or reconnect, or claimed).
+    std::uint64_t redelivered = 0;
     /// Group modes: entries the server confirmed acked.
     std::uint64_t acked = 0;
     /// Group modes: acks the server did not count (the entry was no longer
@@ -120,6 +147,30 @@ struct ConsumerStats {
     /// load_balanced: entries claimed from idle members (delivered again,
     /// with Message::delivery_count()).
     std::uint64_t claimed = 0;
+    /// Group modes: entries moved to the dead-letter stream (max_deliveries).
+    std::uint64_t dead_lettered = 0;
+    /// Group modes: dead-letter moves the server refused (the entry stays
+    /// pending, not delivered; e.g. a dead-letter key of another type).
+    std::uint64_t dead_letter_failed = 0;
+    /// load_balanced with renew_leases: entries whose idle time was reset.
+    std::uint64_t leases_renewed = 0;
+};
+
+/// One key of a group consumer, as the server and this consumer see it.
+struct GroupStreamStats {
+    std::string key;    ///< The Redis key (a stream, or one of its shards).
+    std::string group;  ///< The group read.
+    /// Entries in the stream not yet delivered to the group; nullopt when the
+    /// server cannot tell (after deletions or XSETID).
+    std::optional<std::uint64_t> lag{};
+    /// Entries delivered to the group and not yet acked (all members).
+    std::uint64_t pending = 0;
+    // This consumer's counts for this key (see ConsumerStats).
+    std::uint64_t delivered = 0;
+    std::uint64_t redelivered = 0;
+    std::uint64_t acked = 0;
+    std::uint64_t claimed = 0;
+    std::uint64_t dead_lettered = 0;
 };
 
 namespace detail {
@@ -194,6 +245,23 @@ class Consumer {
     /// at most end_timeout. Idempotent.
     void end();
 
+    /// Group modes: per key, the group's lag and pending count (XINFO GROUPS)
+    /// and this consumer's counters. Throws `redstream::Error` (invalid_argument
+    /// for a real-time consumer; the server's error, e.g. nogroup).
+    std::vector<GroupStreamStats> group_stats();
+    /// As group_stats(). Completion: `void(std::error_code,
+    /// std::vector<GroupStreamStats>)`; end() completes it with shutting_down.
+    template <class Token>
+    auto async_group_stats(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code, std::vector<GroupStreamStats>)>(
+            [this](auto handler) {
+                start_group_stats(
+                    detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>>(
+                        std::move(handler), get_executor()));
+            },
+            token);
+    }
+
     asio::any_io_executor get_executor() const noexcept;
 
     /// A snapshot of the counters (all zero for a default-constructed Consumer).
@@ -236,6 +304,8 @@ class Consumer {
     void start_next(detail::BasicCompletion<std::error_code, Message> done,
                     asio::cancellation_slot slot);
     void start_commit(detail::BasicCompletion<std::error_code> done);
+    void start_group_stats(
+        detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done);
 
     // Keeps the Streamer's executor alive while the consumer lives; the actor
     // itself does not hold it, so that it can never be the one to destroy the

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <redstream/core/message_id.hpp>
@@ -39,6 +40,8 @@ class AckLedger {
         std::uint64_t acked = 0;        ///< removed from the pending list
         std::uint64_t not_pending = 0;  ///< sent but not pending (claimed by another, or gone)
         std::error_code error;          ///< transport (retried) or server error
+        /// `acked` by key, one per XACK of the batch.
+        std::vector<std::pair<std::string, std::uint64_t>> by_key;
     };
 
     explicit AckLedger(AckPolicy policy) noexcept : policy_(policy) {}
