@@ -1,8 +1,10 @@
 #include <redstream/redis/detail/ack_ledger.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 #include <redstream/commands/xack.hpp>
+#include <redstream/core/error.hpp>
 
 namespace redstream::detail {
 
@@ -90,25 +92,33 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
 
 AckLedger::Outcome AckLedger::on_reply(const Response& replies, std::error_code ec) {
     Outcome out;
+    // What must go again: everything after a transport error, else the ids
+    // of each XACK the server refused for now (LOADING, READONLY...).
+    std::vector<Entry> again;
     if (ec) {
-        // Back to the front, oldest first, to be sent again.
-        std::sort(batch_.begin(), batch_.end(),
-                  [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
-        ready_.insert(ready_.begin(), std::make_move_iterator(batch_.begin()),
-                      std::make_move_iterator(batch_.end()));
-        batch_.clear();
+        again = std::move(batch_);
         out.error = ec;
-        return out;
     }
-    for (std::size_t i = 0, first = 0; i < batch_counts_.size(); first += batch_counts_[i++]) {
+    for (std::size_t i = 0, first = 0; !ec && i < batch_counts_.size();
+         first += batch_counts_[i++]) {
         std::error_code dec;
         const auto n = i < replies.size() ? commands::decode_xack(replies[i].root(), dec) : 0;
         if (dec && !out.error) out.error = dec;
+        if (dec == condition::retryable) {
+            std::move(batch_.begin() + first, batch_.begin() + first + batch_counts_[i],
+                      std::back_inserter(again));
+            continue;
+        }
         out.acked += n;
-        out.by_key.emplace_back(batch_[first].key, n);
         out.not_pending += batch_counts_[i] - std::min<std::uint64_t>(n, batch_counts_[i]);
+        out.by_key.emplace_back(batch_[first].key, n);
     }
     batch_.clear();
+    // Back to the front, oldest first.
+    std::sort(again.begin(), again.end(),
+              [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
+    ready_.insert(ready_.begin(), std::make_move_iterator(again.begin()),
+                  std::make_move_iterator(again.end()));
     return out;
 }
 

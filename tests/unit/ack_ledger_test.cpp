@@ -109,6 +109,22 @@ TEST(AckLedger, ServerErrorsAreReportedAndTheIdsCountedAsNotPending) {
     EXPECT_FALSE(l.in_flight());
 }
 
+TEST(AckLedger, RetryableServerErrorsPutThatKeysAcksBack) {
+    auto l = ledger(AutoCommit::rolling);
+    l.acked("a", {1, 0});
+    l.acked("b", {2, 0});
+    resp::Request req;
+    ASSERT_TRUE(l.build(req, "g", t0, false));
+    const auto out = l.on_reply(replies({":1\r\n", "-LOADING wait\r\n"}), {});
+    EXPECT_EQ(out.error, errc::loading);
+    EXPECT_EQ(out.acked, 1u);
+    EXPECT_EQ(out.not_pending, 0u);
+    EXPECT_EQ(l.held(), 1u) << "b's ack is kept";
+    resp::Request again;
+    ASSERT_TRUE(l.build(again, "g", t0 + 1s, false));
+    EXPECT_EQ(again.payload(), "*4\r\n$4\r\nXACK\r\n$1\r\nb\r\n$1\r\ng\r\n$3\r\n2-0\r\n");
+}
+
 TEST(AckLedger, MaxUncommittedAndDeletedEntriesForceACommit) {
     auto l = ledger(AutoCommit::disabled, 3);
     l.acked("k", {1, 0});

@@ -64,7 +64,9 @@ class AckLedger {
     /// False, writing nothing, if there is nothing to send or a batch is out.
     bool build(resp::Request& req, std::string_view group, time_point now, bool everything);
     /// The batch's replies (one per XACK, in order). A transport error puts
-    /// the batch back, in order, to be sent again.
+    /// the batch back, in order, to be sent again; so does a retryable server
+    /// error (LOADING, READONLY...) for the ids of that XACK. Other server
+    /// errors (NOGROUP) drop the ids, counted as not pending.
     Outcome on_reply(const Response& replies, std::error_code ec);
 
     /// Every ack and ticket numbered at or below this is on the server.
