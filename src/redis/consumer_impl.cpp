@@ -30,7 +30,11 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       commit_timer_(strand_),
       claim_timer_(strand_),
       renew_timer_(strand_),
-      inbox_(options.prefetch,
+      // NOACK reads count as consumed: immediate reads no further ahead than
+      // the batch the user is on, so a crash loses at most that batch.
+      inbox_(options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
+                 ? 1
+                 : options.prefetch,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
       retry_timer_(strand_),
       discovery_timer_(strand_),

@@ -170,6 +170,22 @@ TEST_F(GroupHealth, GroupStatsReportLagPendingAndCounters) {
     EXPECT_THROW(real_time.group_stats(), Error);
 }
 
+// immediate (NOACK) has no prefetch: while the user is on a batch, nothing
+// more is read, so a crash loses at most that batch.
+TEST_F(GroupHealth, ImmediateReadsNoFurtherThanTheBatchInHand) {
+    const auto key = unique_key();
+    auto opts = options(ConsumerMode::resumable, AutoCommit::immediate,
+                        AutoStreamReset::earliest, unique_key("g"));
+    opts.batch_size = 2;
+    send(key, 10, "m");
+    auto c = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(c, 1), std::vector<std::string>{"m0"});
+    auto stats = c.group_stats();
+    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(8));
+    EXPECT_EQ(stats[0].pending, 0u);
+    EXPECT_EQ(take(c, 9).back(), "m9");
+}
+
 // With renew_leases a member keeps entries it is still working on: another
 // member that claims entries idle > auto_claim_idle never gets them.
 TEST_F(GroupHealth, RenewedLeasesAreNotClaimedByOthers) {

@@ -38,10 +38,12 @@ enum class AutoStreamReset {
 
 /// When a group consumer acknowledges (XACK) what it delivered.
 enum class AutoCommit {
-    immediate,  ///< NOACK: nothing is pending; a crash loses what was read but not processed.
-    delayed,    ///< Acked automatically auto_commit_delay after next() returned it.
-    rolling,    ///< ack() marks; acks are committed in the background every auto_commit_interval.
-    disabled,   ///< ack() marks; commit() / async_commit() sends them.
+    /// NOACK: nothing is pending. No prefetch: the next batch is read once
+    /// the last one is taken, but a crash loses what was read and not processed.
+    immediate,
+    delayed,   ///< Acked automatically auto_commit_delay after next() returned it.
+    rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval.
+    disabled,  ///< ack() marks; commit() / async_commit() sends them.
 };
 
 struct ConsumerOptions {
