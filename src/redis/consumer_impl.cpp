@@ -143,7 +143,10 @@ void ConsumerImpl::end() {
 }
 
 void ConsumerImpl::end_and_wait(std::chrono::milliseconds timeout) {
-    if (!group_mode() || strand_.running_in_this_thread()) return end();
+    // Waited once (disconnect(), then the destructor): the I/O threads may be
+    // gone by the second time, and nothing would ever answer the post.
+    if (!group_mode() || strand_.running_in_this_thread() || end_waited_.exchange(true))
+        return end();
     auto done = std::make_shared<std::promise<void>>();
     auto f = done->get_future();
     on_strand([done](ConsumerImpl& self) {

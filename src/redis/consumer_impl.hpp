@@ -245,6 +245,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     Backoff backoff_;
 
     std::atomic<std::uint64_t> wait_ids_{0};
+    std::atomic<bool> end_waited_{false};
     std::atomic<std::uint64_t> reads_{0};
     std::atomic<std::uint64_t> groups_recreated_{0};
     std::atomic<std::uint64_t> deleted_{0};

@@ -2,6 +2,7 @@
 // (max_deliveries), group_stats(), and lease renewal for slow handlers.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -174,8 +175,8 @@ TEST_F(GroupHealth, GroupStatsReportLagPendingAndCounters) {
 // more is read, so a crash loses at most that batch.
 TEST_F(GroupHealth, ImmediateReadsNoFurtherThanTheBatchInHand) {
     const auto key = unique_key();
-    auto opts = options(ConsumerMode::resumable, AutoCommit::immediate,
-                        AutoStreamReset::earliest, unique_key("g"));
+    auto opts = options(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::earliest,
+                        unique_key("g"));
     opts.batch_size = 2;
     send(key, 10, "m");
     auto c = streamer_.create_consumer({key}, opts);
@@ -218,6 +219,22 @@ TEST_F(GroupHealth, RenewedLeasesAreNotClaimedByOthers) {
     for (const auto& p : take(eager, 3))
         claimed.insert(p);
     EXPECT_EQ(claimed, (std::set<std::string>(held.begin(), held.end())));
+}
+
+// disconnect() ends a group consumer and waits for its commit; destroying
+// the consumer afterwards must not wait for I/O threads that are gone.
+TEST_F(GroupHealth, AConsumerOutlivingDisconnectIsDestroyedAtOnce) {
+    const auto key = unique_key();
+    auto opts = options(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest,
+                        unique_key("g"));
+    opts.end_timeout = 5s;
+    send(key, 1, "m");
+    auto c = std::make_unique<Consumer>(streamer_.create_consumer({key}, opts));
+    c->ack(*c->next_for(5s));
+    streamer_.disconnect();
+    const auto start = std::chrono::steady_clock::now();
+    c.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "waited for end_timeout";
 }
 
 }  // namespace
