@@ -74,8 +74,10 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
     urgent_ = 0;
     last_commit_ = now;
     // One XACK per key (keys sorted), ids in the order they were registered.
-    std::stable_sort(batch_.begin(), batch_.end(),
-                     [&](const Entry& a, const Entry& b) { return a.key < b.key; });
+    // Usually there is one key: checking is a pass, sorting a copy of 10k.
+    const auto by_key = [](const Entry& a, const Entry& b) { return a.key < b.key; };
+    if (!std::is_sorted(batch_.begin(), batch_.end(), by_key))
+        std::stable_sort(batch_.begin(), batch_.end(), by_key);
     batch_counts_.clear();
     std::vector<MessageId> ids;
     for (std::size_t i = 0; i < batch_.size();) {
