@@ -18,6 +18,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 namespace redstream::test {
 namespace {
@@ -34,6 +35,8 @@ class Fd {
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
     int get() const noexcept { return fd_; }
+    /// Gives up ownership: the caller closes it.
+    int release() noexcept { return std::exchange(fd_, -1); }
     void reset() noexcept {
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -181,6 +184,87 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::string& out
     if (pid < 0) throw_errno("fork");
     if (pid == 0) exec_child(args, parent, null_in.get(), out.get(), out.get());
     return pid;
+}
+
+PipedProcess::PipedProcess(const std::vector<std::string>& argv, std::size_t pipe_size) {
+    ExecArgs args(argv);
+    std::array<int, 2> out_pipe{};
+    if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0) throw_errno("pipe2");
+    Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+    if (pipe_size > 0 && ::fcntl(out_read.get(), F_SETPIPE_SZ, static_cast<int>(pipe_size)) < 0) {
+        throw_errno("fcntl F_SETPIPE_SZ");
+    }
+    Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (null_in.get() < 0) throw_errno("open /dev/null");
+
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork");
+    if (pid == 0) exec_child(args, parent, null_in.get(), out_write.get(), STDERR_FILENO);
+    pid_ = pid;
+    // Only the child may hold the write end, or EOF would never come.
+    out_write.reset();
+    out_fd_ = out_read.release();
+}
+
+PipedProcess::~PipedProcess() {
+    if (!status_) {
+        kill(SIGKILL);
+        try {
+            wait();
+        } catch (...) {  // nothing more can be done from a destructor
+        }
+    }
+    if (out_fd_ >= 0) ::close(out_fd_);
+}
+
+bool PipedProcess::read_line(std::string& line, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        const auto newline = buffer_.find('\n', buffer_start_);
+        if (newline != std::string::npos) {
+            line.assign(buffer_, buffer_start_, newline - buffer_start_);
+            buffer_start_ = newline + 1;
+            return true;
+        }
+        // Keep the buffer from growing with what was already returned.
+        buffer_.erase(0, buffer_start_);
+        buffer_start_ = 0;
+        if (out_fd_ < 0) {
+            if (buffer_.empty()) return false;
+            line = std::move(buffer_);
+            buffer_.clear();
+            return true;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            throw std::runtime_error("no line from pid " + std::to_string(pid_) + " in time");
+        }
+        pollfd fd{out_fd_, POLLIN, 0};
+        const int ready = ::poll(&fd, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) throw_errno("poll");
+        if (ready == 0) continue;
+        std::array<char, 64 * 1024> chunk;  // filled by read(): no need to zero it
+        const ssize_t n = ::read(out_fd_, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("read");
+        if (n == 0) {
+            ::close(out_fd_);
+            out_fd_ = -1;
+            continue;
+        }
+        buffer_.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+}
+
+void PipedProcess::kill(int signal) noexcept {
+    if (!status_ && pid_ > 0) ::kill(pid_, signal);
+}
+
+int PipedProcess::wait() {
+    if (!status_) status_ = wait_child(pid_);
+    return *status_;
 }
 
 std::uint16_t find_free_port() {
