@@ -17,9 +17,13 @@ void ConsumerImpl::ack(const Message& m) {
         user_acks_.emplace_back(std::string(m.key()), m.id());
         held = user_acks_.size();
     }
-    // The strand drains the log at every read and commit; past the limit it
-    // is woken to commit now, so the log stays bounded.
-    if (held == options_.max_uncommitted) on_strand([](ConsumerImpl& self) { self.commit_step(); });
+    // The strand drains the log at each commit. Rolling: an idle commit loop
+    // (no timer, nothing in flight) is woken by the first ack, once; it then
+    // ticks every auto_commit_interval while acks are owed. Any mode: past
+    // the limit it is woken to commit now, so the log stays bounded.
+    const bool wake = options_.auto_commit == AutoCommit::rolling && commit_idle_.exchange(false);
+    if (wake || held == options_.max_uncommitted)
+        on_strand([](ConsumerImpl& self) { self.commit_step(); });
 }
 
 void ConsumerImpl::commit(BasicCompletion<std::error_code> done) {
@@ -68,7 +72,17 @@ void ConsumerImpl::commit_step() {
             asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
                 if (!ec) self->commit_step();
             }));
+        return;
     }
+    // Idle: the next ack wakes us. One that came after the drain above but
+    // saw the flag still down did not; look once more.
+    commit_idle_.store(true);
+    bool logged;
+    {
+        const std::lock_guard lock(user_acks_mutex_);
+        logged = !user_acks_.empty();
+    }
+    if (logged && commit_idle_.exchange(false)) commit_step();
 }
 
 void ConsumerImpl::on_committed(std::error_code ec) {

@@ -246,6 +246,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
 
     std::atomic<std::uint64_t> wait_ids_{0};
     std::atomic<bool> end_waited_{false};
+    std::atomic<bool> commit_idle_{true};  // no commit timer armed, nothing in flight
     std::atomic<std::uint64_t> reads_{0};
     std::atomic<std::uint64_t> groups_recreated_{0};
     std::atomic<std::uint64_t> deleted_{0};

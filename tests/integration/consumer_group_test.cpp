@@ -203,6 +203,25 @@ TEST_F(GroupConsumer, RollingResumesAtTheFirstUnackedAfterARestart) {
     EXPECT_EQ(take(again, 2), (std::vector<std::string>{"m4", "n0"}));
 }
 
+// Acks are committed in the background even when nothing else happens (no
+// reads, no end()): the consumer's own timer sends them.
+TEST_F(GroupConsumer, RollingCommitsInTheBackgroundWhileIdle) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest, group);
+    opts.auto_commit_interval = 20ms;
+    send(key, 3, "m");
+    auto c = streamer_.create_consumer({key}, opts);
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 3; ++i)
+            c.ack(*c.next_for(5s));
+        EXPECT_TRUE(eventually([&] { return pending(key, group) == 0; })) << "round " << round;
+        send(key, 3, "more");
+    }
+    EXPECT_EQ(c.stats().acked, 6u);
+}
+
 TEST_F(GroupConsumer, DisabledCommitsOnlyWhenAskedAndResumesAtTheFifth) {
     const auto key = unique_key();
     const auto group = unique_key("g");
