@@ -21,21 +21,44 @@ using namespace std::chrono_literals;
 using test::GroupConsumer;
 using test::unique_key;
 
-TEST_F(GroupConsumer, EarliestGroupSeesHistoryLatestOnlyNewImmediate) {
-    const auto key = unique_key();
-    send(key, 3, "old");
+TEST_F(GroupConsumer, EarliestGroupSeesHistoryLatestOnlyNew) {
+    for (auto commit : {AutoCommit::immediate, AutoCommit::delayed})
+        for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced}) {
+            const auto key = unique_key();
+            send(key, 3, "old");
+            auto early = streamer_.create_consumer(
+                {key}, options(mode, commit, AutoStreamReset::earliest, unique_key("early")));
+            auto late = streamer_.create_consumer(
+                {key}, options(mode, commit, AutoStreamReset::latest, unique_key("late")));
+            EXPECT_EQ(take(early, 3), (std::vector<std::string>{"old0", "old1", "old2"}));
+            expect_quiet(late);
+            send(key, 1, "new");
+            EXPECT_EQ(take(late, 1), std::vector<std::string>{"new0"});
+            EXPECT_EQ(take(early, 1), std::vector<std::string>{"new0"});
+        }
+}
+
+// Delayed, in both modes: end() commits what next() returned, so a consumer
+// under the same name resumes exactly after it: first what the old one had
+// read ahead (its pending list), then the rest.
+TEST_F(GroupConsumer, DelayedResumesExactlyAfterTheLastCommitted) {
     for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced}) {
-        auto early = streamer_.create_consumer(
-            {key},
-            options(mode, AutoCommit::immediate, AutoStreamReset::earliest, unique_key("early")));
-        auto late = streamer_.create_consumer(
-            {key},
-            options(mode, AutoCommit::immediate, AutoStreamReset::latest, unique_key("late")));
-        EXPECT_EQ(take(early, 3), (std::vector<std::string>{"old0", "old1", "old2"}));
-        expect_quiet(late);
-        send(key, 1, "new");
-        EXPECT_EQ(take(late, 1), std::vector<std::string>{"new0"});
-        EXPECT_EQ(take(early, 1), std::vector<std::string>{"new0"});
+        const auto key = unique_key();
+        const auto group = unique_key("g");
+        auto opts = options(mode, AutoCommit::delayed, AutoStreamReset::earliest, group);
+        opts.consumer_id = "worker";
+        opts.auto_commit_delay = 1h;
+        send(key, 5, "m");
+        {
+            auto c = streamer_.create_consumer({key}, opts);
+            EXPECT_EQ(take(c, 3).back(), "m2");
+        }
+        EXPECT_EQ(pending(key, group), 2) << "read ahead, not returned, not acked";
+        send(key, 1, "later");
+        auto again = streamer_.create_consumer({key}, opts);
+        EXPECT_EQ(take(again, 3), (std::vector<std::string>{"m3", "m4", "later0"}));
+        again.end();
+        EXPECT_EQ(pending(key, group), 0);
     }
 }
 
