@@ -17,6 +17,7 @@
 
 #include <redstream/redis/streamer.hpp>
 
+#include "drain.hpp"
 #include "hiredis_util.hpp"
 #include "peers.hpp"
 
@@ -32,17 +33,8 @@ constexpr int peer_count = 1000;
 // Keeps the touched bytes observable so that the loops are not optimised away.
 volatile std::uint64_t sink;
 
-// One drain of ours: read `count` messages, or stop once `budget` is spent.
-struct Drain {
-    long long count;
-    std::size_t batch;     // ConsumerOptions::batch_size
-    std::size_t prefetch;  // ConsumerOptions::prefetch
-    std::chrono::duration<double> budget;
-};
-
-std::uint64_t touch(const rs::Message& m) {
-    return m.id().ms + m.id().seq + m.payload().size() + std::uint8_t(m.payload()[0]);
-}
+using bench::Drain;
+using bench::touch;
 
 // msg/s of a drain that read `read` messages since `start` (says so if it
 // stopped on the budget).
@@ -55,23 +47,13 @@ double rate(const char* what, long long read, const Drain& d, Clock::time_point 
 }
 
 double ours(std::uint16_t port, const Drain& d) {
-    auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(port));
-    const auto start = Clock::now();
-    auto consumer = streamer.create_consumer(
-        {key}, rs::ConsumerOptions{.auto_stream_reset = rs::AutoStreamReset::earliest,
-                                   .batch_size = d.batch,
-                                   .prefetch = d.prefetch});
-    std::uint64_t touched = 0;
-    long long read = 0;
-    while (read < d.count) {
-        touched += touch(consumer.next());
-        if (++read % 1024 == 0 && Clock::now() - start > d.budget) break;
-    }
-    const double r = rate("next()", read, d, start);
-    sink = touched;
-    consumer.end();
-    streamer.disconnect();
-    return r;
+    const auto r = bench::real_time_drain(port, key, d);
+    sink = r.touched;
+    if (r.read < d.count)
+        std::fprintf(stderr,
+                     "consumer_xread: next() stopped after %.1f s (budget) at %lld of %lld\n",
+                     r.seconds, r.read, d.count);
+    return static_cast<double>(r.read) / r.seconds;
 }
 
 // The same with async_next: every completion runs on the I/O thread and asks
@@ -154,10 +136,7 @@ int main(int argc, char** argv) {
                             argv[0]),
                2;
     const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
-    Drain d{argc > 2 ? std::atoll(argv[2]) : 1'000'000,
-            argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000,
-            argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 2000,
-            std::chrono::duration<double>(argc > 5 ? std::atof(argv[5]) : 10.0)};
+    const Drain d = bench::parse_drain(argc, argv, 10.0);
     bench::ensure_backlog(port, key, d.count, payload);
     double best_ours = 0, best_async = 0, best_peer = 0;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating

@@ -26,6 +26,7 @@
 
 #include <redstream/redis/streamer.hpp>
 
+#include "drain.hpp"
 #include "hiredis_util.hpp"
 #include "peers.hpp"
 
@@ -41,12 +42,8 @@ constexpr int peer_count = 1000;
 // Keeps the touched bytes observable so that the loops are not optimised away.
 volatile std::uint64_t sink;
 
-struct Drain {
-    long long count;
-    std::size_t batch;     // ConsumerOptions::batch_size
-    std::size_t prefetch;  // ConsumerOptions::prefetch
-    std::chrono::duration<double> budget;
-};
+using bench::Drain;
+using bench::touch;
 
 [[noreturn]] void fail(const std::string& why) {
     std::fprintf(stderr, "group_consumer: %s\n", why.c_str());
@@ -62,10 +59,6 @@ std::string url(std::uint16_t port) {
 std::string fresh_group() {
     static int n = 0;
     return "bench:group_consumer:" + std::to_string(::getpid()) + ":" + std::to_string(++n);
-}
-
-std::uint64_t touch(const rs::Message& m) {
-    return m.id().ms + m.id().seq + m.payload().size() + std::uint8_t(m.payload()[0]);
 }
 
 template <class... Args>
@@ -166,23 +159,11 @@ double ours_group(std::uint16_t port, const Drain& d) {
 // Ours without a group: the real-time consumer on the same backlog, as in
 // consumer_xread.
 double ours_real_time(std::uint16_t port, const Drain& d) {
-    auto streamer = rs::Streamer::connect(url(port));
-    const auto start = Clock::now();
-    auto consumer = streamer.create_consumer(
-        {key}, rs::ConsumerOptions{.auto_stream_reset = rs::AutoStreamReset::earliest,
-                                   .batch_size = d.batch,
-                                   .prefetch = d.prefetch});
-    std::uint64_t touched = 0;
-    for (long long read = 0; read < d.count;) {
-        touched += touch(consumer.next());
-        if (++read % 1024 == 0 && Clock::now() - start > d.budget)
-            fail("real-time: over the budget after " + std::to_string(read) + " messages");
-    }
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    sink = touched;
-    consumer.end();
-    streamer.disconnect();
-    return static_cast<double>(d.count) / secs;
+    const auto r = bench::real_time_drain(port, key, d);
+    sink = r.touched;
+    if (r.read < d.count)
+        fail("real-time: over the budget after " + std::to_string(r.read) + " messages");
+    return static_cast<double>(r.read) / r.seconds;
 }
 
 // The peer: read a page with XREADGROUP, then send its XACK together with the
@@ -243,10 +224,7 @@ int main(int argc, char** argv) {
                             argv[0]),
                2;
     const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
-    Drain d{argc > 2 ? std::atoll(argv[2]) : 1'000'000,
-            argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000,
-            argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 2000,
-            std::chrono::duration<double>(argc > 5 ? std::atof(argv[5]) : 20.0)};
+    const Drain d = bench::parse_drain(argc, argv, 20.0);
     bench::ensure_backlog(port, key, d.count, payload);
     double best_group = 0, best_real_time = 0, best_peer = 0;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating
