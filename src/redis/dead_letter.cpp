@@ -21,11 +21,26 @@ return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
 
 }  // namespace
 
+namespace {
+
+// Redis Cluster hashes only the part between the first `{` and the next `}`
+// when that part is not empty.
+bool has_hash_tag(std::string_view key) {
+    const auto open = key.find('{');
+    if (open == std::string_view::npos) return false;
+    const auto close = key.find('}', open + 1);
+    return close != std::string_view::npos && close > open + 1;
+}
+
+}  // namespace
+
 std::string dead_letter_key(std::string_view configured, std::string_view key) {
     if (!configured.empty()) return std::string(configured);
-    std::string out(key);
-    out += ":dead";
-    return out;
+    // The move is one script over both keys, so on a cluster they must share
+    // a slot: keep the key's own tag, or make the whole key the tag.
+    if (has_hash_tag(key) || key.find_first_of("{}") != std::string_view::npos)
+        return std::string(key) + ":dead";
+    return "{" + std::string(key) + "}:dead";
 }
 
 void dead_letter(resp::Request& req, std::string_view key, std::string_view dead_key,

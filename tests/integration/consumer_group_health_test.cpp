@@ -48,7 +48,7 @@ class GroupHealth : public test::GroupConsumer {
 };
 
 // A resumable consumer that dies on one message every time: it is delivered
-// max_deliveries times, then moved to `<key>:dead` with its origin, and acked.
+// max_deliveries times, then moved to `{<key>}:dead` with its origin, and acked.
 TEST_F(GroupHealth, APoisonMessageIsDeadLetteredAfterMaxDeliveries) {
     const auto key = unique_key();
     const auto group = unique_key("g");
@@ -71,7 +71,7 @@ TEST_F(GroupHealth, APoisonMessageIsDeadLetteredAfterMaxDeliveries) {
     auto m = c.next_for(5s);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->payload(), "next0") << "the poison message is not delivered a third time";
-    const auto dead = first_dead_letter(key + ":dead");
+    const auto dead = first_dead_letter("{" + key + "}:dead");
     EXPECT_EQ(field_after(dead, "msg"), "poison0");
     EXPECT_EQ(field_after(dead, DeadLetterFields::origin), key);
     EXPECT_EQ(field_after(dead, DeadLetterFields::group), group);

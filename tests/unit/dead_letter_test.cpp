@@ -21,8 +21,11 @@ std::vector<std::string> args_of(const resp::Request& req) {
     return out;
 }
 
-TEST(DeadLetter, TheKeyDefaultsToTheOriginWithASuffix) {
-    EXPECT_EQ(dead_letter_key("", "orders:3"), "orders:3:dead");
+// The default shares the origin's cluster hash slot: the move is one script.
+TEST(DeadLetter, TheDefaultKeyIsInTheOriginsHashSlot) {
+    EXPECT_EQ(dead_letter_key("", "orders:3"), "{orders:3}:dead");
+    EXPECT_EQ(dead_letter_key("", "{orders}:3"), "{orders}:3:dead");
+    EXPECT_EQ(dead_letter_key("", "a{}b"), "a{}b:dead") << "no tag, but braces";
     EXPECT_EQ(dead_letter_key("poison", "orders:3"), "poison");
 }
 

@@ -109,8 +109,9 @@ struct ConsumerOptions {
     /// back once more (after crashes, or claimed from members that never
     /// acked it) it is moved to the dead-letter stream and acked instead.
     std::uint32_t max_deliveries = 0;
-    /// Where dead letters go; empty: `<key>:dead` for each key read. On a
-    /// cluster both keys must share a hash slot (use a hash tag).
+    /// Where dead letters go; empty: `{<key>}:dead` for each key read
+    /// (`<key>:dead` if it has a hash tag), in the key's cluster hash slot.
+    /// One given here must share the slot of every key read (a hash tag).
     std::string dead_letter_key{};
 };
 

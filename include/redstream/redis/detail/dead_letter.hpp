@@ -18,8 +18,9 @@
 
 namespace redstream::detail {
 
-/// Where the dead letters of `key` go: `configured`, or `<key>:dead` when
-/// that is empty (same hash slot only if `key` has a hash tag).
+/// Where the dead letters of `key` go: `configured`, or else a key in the
+/// same cluster hash slot: `{<key>}:dead`, or `<key>:dead` when `key` has
+/// a hash tag (or braces that make it hard to give one).
 std::string dead_letter_key(std::string_view configured, std::string_view key);
 
 /// Appends the script (one EVAL) that moves entry `e` of `key`, read in
