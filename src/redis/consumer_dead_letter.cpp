@@ -15,13 +15,6 @@ bool ConsumerImpl::is_dead_letter(std::uint64_t deliveries) const noexcept {
     return options_.max_deliveries > 0 && deliveries > options_.max_deliveries;
 }
 
-KeyCounters& ConsumerImpl::counters(std::string_view key) {
-    auto it = key_counters_.find(key);
-    if (it == key_counters_.end())
-        it = key_counters_.emplace(std::string(key), KeyCounters{}).first;
-    return it->second;
-}
-
 void ConsumerImpl::add_dead_letter(std::string_view key, const commands::StreamEntry& e,
                                    std::uint64_t deliveries) {
     dead_letter(dead_req_, key, dead_letter_key(options_.dead_letter_key, key), group_name_, e,

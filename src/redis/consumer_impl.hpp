@@ -146,6 +146,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void send_dead_letters();
     void on_dead_letters(std::error_code ec, const Response& replies,
                          const std::vector<std::string>& keys);
+    // This consumer's counts for one key (consumer_stats.cpp).
     KeyCounters& counters(std::string_view key);
     // Group mode (consumer_group.cpp).
     void create_groups();
@@ -162,7 +163,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void schedule_claim(std::chrono::milliseconds after);
     void claim();
     void on_claimed(std::error_code ec);
-    // Lease renewal (consumer_claim.cpp): keep this member's entries fresh.
+    // Lease renewal (consumer_lease.cpp): keep this member's entries fresh.
     void schedule_renewal();
     void renew();
     void on_renew_listed(std::error_code ec);

@@ -11,6 +11,13 @@
 
 namespace redstream::detail {
 
+KeyCounters& ConsumerImpl::counters(std::string_view key) {
+    auto it = key_counters_.find(key);
+    if (it == key_counters_.end())
+        it = key_counters_.emplace(std::string(key), KeyCounters{}).first;
+    return it->second;
+}
+
 void ConsumerImpl::group_stats(
     BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done) {
     on_strand([done = std::move(done)](ConsumerImpl& self) mutable {

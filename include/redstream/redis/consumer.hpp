@@ -248,12 +248,14 @@ class Consumer {
     /// at most end_timeout. Idempotent.
     void end();
 
-    /// Group modes: per key, the group's lag and pending count (XINFO GROUPS)
-    /// and this consumer's counters. Throws `redstream::Error` (invalid_argument
-    /// for a real-time consumer; the server's error, e.g. nogroup).
+    /// Group modes: per key read, the group's lag and pending count (XINFO
+    /// GROUPS, over the Streamer's shared connection) and this consumer's
+    /// counters; a key whose group is gone reports no lag and 0 pending.
+    /// Throws `redstream::Error` (invalid_argument for a real-time consumer,
+    /// a connection error).
     std::vector<GroupStreamStats> group_stats();
     /// As group_stats(). Completion: `void(std::error_code,
-    /// std::vector<GroupStreamStats>)`; end() completes it with shutting_down.
+    /// std::vector<GroupStreamStats>)`; not cancellable.
     template <class Token>
     auto async_group_stats(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, std::vector<GroupStreamStats>)>(
