@@ -132,8 +132,9 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
         else
             group_.read(key, page->entries.size(), page->entries.back().id);
     }
-    on_group_entries();
     backoff_.reset();
+    read_ahead();
+    on_group_entries();
     push_messages(reply, {}, pending);
     step();
 }

@@ -145,10 +145,10 @@ void Inbox::open(std::uint64_t epoch) {
     if (epoch == epoch_) open_epoch_ = epoch;
 }
 
-bool Inbox::room_for_read() {
+bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
-    reader_paused_ = queue_.size() >= prefetch_;
+    reader_paused_ = queue_.size() + incoming >= prefetch_;
     return !reader_paused_;
 }
 

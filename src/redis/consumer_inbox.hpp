@@ -94,8 +94,9 @@ class Inbox {
 
     /// Re-opens after the seek of `epoch` took effect (later seeks keep it shut).
     void open(std::uint64_t epoch);
-    /// True if a read may go out; otherwise remembers to ask for a wake-up.
-    bool room_for_read();
+    /// True if a read may go out while `incoming` messages are still on their
+    /// way in; otherwise remembers to ask for a wake-up.
+    bool room_for_read(std::size_t incoming = 0);
     /// Queues `messages` (moved from; `messages` is left empty) unless a seek
     /// closed the inbox, serving the async waiters first.
     void push(std::vector<Message>& messages);

@@ -170,8 +170,33 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     commands::decode_xread(reply.root(), pages_, dec);
     if (dec) return fail(dec);
     backoff_.reset();
+    read_ahead();
     push_messages(reply);
     step();
+}
+
+// Under a backlog (a full page came), the next read goes out before this
+// page is handed over, so that the server works on it meanwhile instead of
+// waiting for us. Only when nothing else must come first, and when the inbox
+// has room for this page and the next.
+void ConsumerImpl::read_ahead() {
+    std::size_t incoming = 0;
+    bool full = false;
+    for (const auto& page : pages_) {
+        incoming += page.entries.size();
+        full = full || page.entries.size() >= options_.batch_size;
+    }
+    if (!full || op_ != Op::none || discovery_due_ || error_) return;
+    if (group_mode()) {
+        if (group_.needs_create() || group_.reading_pending() || !group_.readable() ||
+            dead_in_flight_ >= options_.prefetch || !inbox_.room_for_read(incoming))
+            return;
+        return read_group();
+    }
+    if (state_.needs_resolution() || !state_.readable() || !inbox_.room_for_read(incoming)) return;
+    for (const auto& page : pages_)  // where the next read starts
+        if (!page.entries.empty()) state_.advance(page.key, page.entries.back().id);
+    read();
 }
 
 void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_key,
