@@ -1,6 +1,7 @@
 // Consumer: the handle users hold. next() takes from the inbox on the
 // caller's thread; the other calls post to the actor (ConsumerImpl).
 #include <future>
+#include <tuple>
 
 #include <redstream/core/error.hpp>
 #include <redstream/redis/consumer.hpp>
@@ -17,14 +18,34 @@ void check_options(const ConsumerOptions& o) {
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
 }
 
+// The sync calls: starts an operation with a completion (on `ex`) and waits
+// for what it completes with. The promise is shared, so that a completion
+// destroyed without running (its executor shut down) breaks it: that reads
+// as shutting_down, never a hang.
+template <class... T, class Start>
+std::tuple<std::error_code, T...> wait_for(const asio::any_io_executor& ex, Start&& start) {
+    using Result = std::tuple<std::error_code, T...>;
+    auto p = std::make_shared<std::promise<Result>>();
+    auto f = p->get_future();
+    start(detail::BasicCompletion<std::error_code, T...>(
+        [p](std::error_code ec, T... values) {
+            p->set_value(Result{ec, std::move(values)...});
+        },
+        ex));
+    try {
+        return f.get();
+    } catch (const std::future_error&) {
+        Result r{};
+        std::get<0>(r) = make_error_code(errc::shutting_down);
+        return r;
+    }
+}
+
 }  // namespace
 
 Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<StreamKey> streams,
                    ConsumerOptions options)
-    : ctx_(std::move(ctx)),
-      commit_mode_(options.mode == ConsumerMode::real_time ? std::nullopt
-                                                           : std::optional(options.auto_commit)),
-      end_timeout_(options.end_timeout) {
+    : ctx_(std::move(ctx)) {
     check_options(options);
     if (streams.empty()) streams = ctx_->url_streams;
     if (streams.empty())
@@ -34,19 +55,11 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, ctx_->shared_client,
                                                    std::move(streams), options,
                                                    ctx_->options.payload_field);
-    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_), timeout = options.end_timeout] {
-        if (auto impl = weak.lock()) impl->end_and_wait(timeout);
+    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
+        if (auto impl = weak.lock()) impl->end_and_wait();
     });
-    auto started = std::make_shared<std::promise<std::error_code>>();
-    auto result = started->get_future();
-    impl_->start(detail::BasicCompletion<std::error_code>(
-        [started](std::error_code ec) { started->set_value(ec); }, ctx_->executor));
-    std::error_code ec;
-    try {
-        ec = result.get();
-    } catch (const std::future_error&) {
-        ec = make_error_code(errc::shutting_down);
-    }
+    const auto [ec] =
+        wait_for(ctx_->executor, [this](auto started) { impl_->start(std::move(started)); });
     if (ec) {
         impl_->end();
         // Read after the start completed: the actor wrote it before that.
@@ -64,8 +77,6 @@ Consumer& Consumer::operator=(Consumer&& other) noexcept {
         end();
         impl_ = std::move(other.impl_);
         ctx_ = std::move(other.ctx_);
-        commit_mode_ = other.commit_mode_;
-        end_timeout_ = other.end_timeout_;
     }
     return *this;
 }
@@ -147,12 +158,12 @@ void Consumer::unassign(const StreamKey& stream, ShardId shard) {
 }
 
 void Consumer::end() {
-    if (impl_) impl_->end_and_wait(end_timeout_);
+    if (impl_) impl_->end_and_wait();
 }
 
 void Consumer::ack(const Message& m) {
     if (!impl_) throw Error(make_error_code(errc::not_connected), "consumer is not started");
-    if (commit_mode_ != AutoCommit::rolling && commit_mode_ != AutoCommit::disabled)
+    if (impl_->commit_mode() != AutoCommit::rolling && impl_->commit_mode() != AutoCommit::disabled)
         throw Error(make_error_code(errc::invalid_argument),
                     "ack() is for group consumers with AutoCommit::rolling or disabled");
     impl_->ack(m);
@@ -160,26 +171,18 @@ void Consumer::ack(const Message& m) {
 
 void Consumer::start_commit(detail::BasicCompletion<std::error_code> done) {
     if (!impl_) return done(make_error_code(errc::not_connected));
-    if (commit_mode_ != AutoCommit::disabled) return done(make_error_code(errc::invalid_argument));
+    if (impl_->commit_mode() != AutoCommit::disabled)
+        return done(make_error_code(errc::invalid_argument));
     impl_->commit(std::move(done));
 }
 
 void Consumer::commit() {
-    if (impl_ && commit_mode_ != AutoCommit::disabled)
+    if (impl_ && impl_->commit_mode() != AutoCommit::disabled)
         throw Error(make_error_code(errc::invalid_argument),
                     "commit() is for group consumers with AutoCommit::disabled; the others "
                     "commit by themselves");
-    // Shared: a completion destroyed unrun (executor gone) breaks it, no hang.
-    auto p = std::make_shared<std::promise<std::error_code>>();
-    auto f = p->get_future();
-    start_commit(detail::BasicCompletion<std::error_code>(
-        [p](std::error_code ec) { p->set_value(ec); }, get_executor()));
-    std::error_code ec;
-    try {
-        ec = f.get();
-    } catch (const std::future_error&) {
-        ec = make_error_code(errc::shutting_down);
-    }
+    const auto [ec] =
+        wait_for(get_executor(), [this](auto done) { start_commit(std::move(done)); });
     throw_if(ec, "commit failed");
 }
 
@@ -194,22 +197,10 @@ std::vector<GroupStreamStats> Consumer::group_stats() {
     if (impl_ && !impl_->group_mode())
         throw Error(make_error_code(errc::invalid_argument),
                     "group_stats() is for group consumers (resumable, load_balanced)");
-    using Result = std::pair<std::error_code, std::vector<GroupStreamStats>>;
-    auto p = std::make_shared<std::promise<Result>>();
-    auto f = p->get_future();
-    start_group_stats(detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>>(
-        [p](std::error_code ec, std::vector<GroupStreamStats> s) {
-            p->set_value({ec, std::move(s)});
-        },
-        get_executor()));
-    Result r;
-    try {
-        r = f.get();
-    } catch (const std::future_error&) {
-        r.first = make_error_code(errc::shutting_down);
-    }
-    throw_if(r.first, "group_stats failed");
-    return std::move(r.second);
+    auto [ec, stats] = wait_for<std::vector<GroupStreamStats>>(
+        get_executor(), [this](auto done) { start_group_stats(std::move(done)); });
+    throw_if(ec, "group_stats failed");
+    return std::move(stats);
 }
 
 asio::any_io_executor Consumer::get_executor() const noexcept {

@@ -142,7 +142,7 @@ void ConsumerImpl::end() {
     });
 }
 
-void ConsumerImpl::end_and_wait(std::chrono::milliseconds timeout) {
+void ConsumerImpl::end_and_wait() {
     // Waited once (disconnect(), then the destructor): the I/O threads may be
     // gone by the second time, and nothing would ever answer the post.
     if (!group_mode() || strand_.running_in_this_thread() || end_waited_.exchange(true))
@@ -154,7 +154,7 @@ void ConsumerImpl::end_and_wait(std::chrono::milliseconds timeout) {
         if (self.ending_) self.commit_step();  // ended before: report once nothing is owed
     });
     end();
-    f.wait_for(timeout);
+    f.wait_for(options_.end_timeout);
 }
 
 ConsumerStats ConsumerImpl::stats() const noexcept {

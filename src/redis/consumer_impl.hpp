@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <system_error>
@@ -91,9 +92,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void assign(StreamKey stream, ShardId shard);
     void unassign(StreamKey stream, ShardId shard);
     void end();
-    /// end(), then waits (at most `timeout`) until a group consumer has
-    /// committed what it owes. Returns at once on the actor's own thread.
-    void end_and_wait(std::chrono::milliseconds timeout);
+    /// end(), then waits (at most end_timeout) until a group consumer has
+    /// committed what it owes. Returns at once on the actor's own thread,
+    /// and after the first wait.
+    void end_and_wait();
 
     /// A user ack (rolling, disabled); from any thread.
     void ack(const Message& m);
@@ -108,6 +110,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     const std::string& start_failure() const noexcept { return start_failure_; }
 
     bool group_mode() const noexcept { return options_.mode != ConsumerMode::real_time; }
+    /// How a group consumer acks; none for a real-time one.
+    std::optional<AutoCommit> commit_mode() const noexcept {
+        return group_mode() ? std::optional(options_.auto_commit) : std::nullopt;
+    }
     std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
     ConsumerStats stats() const noexcept;
     asio::any_io_executor executor() const { return strand_; }

@@ -318,8 +318,6 @@ class Consumer {
     // released last: the actor's timers must die before their io_context.
     std::shared_ptr<detail::StreamerContext> ctx_;
     std::shared_ptr<detail::ConsumerImpl> impl_;
-    std::optional<AutoCommit> commit_mode_;  // none for real_time
-    std::chrono::milliseconds end_timeout_{};
 };
 
 }  // namespace redstream
