@@ -15,10 +15,11 @@
 namespace redstream::detail {
 
 std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id) {
-    const auto it = std::find_if(pending.begin(), pending.end(),
-                                 [id](const commands::PendingEntry& p) { return p.id == id; });
-    // XAUTOCLAIM counts the delivery it makes: one more than XPENDING saw.
-    return it == pending.end() ? 0 : it->deliveries + 1;
+    const auto it = std::lower_bound(
+        pending.begin(), pending.end(), id,
+        [](const commands::PendingEntry& p, MessageId want) { return p.id < want; });
+    // The read after XPENDING counts the delivery it makes: one more.
+    return it == pending.end() || it->id != id ? 0 : it->deliveries + 1;
 }
 
 void ConsumerImpl::schedule_claim(std::chrono::milliseconds after) {

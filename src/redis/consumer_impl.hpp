@@ -55,7 +55,8 @@ struct KeyPending {
 };
 
 /// The delivery count `id` will have once the read after `pending` delivered
-/// it (one more than XPENDING saw); 0 if XPENDING did not list it.
+/// it (one more than XPENDING saw); 0 if XPENDING did not list it. `pending`
+/// is in id order, as XPENDING replies.
 std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id);
 
 /// A group consumer's counts for one key (GroupStreamStats).
@@ -142,9 +143,6 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     // none); `pending`: delivery counts of redelivered entries, by key.
     void push_messages(const resp::Reply& reply, std::string claimed_key = {},
                        std::span<const KeyPending> pending = {});
-    // The delivery count of entry `id` of `key` in a group read.
-    std::uint64_t deliveries_of(std::string_view key, MessageId id,
-                                std::span<const KeyPending> pending) const;
     // Dead letters (consumer_dead_letter.cpp): moves what was delivered
     // max_deliveries times; step() pauses reading while too many are out.
     bool is_dead_letter(std::uint64_t deliveries) const noexcept;

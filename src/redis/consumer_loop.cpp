@@ -170,6 +170,8 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     commands::decode_xread(reply.root(), pages_, dec);
     if (dec) return fail(dec);
     backoff_.reset();
+    for (const auto& page : pages_)  // where the next read starts
+        if (!page.entries.empty()) state_.advance(page.key, page.entries.back().id);
     read_ahead();
     push_messages(reply);
     step();
@@ -194,8 +196,6 @@ void ConsumerImpl::read_ahead() {
         return read_group();
     }
     if (state_.needs_resolution() || !state_.readable() || !inbox_.room_for_read(incoming)) return;
-    for (const auto& page : pages_)  // where the next read starts
-        if (!page.entries.empty()) state_.advance(page.key, page.entries.back().id);
     read();
 }
 
@@ -210,14 +210,23 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
     hold->reply = reply;
     hold->key = std::move(claimed_key);
     hold->fields.reserve(fields);  // exact: the spans below never move
+    std::uint64_t redelivered = 0;
     for (const auto& page : pages_) {
         const std::string_view key = hold->key.empty() ? page.key : std::string_view(hold->key);
         const auto owner = owner_of(key);
         if (!owner.stream || page.entries.empty()) continue;  // unassigned while the read was out
-        KeyCounters* counts = group_mode() ? &counters(key) : nullptr;
+        // Group reads: entries XPENDING listed just before are redeliveries
+        // with known counts; the others are first deliveries (`>`).
+        const auto listed = std::find_if(pending.begin(), pending.end(),
+                                         [key](const KeyPending& p) { return p.key == key; });
+        const auto before = batch_.size();
+        std::uint64_t again = 0;
         for (const auto& e : page.entries) {
             if (e.deleted()) continue;  // a pending entry without a body: acked, not delivered
-            const auto deliveries = group_mode() ? deliveries_of(key, e.id, pending) : 0;
+            const std::uint64_t deliveries = !group_mode() ? 0
+                                             : listed == pending.end()
+                                                 ? 1
+                                                 : delivery_count(listed->entries, e.id);
             if (is_dead_letter(deliveries)) {
                 add_dead_letter(key, e, deliveries);
                 continue;
@@ -236,31 +245,20 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
             std::span<const Field> own(hold->fields.data() + first, hold->fields.size() - first);
             batch_.emplace_back(MessageHeader{*owner.stream, owner.shard, e.id, timestamp_of(e.id)},
                                 payload, own, hold, key, deliveries);
-            if (counts) {
-                ++counts->delivered;
-                counts->redelivered += deliveries > 1;
-            }
+            again += deliveries > 1;
         }
-        if (!group_mode()) state_.advance(key, page.entries.back().id);
+        if (group_mode()) {
+            auto& counts = counters(key);
+            counts.delivered += batch_.size() - before;
+            counts.redelivered += again;
+        }
+        redelivered += again;
     }
     pages_.clear();
-    std::uint64_t redelivered = 0;
-    for (const auto& m : batch_)
-        redelivered += m.delivery_count() > 1;
     delivered_.fetch_add(batch_.size(), std::memory_order_relaxed);
     redelivered_.fetch_add(redelivered, std::memory_order_relaxed);
     send_dead_letters();
     inbox_.push(batch_);
-}
-
-std::uint64_t ConsumerImpl::deliveries_of(std::string_view key, MessageId id,
-                                          std::span<const KeyPending> pending) const {
-    const auto it = std::find_if(pending.begin(), pending.end(),
-                                 [key](const KeyPending& p) { return p.key == key; });
-    // Not listed: a first delivery (`>`); unless it came from a pending read
-    // or a claim whose XPENDING missed it (then unknown).
-    if (it == pending.end()) return 1;
-    return delivery_count(it->entries, id);
 }
 
 ConsumerImpl::KeyOwner ConsumerImpl::owner_of(std::string_view key) const noexcept {
