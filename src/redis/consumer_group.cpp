@@ -69,25 +69,24 @@ void ConsumerImpl::on_groups_created(std::error_code ec) {
 void ConsumerImpl::read_group() {
     std::vector<commands::StreamOffset> offsets;
     reading_pending_.clear();
+    req_.clear();
     for (const auto& c : group_.cursors()) {
         if (c.phase == GroupCursor::Phase::create) continue;
         offsets.push_back({c.key, c.start()});
-        if (c.phase == GroupCursor::Phase::pending) reading_pending_.push_back(c.key);
+        if (c.phase != GroupCursor::Phase::pending) continue;
+        reading_pending_.push_back(c.key);
+        // The pending list's delivery counts first (same range and order as
+        // the read): redeliveries carry them, and they decide dead letters.
+        commands::xpending(req_, c.key, group_name_,
+                           {.start = commands::RangeBound::exclusive(c.after),
+                            .count = options_.batch_size,
+                            .consumer = member_name_});
     }
     // A read of pending entries returns at once; only `>` reads may block.
-    const bool block = reading_pending_.empty();
     const auto block_time = std::max(options_.block_time, std::chrono::milliseconds(1));
     commands::XReadGroupOptions opts{.count = options_.batch_size,
                                      .noack = options_.auto_commit == AutoCommit::immediate};
-    if (block) opts.block = block_time;
-    req_.clear();
-    // The pending list's delivery counts first (same range and order as the
-    // read): redeliveries carry them, and they decide dead letters.
-    for (const auto& key : reading_pending_)
-        commands::xpending(req_, key, group_name_,
-                           {.start = commands::RangeBound::exclusive(group_.find(key)->after),
-                            .count = options_.batch_size,
-                            .consumer = member_name_});
+    if (reading_pending_.empty()) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
     op_ = Op::read;
     client_->async_exec(req_, resp_, ExecOptions{block_time + read_margin},

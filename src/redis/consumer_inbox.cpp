@@ -36,9 +36,13 @@ bool Inbox::should_wake() noexcept {
     return true;
 }
 
+void Inbox::log_take(const Message& m) {
+    if (log_takes_) taken_.push_back({std::string(m.key()), m.id(), Clock::now()});
+}
+
 Message Inbox::pop() {
     Message m = queue_.pop();
-    if (log_takes_) taken_.push_back({std::string(m.key()), m.id(), Clock::now()});
+    log_take(m);
     return m;
 }
 
@@ -162,8 +166,7 @@ void Inbox::push(std::vector<Message>& messages) {
         }
         std::size_t n = 0;
         for (; n < messages.size() && !waiters_.empty(); ++n) {
-            if (log_takes_)
-                taken_.push_back({std::string(messages[n].key()), messages[n].id(), Clock::now()});
+            log_take(messages[n]);
             served.emplace_back(std::move(waiters_.front().done), std::move(messages[n]));
             waiters_.pop_front();
         }

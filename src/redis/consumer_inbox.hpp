@@ -116,8 +116,9 @@ class Inbox {
         std::uint64_t id;
         NextCompletion done;
     };
-    bool should_wake() noexcept;  // with mutex_ held, after a take
-    Message pop();                // with mutex_ held: the front, logged if asked
+    bool should_wake() noexcept;      // with mutex_ held, after a take
+    void log_take(const Message& m);  // with mutex_ held: for drain_taken(), if asked
+    Message pop();                    // with mutex_ held: the front, logged
     std::error_code failure() const noexcept;
     void fail_waiters(std::vector<Waiter>& out);
 
