@@ -1,11 +1,12 @@
 // What the consumer benchmarks share: the shape of one drain of the shared
-// backlog, its command line, how a message is "used", and our real-time
+// backlog, the command line, how a message is "used", and our real-time
 // consumer's drain (measured itself in consumer_xread, and the reference a
 // group drain is compared with in group_consumer).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -21,12 +22,23 @@ struct Drain {
     std::chrono::duration<double> budget;
 };
 
-// `PROGRAM PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]` after PORT.
-inline Drain parse_drain(int argc, char** argv, double default_budget) {
-    return {argc > 2 ? std::atoll(argv[2]) : 1'000'000,
-            argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000,
-            argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 2000,
-            std::chrono::duration<double>(argc > 5 ? std::atof(argv[5]) : default_budget)};
+struct DrainArgs {
+    std::uint16_t port;
+    Drain drain;
+};
+
+// `PROGRAM PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]`; without a PORT,
+// prints that and exits with 2.
+inline DrainArgs parse_drain_args(int argc, char** argv, double default_budget) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]\n", argv[0]);
+        std::exit(2);
+    }
+    return {static_cast<std::uint16_t>(std::atoi(argv[1])),
+            {argc > 2 ? std::atoll(argv[2]) : 1'000'000,
+             argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000,
+             argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 2000,
+             std::chrono::duration<double>(argc > 5 ? std::atof(argv[5]) : default_budget)}};
 }
 
 // Reads the id and the payload, so that a drain pays for looking at them.

@@ -219,12 +219,7 @@ double hiredis_group(std::uint16_t port, long long count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2)
-        return std::fprintf(stderr, "usage: %s PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]\n",
-                            argv[0]),
-               2;
-    const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
-    const Drain d = bench::parse_drain(argc, argv, 20.0);
+    const auto [port, d] = bench::parse_drain_args(argc, argv, 20.0);
     bench::ensure_backlog(port, key, d.count, payload);
     double best_group = 0, best_real_time = 0, best_peer = 0;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating

@@ -19,6 +19,7 @@
 
 #include <redstream/redis/streamer.hpp>
 
+#include "drain.hpp"
 #include "hiredis_util.hpp"
 #include "peers.hpp"
 
@@ -45,28 +46,27 @@ struct Result {
     long long done;  // messages relayed
 };
 
-Result ours(std::uint16_t port, long long count, std::size_t batch, std::size_t prefetch,
-            std::chrono::duration<double> budget) {
+Result ours(std::uint16_t port, const bench::Drain& d) {
     auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(port));
     auto producer = streamer.create_producer(out_key);
     const auto start = Clock::now();
     auto consumer = streamer.create_consumer(
         {in_key}, rs::ConsumerOptions{.auto_stream_reset = rs::AutoStreamReset::earliest,
-                                      .batch_size = batch,
-                                      .prefetch = prefetch});
+                                      .batch_size = d.batch,
+                                      .prefetch = d.prefetch});
     std::string out;
     long long done = 0;
-    while (done < count) {
+    while (done < d.count) {
         const rs::Message m = consumer.next();
         transform(m.payload(), out);
         producer.send(out);
-        if (++done % 1024 == 0 && Clock::now() - start > budget) break;
+        if (++done % 1024 == 0 && Clock::now() - start > d.budget) break;
     }
     producer.flush();
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    if (done < count)
+    if (done < d.count)
         std::fprintf(stderr, "relay: stopped after %.1f s (budget) at %lld of %lld\n", secs, done,
-                     count);
+                     d.count);
     consumer.end();
     streamer.disconnect();
     return {static_cast<double>(done) / secs, done};
@@ -116,16 +116,8 @@ void check_and_delete_output(std::uint16_t port, long long count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2)
-        return std::fprintf(stderr, "usage: %s PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]\n",
-                            argv[0]),
-               2;
-    const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
-    const long long count = argc > 2 ? std::atoll(argv[2]) : 1'000'000;
-    const std::size_t batch = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000;
-    const std::size_t prefetch = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 2000;
-    const std::chrono::duration<double> budget(argc > 5 ? std::atof(argv[5]) : 10.0);
-    bench::ensure_backlog(port, in_key, count, payload);
+    const auto [port, d] = bench::parse_drain_args(argc, argv, 10.0);
+    bench::ensure_backlog(port, in_key, d.count, payload);
     {
         redisContext* c = bench::hiredis_connect(port);
         bench::hiredis_del(c, out_key);
@@ -133,12 +125,12 @@ int main(int argc, char** argv) {
     }
     double best_ours = 0, best_peer = 0;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating
-        best_peer = std::max(best_peer, hiredis_loop(port, count, batch));
-        check_and_delete_output(port, count);
-        const Result r = ours(port, count, batch, prefetch, budget);
+        best_peer = std::max(best_peer, hiredis_loop(port, d.count, d.batch));
+        check_and_delete_output(port, d.count);
+        const Result r = ours(port, d);
         best_ours = std::max(best_ours, r.rate);
         check_and_delete_output(port, r.done);
     }
-    const std::string peer = "hiredis XREAD COUNT " + std::to_string(batch) + " + pipelined XADD";
+    const std::string peer = "hiredis XREAD COUNT " + std::to_string(d.batch) + " + pipelined XADD";
     bench::print("relay", best_ours, "msg/s", peer.c_str(), best_peer);
 }
