@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <redstream/core/error.hpp>
@@ -151,11 +150,11 @@ TEST_F(GroupConsumer, AGroupDestroyedWhileConsumingIsCreatedAgain) {
         options(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::latest, group));
     server().cli({"XGROUP", "DESTROY", key, group});
     send(key, 1, "b");  // may be lost with the group: history between is not promised
-    // Recreated at `$`: what comes after the recreation is delivered.
-    for (int i = 0; i < 100; ++i) {
-        if (server().cli({"XINFO", "GROUPS", key}).find(group) != std::string::npos) break;
-        std::this_thread::sleep_for(20ms);  // no event tells the test the group is back
-    }
+    // Recreated at `$`: what comes after the recreation is delivered. No
+    // event tells the test the group is back: poll the server.
+    ASSERT_TRUE(eventually([&] {
+        return server().cli({"XINFO", "GROUPS", key}).find(group) != std::string::npos;
+    }));
     send(key, 1, "c");
     bool got_c = false;
     for (int i = 0; i < 3 && !got_c; ++i)
