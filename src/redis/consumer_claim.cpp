@@ -4,8 +4,6 @@
 // Runs over the Streamer's shared connection (no blocking read there).
 #include <algorithm>
 
-#include <asio/bind_executor.hpp>
-
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
 #include <redstream/core/error.hpp>
@@ -27,10 +25,9 @@ void ConsumerImpl::schedule_claim(std::chrono::milliseconds after) {
         options_.auto_claim_interval.count() <= 0)
         return;
     claim_timer_.expires_after(after);
-    claim_timer_.async_wait(
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!ec && !self->stopped_) self->claim();
-        }));
+    claim_timer_.async_wait(guard([](ConsumerImpl& s, std::error_code ec) {
+        if (!ec) s.claim();
+    }));
 }
 
 void ConsumerImpl::claim() {
@@ -54,11 +51,8 @@ void ConsumerImpl::claim() {
                         .count = options_.batch_size});
     commands::xautoclaim(claim_req_, claim_key_, group_name_, member_name_,
                          options_.auto_claim_idle, claim_cursor_, {.count = options_.batch_size});
-    acks_client_->async_exec(
-        claim_req_, claim_resp_,
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!self->stopped_) self->on_claimed(ec);
-        }));
+    acks_client_->async_exec(claim_req_, claim_resp_,
+                             guard([](ConsumerImpl& s, std::error_code ec) { s.on_claimed(ec); }));
 }
 
 void ConsumerImpl::on_claimed(std::error_code ec) {

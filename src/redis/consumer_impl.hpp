@@ -186,6 +186,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_strand(F&& f);
     template <class F>
     auto bind(F&& f);
+    template <class F>
+    auto guard(F&& f);
 
     asio::strand<asio::any_io_executor> strand_;
     std::shared_ptr<Client> client_;
@@ -281,6 +283,16 @@ auto ConsumerImpl::bind(F&& f) {
             self->op_ = Op::none;
             if (self->stopped_) return;
             f(*self, ec);
+        });
+}
+
+// The completion of a timer, or of a request on another connection than
+// client_'s: back on the strand, and nothing more once the consumer ended.
+template <class F>
+auto ConsumerImpl::guard(F&& f) {
+    return asio::bind_executor(
+        strand_, [self = shared_from_this(), f = std::forward<F>(f)](std::error_code ec) mutable {
+            if (!self->stopped_) f(*self, ec);
         });
 }
 

@@ -6,8 +6,6 @@
 // another member claimed meanwhile. Runs over the Streamer's shared connection.
 #include <algorithm>
 
-#include <asio/bind_executor.hpp>
-
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
 
@@ -24,10 +22,9 @@ std::chrono::milliseconds lease_period(const ConsumerOptions& o) {
 void ConsumerImpl::schedule_renewal() {
     if (options_.mode != ConsumerMode::load_balanced || !options_.renew_leases || stopped_) return;
     renew_timer_.expires_after(lease_period(options_));
-    renew_timer_.async_wait(
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!ec && !self->stopped_) self->renew();
-        }));
+    renew_timer_.async_wait(guard([](ConsumerImpl& s, std::error_code ec) {
+        if (!ec) s.renew();
+    }));
 }
 
 void ConsumerImpl::renew() {
@@ -48,9 +45,7 @@ void ConsumerImpl::renew() {
                         .consumer = member_name_});
     acks_client_->async_exec(
         renew_req_, renew_resp_,
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!self->stopped_) self->on_renew_listed(ec);
-        }));
+        guard([](ConsumerImpl& s, std::error_code ec) { s.on_renew_listed(ec); }));
 }
 
 void ConsumerImpl::on_renew_listed(std::error_code ec) {
@@ -72,11 +67,8 @@ void ConsumerImpl::on_renew_listed(std::error_code ec) {
     renew_req_.clear();
     commands::xclaim(renew_req_, renew_key_, group_name_, member_name_, lease_period(options_), ids,
                      {.justid = true});
-    acks_client_->async_exec(
-        renew_req_, renew_resp_,
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!self->stopped_) self->on_renewed(ec);
-        }));
+    acks_client_->async_exec(renew_req_, renew_resp_,
+                             guard([](ConsumerImpl& s, std::error_code ec) { s.on_renewed(ec); }));
 }
 
 void ConsumerImpl::on_renewed(std::error_code ec) {

@@ -64,12 +64,11 @@ void ConsumerImpl::step() {
 void ConsumerImpl::schedule_discovery() {
     if (!options_.discover_shards || options_.discovery_interval.count() <= 0) return;
     discovery_timer_.expires_after(options_.discovery_interval);
-    discovery_timer_.async_wait(
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (ec || self->stopped_) return;
-            self->discovery_due_ = true;
-            self->step();
-        }));
+    discovery_timer_.async_wait(guard([](ConsumerImpl& s, std::error_code ec) {
+        if (ec) return;
+        s.discovery_due_ = true;
+        s.step();
+    }));
 }
 
 void ConsumerImpl::discover() {
