@@ -14,6 +14,11 @@
 
 namespace bench {
 
+// The backlog consumer_xread, group_consumer and relay drain (rss reads it
+// too): filled once per server by ensure_backlog, 64 B payloads.
+inline const std::string backlog_key = "bench:backlog";
+inline const std::string backlog_payload(64, 'x');
+
 // One drain of ours: read `count` messages, or stop once `budget` is spent.
 struct Drain {
     long long count;

@@ -35,8 +35,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string key = "bench:backlog";
-const std::string payload(64, 'x');
+const std::string& key = bench::backlog_key;
+const std::string& payload = bench::backlog_payload;
 constexpr int peer_count = 1000;
 
 // Keeps the touched bytes observable so that the loops are not optimised away.

@@ -28,9 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string in_key = "bench:backlog";
+const std::string& in_key = bench::backlog_key;
 const std::string out_key = "bench:relay";
-const std::string payload(64, 'x');
+const std::string& payload = bench::backlog_payload;
 
 // The transformation: an upper-cased copy into `out` (reused, no allocation).
 void transform(std::string_view in, std::string& out) {
