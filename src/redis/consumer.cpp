@@ -211,6 +211,10 @@ ConsumerStats Consumer::stats() const noexcept {
     return impl_ ? impl_->stats() : ConsumerStats{};
 }
 
+std::error_code Consumer::last_error() const noexcept {
+    return {};  // TODO(issue 9): the error that ended next()
+}
+
 Consumer::iterator& Consumer::iterator::operator++() {
     std::error_code ec;
     current_ = consumer_->next(ec);

@@ -271,6 +271,10 @@ class Consumer {
 
     /// A snapshot of the counters (all zero for a default-constructed Consumer).
     ConsumerStats stats() const noexcept;
+    /// The error that ended next() / messages() (a server refusal such as
+    /// WRONGTYPE, a protocol error, shutting_down after end()); clear while
+    /// the consumer is reading.
+    std::error_code last_error() const noexcept;
 
     /// Input iteration: `for (const Message& m : consumer.messages())`; stops
     /// on an error or after end(). (Not on the Consumer itself: end() ends it.)

@@ -59,6 +59,7 @@ struct ProducerOptions {
     static constexpr std::size_t default_max_unconfirmed_bytes = 64 * 1024 * 1024;
     static constexpr std::size_t default_max_batch = 1024;
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
+    static constexpr std::chrono::milliseconds default_delivery_timeout{30'000};
 
     /// Shards per stream: > 1 writes to `stream:0` ... `stream:N-1`.
     std::uint64_t shards = 1;
@@ -78,6 +79,11 @@ struct ProducerOptions {
     /// the server is unreachable; sends still unconfirmed then fail when the
     /// connection closes, they are never dropped silently.
     std::chrono::milliseconds end_timeout = default_end_timeout;
+    /// A send not confirmed by the server this long after send() returned
+    /// fails with errc::timeout (as Kafka's delivery.timeout.ms): nothing
+    /// waits forever for a server that is gone. It may still have been
+    /// stored (at-least-once). Must be > 0.
+    std::chrono::milliseconds delivery_timeout = default_delivery_timeout;
 };
 
 /// A message to send, beyond the payload.

@@ -23,6 +23,7 @@ struct ReaderLimits {
     static constexpr std::uint64_t default_max_bulk = 512 * 1024 * 1024;
     static constexpr std::size_t default_block_size = 64 * 1024;
     static constexpr std::size_t default_max_line = 64 * 1024;
+    static constexpr std::uint64_t default_max_reply_bytes = 512 * 1024 * 1024;
 
     /// Deepest nesting of aggregates in one reply.
     std::size_t max_depth = default_max_depth;
@@ -35,6 +36,10 @@ struct ReaderLimits {
     /// Longest header or simple line (simple string, error, number) in bytes,
     /// so that a line that never ends cannot grow the buffer without bound.
     std::size_t max_line = default_max_line;
+    /// Most memory one reply may hold while it is parsed: its nodes plus the
+    /// read-buffer bytes it spans. Beyond it the reply fails with a protocol
+    /// error (errc::reply_too_large) instead of growing without bound.
+    std::uint64_t max_reply_bytes = default_max_reply_bytes;
 };
 
 class Reader {
