@@ -9,6 +9,14 @@
 #include "client_impl.hpp"
 
 namespace redstream::detail {
+namespace {
+
+std::string endpoint_text(const HostPort& hp) {
+    const bool v6 = hp.host.find(':') != std::string::npos;
+    return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
+}
+
+}  // namespace
 
 ClientImpl::ClientImpl(asio::any_io_executor ex, ConnectionConfig config)
     : ex_(ex),
@@ -21,7 +29,8 @@ ClientImpl::ClientImpl(asio::any_io_executor ex, ConnectionConfig config)
       connect_timer_(strand_),
       reconnect_timer_(strand_),
       deadline_timer_(strand_),
-      health_timer_(strand_) {
+      health_timer_(strand_),
+      handshake_timer_(strand_) {
     handshake_params_ = {config_.protocol, config_.username, config_.password, config_.db,
                          config_.client_name};
     ping_request_.push("PING");
@@ -30,6 +39,11 @@ ClientImpl::ClientImpl(asio::any_io_executor ex, ConnectionConfig config)
 std::string ClientImpl::last_error() const {
     std::lock_guard lock(last_error_mutex_);
     return last_error_;
+}
+
+void ClientImpl::set_last_error(std::string text) {
+    std::lock_guard lock(last_error_mutex_);
+    last_error_ = std::move(text);
 }
 
 void ClientImpl::connect(Completion done, asio::cancellation_slot slot) {
@@ -59,6 +73,7 @@ void ClientImpl::finish_connect(std::error_code ec) {
 void ClientImpl::start_attempt() {
     state_ = State::connecting;
     const auto gen = ++generation_;
+    connect_errors_.clear();
     if (config_.transport == Transport::tls && !tls_context_) {
         std::error_code ec;
         tls_context_ = make_tls_context(config_.tls, ec);
@@ -66,64 +81,84 @@ void ClientImpl::start_attempt() {
     }
     connect_timer_.expires_after(config_.connect_timeout);
     connect_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
-        if (ec || gen != self->generation_) return;
-        if (self->state_ == State::connecting || self->state_ == State::handshaking)
-            self->on_failure(make_error_code(errc::timeout), gen, "connect timed out");
+        if (!ec && gen == self->generation_) self->on_connect_timeout();
     }));
+    transport_ = std::make_shared<Stream>(strand_, config_.transport, tls_context_.get());
     if (config_.transport == Transport::unix_socket)
         connect_unix();
     else
         resolve_and_connect(0);
 }
 
+void ClientImpl::on_connect_timeout() {
+    if (state_ != State::connecting && state_ != State::handshaking) return;
+    const auto ms = std::to_string(config_.connect_timeout.count()) + " ms";
+    if (handshake_ && handshake_->loading())
+        return on_failure(make_error_code(errc::loading), generation_,
+                          "the server was still loading its data after " + ms);
+    std::string why = "connect timed out after " + ms;
+    if (!connect_errors_.empty()) why += " (" + connect_errors_ + ")";
+    on_failure(make_error_code(errc::timeout), generation_, std::move(why));
+}
+
 void ClientImpl::connect_unix() {
-    auto socket = std::make_shared<Stream::Unix>(strand_);
     const auto gen = generation_;
-    socket->async_connect(
+    transport_->unix_socket()->async_connect(
         asio::local::stream_protocol::endpoint(config_.socket_path),
-        on_strand([self = shared_from_this(), socket, gen](std::error_code ec) {
+        on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
             if (gen != self->generation_) return;
             if (ec)
                 return self->on_failure(make_error_code(errc::connect_failed), gen,
                                         "cannot connect to unix socket " +
                                             self->config_.socket_path + ": " + ec.message());
-            self->on_socket_connected(std::make_shared<Stream>(std::move(*socket)), 0);
+            self->on_socket_connected(0);
         }));
 }
 
-// Tries the configured nodes in order until one accepts the connection.
+// Tries the configured nodes in order until one accepts the connection; the
+// error names every node tried and why it failed.
 void ClientImpl::resolve_and_connect(std::size_t node) {
     const auto gen = generation_;
     if (node >= config_.nodes.size())
         return on_failure(make_error_code(errc::connect_failed), gen,
-                          "no configured node accepted the connection");
+                          "cannot connect to " + connect_errors_);
+    const auto failed = [this](std::size_t n, const std::error_code& ec) {
+        if (!connect_errors_.empty()) connect_errors_ += "; ";
+        connect_errors_ += endpoint_text(config_.nodes[n]) + ": " + ec.message();
+    };
     const auto& hp = config_.nodes[node];
     resolver_.async_resolve(
         hp.host, std::to_string(hp.port),
-        on_strand([self = shared_from_this(), node, gen](
+        on_strand([self = shared_from_this(), node, gen, failed](
                       std::error_code ec, asio::ip::tcp::resolver::results_type results) {
             if (gen != self->generation_) return;
-            if (ec) return self->resolve_and_connect(node + 1);
-            auto socket = std::make_shared<Stream::Tcp>(self->strand_);
+            if (ec) {
+                failed(node, ec);
+                return self->resolve_and_connect(node + 1);
+            }
+            auto t = self->transport_;  // alive until the connect completes
             asio::async_connect(
-                *socket, results,
-                self->on_strand([self, socket, node, gen](std::error_code ec2, const auto&) {
+                *t->tcp(), results,
+                self->on_strand([self, t, node, gen, failed](std::error_code ec2, const auto&) {
                     if (gen != self->generation_) return;
-                    if (ec2) return self->resolve_and_connect(node + 1);
+                    if (ec2) {
+                        failed(node, ec2);
+                        // A failed connect leaves the socket closed; the next
+                        // node gets a fresh one (TLS state included).
+                        self->transport_ = std::make_shared<Stream>(
+                            self->strand_, self->config_.transport, self->tls_context_.get());
+                        return self->resolve_and_connect(node + 1);
+                    }
                     asio::error_code ignored;
-                    socket->set_option(asio::ip::tcp::no_delay(true), ignored);
-                    self->on_socket_connected(
-                        self->config_.transport == Transport::tls
-                            ? std::make_shared<Stream>(std::move(*socket), *self->tls_context_)
-                            : std::make_shared<Stream>(std::move(*socket)),
-                        node);
+                    self->transport_->tcp()->set_option(asio::ip::tcp::no_delay(true), ignored);
+                    self->on_socket_connected(node);
                 }));
         }));
 }
 
-void ClientImpl::on_socket_connected(StreamPtr t, std::size_t node) {
-    auto* tls = t->tls();
-    if (!tls) return start_handshake(std::move(t));
+void ClientImpl::on_socket_connected(std::size_t node) {
+    auto* tls = transport_->tls();
+    if (!tls) return start_handshake();
     const auto& host = config_.nodes[node].host;
     const auto& name = config_.tls.server_name.empty() ? host : config_.tls.server_name;
     asio::error_code not_ip;
@@ -132,22 +167,23 @@ void ClientImpl::on_socket_connected(StreamPtr t, std::size_t node) {
         SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());  // SNI takes names only
     if (config_.tls.verify_peer) tls->set_verify_callback(asio::ssl::host_name_verification(name));
     const auto gen = generation_;
-    tls->async_handshake(asio::ssl::stream_base::client,
-                         on_strand([self = shared_from_this(), t, gen](std::error_code ec) {
-                             if (gen != self->generation_) return;
-                             if (ec)
-                                 return self->on_failure(make_error_code(errc::tls_failed), gen,
-                                                         "TLS handshake failed: " + ec.message());
-                             self->start_handshake(t);
-                         }));
+    tls->async_handshake(
+        asio::ssl::stream_base::client,
+        on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
+            if (gen != self->generation_) return;
+            if (ec)
+                return self->on_failure(make_error_code(errc::tls_failed), gen,
+                                        "TLS handshake failed: " + ec.message());
+            self->start_handshake();
+        }));
 }
 
-void ClientImpl::start_handshake(StreamPtr t) {
+void ClientImpl::start_handshake() {
     state_ = State::handshaking;
-    transport_ = std::move(t);
     reader_.reset();
     handshake_.emplace(handshake_params_);
     const auto gen = generation_;
+    last_received_ = Pipeline::Clock::now();
     read_loop(transport_, gen);
     const auto action = handshake_->start(handshake_request_);
     if (action.kind == HandshakeFsm::Action::Kind::done) return on_ready();
@@ -156,13 +192,23 @@ void ClientImpl::start_handshake(StreamPtr t) {
 
 void ClientImpl::on_handshake_reply(const resp::Reply& reply) {
     const auto action = handshake_->on_reply(reply.root(), handshake_request_);
+    const auto gen = generation_;
     switch (action.kind) {
         case HandshakeFsm::Action::Kind::send:
-            return write_raw(handshake_request_.payload(), generation_);
+            return write_raw(handshake_request_.payload(), gen);
+        case HandshakeFsm::Action::Kind::retry:
+            // Still loading: ask again shortly; connect_timeout bounds the wait.
+            handshake_timer_.expires_after(HandshakeFsm::retry_delay);
+            handshake_timer_.async_wait(
+                on_strand([self = shared_from_this(), gen](std::error_code ec) {
+                    if (!ec && gen == self->generation_)
+                        self->write_raw(self->handshake_request_.payload(), gen);
+                }));
+            return;
         case HandshakeFsm::Action::Kind::done:
             return on_ready();
         case HandshakeFsm::Action::Kind::fail:
-            return on_failure(action.ec, generation_, action.detail);
+            return on_failure(action.ec, gen, action.detail);
     }
 }
 
@@ -181,20 +227,9 @@ void ClientImpl::on_ready() {
 // Any failure of the current connection or attempt ends up here.
 void ClientImpl::on_failure(std::error_code ec, std::uint64_t gen, std::string detail) {
     if (gen != generation_ || state_ == State::closed || state_ == State::idle) return;
-    if (!detail.empty()) {
-        std::lock_guard lock(last_error_mutex_);
-        last_error_ = std::move(detail);
-    }
-    ++generation_;
-    connected_.store(false, std::memory_order_relaxed);
-    connect_timer_.cancel();
-    health_timer_.cancel();
-    resolver_.cancel();
-    if (transport_) transport_->close();
-    transport_.reset();  // pending handlers keep their own reference
-    writing_ = false;
-    ping_outstanding_ = false;
-    pipeline_.on_disconnect();
+    if (!detail.empty()) set_last_error(std::move(detail));
+    drop_connection();
+    pipeline_.on_disconnect(ec);
     // A first connection that fails is reported, not retried: the caller
     // learns of a wrong address or password at once.
     if (!ever_connected_ || !config_.reconnect.enabled) {
@@ -203,6 +238,20 @@ void ClientImpl::on_failure(std::error_code ec, std::uint64_t gen, std::string d
         return finish_connect(ec);
     }
     schedule_reconnect();
+}
+
+// Ends the current attempt or connection: every operation on it completes
+// (aborted) and stale completions are ignored by generation.
+void ClientImpl::drop_connection() {
+    ++generation_;
+    connected_.store(false, std::memory_order_relaxed);
+    for (auto* timer : {&connect_timer_, &health_timer_, &handshake_timer_})
+        timer->cancel();
+    resolver_.cancel();
+    if (transport_) transport_->close();
+    transport_.reset();  // pending handlers keep their own reference
+    writing_ = false;
+    ping_outstanding_ = false;
 }
 
 void ClientImpl::schedule_reconnect() {
@@ -218,14 +267,9 @@ void ClientImpl::close() {
     asio::dispatch(strand_, [self = shared_from_this()] {
         if (self->state_ == State::closed) return;
         self->state_ = State::closed;
-        ++self->generation_;
-        self->connected_.store(false, std::memory_order_relaxed);
-        for (auto* timer : {&self->connect_timer_, &self->reconnect_timer_, &self->deadline_timer_,
-                            &self->health_timer_})
-            timer->cancel();
-        self->resolver_.cancel();
-        if (self->transport_) self->transport_->close();
-        self->transport_.reset();
+        self->drop_connection();
+        self->reconnect_timer_.cancel();
+        self->deadline_timer_.cancel();
         self->pipeline_.fail_all(make_error_code(errc::shutting_down));
         self->finish_connect(make_error_code(errc::shutting_down));
     });

@@ -34,6 +34,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void connect(Completion done, asio::cancellation_slot slot);
     void exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
               asio::cancellation_slot slot);
+    void cancel(std::uint64_t id);
     void set_push_handler(std::function<void(resp::Reply)> handler);
     void close();
 
@@ -47,15 +48,18 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
 
     // Connection lifecycle (client_connect.cpp).
     void start_attempt();
+    void on_connect_timeout();
     void resolve_and_connect(std::size_t node);
     void connect_unix();
-    void on_socket_connected(StreamPtr t, std::size_t node);
-    void start_handshake(StreamPtr t);
+    void on_socket_connected(std::size_t node);
+    void start_handshake();
     void on_handshake_reply(const resp::Reply& reply);
     void on_ready();
     void on_failure(std::error_code ec, std::uint64_t gen, std::string detail = {});
+    void drop_connection();
     void schedule_reconnect();
     void finish_connect(std::error_code ec);
+    void set_last_error(std::string text);
 
     // Steady state (client_io.cpp).
     void read_loop(StreamPtr t, std::uint64_t gen);
@@ -64,7 +68,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void write_raw(std::string_view bytes, std::uint64_t gen);
     void maybe_write();
     void arm_deadline(Pipeline::Clock::time_point deadline);
+    void on_deadline();
     void health_tick(std::uint64_t gen);
+    bool stalled(Pipeline::Clock::time_point now) const;
     void send_ping();
 
     template <class F>
@@ -81,7 +87,11 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
 
     State state_ = State::idle;
     std::uint64_t generation_ = 0;  // bumps per connection; stale callbacks check it
+    // The socket of the current attempt or connection, from the start of an
+    // attempt: closing it aborts a connect or TLS handshake in flight, so a
+    // failed attempt leaves no operation (and no file descriptor) behind.
     StreamPtr transport_;
+    std::string connect_errors_;  // why each node of this attempt failed
     resp::Reader reader_;
     Pipeline pipeline_;
     std::string write_buffer_;
@@ -97,7 +107,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     asio::steady_timer reconnect_timer_;
     asio::steady_timer deadline_timer_;
     asio::steady_timer health_timer_;
+    asio::steady_timer handshake_timer_;  // asks a loading server again
     Pipeline::Clock::time_point armed_deadline_ = Pipeline::no_deadline;
+    Pipeline::Clock::time_point last_received_{};  // bytes arrived (any)
 
     resp::Request ping_request_;
     Response ping_response_;

@@ -20,21 +20,30 @@ void ClientImpl::exec(const resp::Request& req, Response& resp, ExecOptions opts
         // cancellation itself runs on the strand.
         slot.assign([weak = weak_from_this(), id](asio::cancellation_type) {
             if (auto self = weak.lock())
-                asio::post(self->strand_, [self, id] {
-                    self->pipeline_.cancel(id, make_error_code(errc::cancelled));
-                });
+                asio::post(self->strand_, [self, id] { self->cancel(id); });
         });
     }
+    const Pipeline::Clock::duration quiet = opts.blocking;
     asio::dispatch(strand_, [self = shared_from_this(), &req, &resp, done = std::move(done), slot,
-                             id, deadline]() mutable {
+                             id, deadline, quiet]() mutable {
         if (self->state_ == State::closed) return done(make_error_code(errc::shutting_down));
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))
             return done(make_error_code(errc::not_connected));
-        if (!self->pipeline_.push({id, &req, &resp, std::move(done), slot, deadline})) return;
+        if (!self->pipeline_.push({id, &req, &resp, std::move(done), slot, deadline, quiet}))
+            return;
         if (deadline != Pipeline::no_deadline) self->arm_deadline(deadline);
         self->maybe_write();
     });
+}
+
+// A written request that is cancelled or times out leaves a reply on the
+// wire that nobody wants, perhaps an endless one: drop the connection rather
+// than keep reading it, and reconnect.
+void ClientImpl::cancel(std::uint64_t id) {
+    if (pipeline_.cancel(id, make_error_code(errc::cancelled)))
+        on_failure(make_error_code(errc::cancelled), generation_,
+                   "a request was cancelled after it was written; connection dropped");
 }
 
 void ClientImpl::set_push_handler(std::function<void(resp::Reply)> handler) {
@@ -52,6 +61,7 @@ void ClientImpl::read_loop(StreamPtr t, std::uint64_t gen) {
             if (ec)
                 return self->on_failure(make_error_code(errc::connection_lost), gen,
                                         "read failed: " + ec.message());
+            self->last_received_ = Pipeline::Clock::now();
             if (self->on_bytes(n, gen)) self->read_loop(t, gen);
         }));
 }
@@ -115,22 +125,45 @@ void ClientImpl::arm_deadline(Pipeline::Clock::time_point deadline) {
     deadline_timer_.async_wait(on_strand([self = shared_from_this(), deadline](std::error_code ec) {
         if (ec || deadline != self->armed_deadline_) return;
         self->armed_deadline_ = Pipeline::no_deadline;
-        const auto next = self->pipeline_.expire(Pipeline::Clock::now());
-        if (next != Pipeline::no_deadline) self->arm_deadline(next);
+        self->on_deadline();
     }));
 }
 
-// While idle, a PING proves the connection still works; if it does not come
-// back within one interval the connection is dropped and re-established.
-// Busy connections are not pinged: their requests have deadlines of their own,
-// and a PING queued behind a blocking read would give a false alarm.
+void ClientImpl::on_deadline() {
+    const auto expired = pipeline_.expire(Pipeline::Clock::now());
+    if (expired.next != Pipeline::no_deadline) arm_deadline(expired.next);
+    if (expired.written && state_ == State::ready)
+        on_failure(make_error_code(errc::timeout), generation_,
+                   "a request timed out after it was written; connection dropped");
+}
+
+// Runs every half interval, so a stall is caught within 1.5 intervals of the
+// last byte. Busy: a connection that owes a reply and has sent nothing for an
+// interval is dead (a half-open TCP connection, a proxy that stopped
+// forwarding), whatever the requests' own deadlines. Idle: a PING after an
+// interval of silence proves it still works; it must answer within an interval.
+// A PING is never queued behind other requests: behind a blocking read it
+// would give a false alarm.
 void ClientImpl::health_tick(std::uint64_t gen) {
     if (gen != generation_ || state_ != State::ready) return;
-    if (pipeline_.size() == 0 && !ping_outstanding_) send_ping();
-    health_timer_.expires_after(config_.health_check_interval);
+    const auto now = Pipeline::Clock::now();
+    const auto interval = config_.health_check_interval;
+    if (stalled(now))
+        return on_failure(make_error_code(errc::timeout), gen,
+                          "nothing received for " + std::to_string(interval.count()) +
+                              " ms while a reply was due; connection dropped");
+    if (pipeline_.size() == 0 && !ping_outstanding_ && now - last_received_ >= interval)
+        send_ping();
+    health_timer_.expires_after(interval / 2);
     health_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
         if (!ec) self->health_tick(gen);
     }));
+}
+
+bool ClientImpl::stalled(Pipeline::Clock::time_point now) const {
+    const auto due = pipeline_.reply_due();
+    if (!due) return false;
+    return now - std::max(*due, last_received_) >= config_.health_check_interval;
 }
 
 void ClientImpl::send_ping() {

@@ -2,6 +2,10 @@
 
 namespace redstream {
 
+std::vector<HostPort> ConnectionConfig::default_nodes() {
+    return {HostPort{"127.0.0.1", StreamUrl::default_port}};
+}
+
 ConnectionConfig ConnectionConfig::from_url(const StreamUrl& url) {
     ConnectionConfig cfg;
     cfg.apply_url(url);

@@ -15,7 +15,6 @@ bool hello_unsupported(const resp::Value& reply) {
 }  // namespace
 
 HandshakeFsm::Action HandshakeFsm::sent() {
-    sent_any_ = true;
     return {Action::Kind::send, {}, {}};
 }
 
@@ -57,9 +56,9 @@ HandshakeFsm::Action HandshakeFsm::advance_from(Step step, resp::Request& out) {
                 out.push("SELECT", params_->db);
                 return sent();
             case Step::ping:
-                // Nothing else to negotiate: still make sure the server answers
-                // (not paused, not loading) before calling the connection ready.
-                if (sent_any_) break;
+                // Always last: HELLO, AUTH and SELECT are answered while the
+                // server still loads its data, PING is not (LOADING). Ready
+                // means the server serves commands, not just that it listens.
                 out.push("PING");
                 return sent();
             case Step::done:
@@ -87,10 +86,13 @@ HandshakeFsm::Action HandshakeFsm::on_reply(const resp::Value& reply, resp::Requ
             protocol_ = 3;
             // HELLO already authenticated and named the connection.
             return advance_from(Step::select, out);
+        case Step::ping:
+            loading_ = reply.is_error() && resp::error_of(reply) == errc::loading;
+            if (loading_) return {Action::Kind::retry, {}, {}};  // `out` still holds the PING
+            [[fallthrough]];
         case Step::auth:
         case Step::setname:
         case Step::select:
-        case Step::ping:
             if (reply.is_error()) return fail(reply);
             return advance_from(static_cast<Step>(static_cast<int>(step_) + 1), out);
         case Step::done:

@@ -30,6 +30,7 @@ bool Pipeline::push(Submit s) {
     e.done = std::move(s.done);
     e.slot = s.slot;
     e.deadline = s.deadline;
+    e.quiet = s.quiet;
     e.fail_fast = s.request->config().fail_if_not_connected;
     e.response->clear();
     e.response->resize(e.expected);
@@ -37,11 +38,12 @@ bool Pipeline::push(Submit s) {
     return true;
 }
 
-std::size_t Pipeline::prepare_write(std::string& out) {
+std::size_t Pipeline::prepare_write(std::string& out, Clock::time_point now) {
     std::size_t taken = 0;
     while (written_ < entries_.size() && (taken == 0 || out.size() < max_write_batch_)) {
         Entry& e = entries_[written_++];
         out.append(e.request->payload());
+        e.written_at = now;
         e.request = nullptr;  // the caller may reuse it once we complete
         ++taken;
     }
@@ -59,9 +61,17 @@ bool Pipeline::on_reply(resp::Reply&& reply) {
     return true;
 }
 
-void Pipeline::on_disconnect() {
+std::optional<Pipeline::Clock::time_point> Pipeline::reply_due() const noexcept {
+    if (written_ == 0) return std::nullopt;
+    const Entry& e = entries_.front();
+    return e.written_at + e.quiet;
+}
+
+void Pipeline::on_disconnect(std::error_code cause) {
+    const bool broken_reply = cause == condition::protocol;
     for (std::size_t i = 0; i < written_; ++i)
-        complete(entries_[i], make_error_code(errc::connection_lost));
+        complete(entries_[i],
+                 i == 0 && broken_reply ? cause : make_error_code(errc::connection_lost));
     entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(written_));
     written_ = 0;
     std::erase_if(entries_, [](Entry& e) {
@@ -78,32 +88,36 @@ void Pipeline::fail_all(std::error_code ec) {
     written_ = 0;
 }
 
-void Pipeline::cancel(std::uint64_t id, std::error_code ec) {
+bool Pipeline::cancel(std::uint64_t id, std::error_code ec) {
     auto it =
         std::find_if(entries_.begin(), entries_.end(), [id](const Entry& e) { return e.id == id; });
-    if (it == entries_.end() || !it->done) return;
+    if (it == entries_.end() || !it->done) return false;
     complete(*it, ec);
     const auto index = static_cast<std::size_t>(it - entries_.begin());
-    if (index >= written_) entries_.erase(it);  // never sent: forget it
+    if (index < written_) return true;
+    entries_.erase(it);  // never sent: forget it
+    return false;
 }
 
-Pipeline::Clock::time_point Pipeline::expire(Clock::time_point now) {
-    auto earliest = no_deadline;
+Pipeline::Expired Pipeline::expire(Clock::time_point now) {
+    Expired out;
     std::size_t i = 0;
     while (i < entries_.size()) {
         Entry& e = entries_[i];
         if (!e.done || e.deadline > now) {
-            if (e.done) earliest = std::min(earliest, e.deadline);
+            if (e.done) out.next = std::min(out.next, e.deadline);
             ++i;
             continue;
         }
         complete(e, make_error_code(errc::timeout));
-        if (i >= written_)
+        if (i >= written_) {
             entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
-        else
+        } else {
+            out.written = true;
             ++i;
+        }
     }
-    return earliest;
+    return out;
 }
 
 }  // namespace redstream::detail

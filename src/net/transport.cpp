@@ -29,6 +29,26 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options,
     return ctx;
 }
 
+namespace {
+std::variant<Stream::Tcp, Stream::Tls, Stream::Unix> make_stream(const asio::any_io_executor& ex,
+                                                                 Transport transport,
+                                                                 asio::ssl::context* tls) {
+    if (transport == Transport::unix_socket) return Stream::Unix(ex);
+    if (transport == Transport::tls && tls)
+        return std::variant<Stream::Tcp, Stream::Tls, Stream::Unix>(std::in_place_type<Stream::Tls>,
+                                                                    ex, *tls);
+    return Stream::Tcp(ex);
+}
+}  // namespace
+
+Stream::Stream(const asio::any_io_executor& ex, Transport transport, asio::ssl::context* tls)
+    : stream_(make_stream(ex, transport, tls)) {}
+
+Stream::Tcp* Stream::tcp() noexcept {
+    if (auto* t = std::get_if<Tls>(&stream_)) return &t->next_layer();
+    return std::get_if<Tcp>(&stream_);
+}
+
 void Stream::close() noexcept {
     std::visit(
         [](auto& s) {

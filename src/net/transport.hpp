@@ -27,9 +27,10 @@ class Stream {
     using Tls = asio::ssl::stream<asio::ip::tcp::socket>;
     using Unix = asio::local::stream_protocol::socket;
 
-    explicit Stream(Tcp s) : stream_(std::move(s)) {}
-    Stream(Tcp s, asio::ssl::context& ctx) : stream_(std::in_place_type<Tls>, std::move(s), ctx) {}
-    explicit Stream(Unix s) : stream_(std::move(s)) {}
+    /// Not yet connected: the socket exists from the start of an attempt so
+    /// that close() can abort the attempt at any stage (connect, TLS).
+    /// `tls`: wrap TCP in TLS with this context; ignored for unix sockets.
+    Stream(const asio::any_io_executor& ex, Transport transport, asio::ssl::context* tls);
 
     template <class Handler>
     void async_read_some(asio::mutable_buffer buf, Handler&& h) {
@@ -41,7 +42,9 @@ class Stream {
     }
 
     Tls* tls() noexcept { return std::get_if<Tls>(&stream_); }
-    Tcp* tcp() noexcept { return std::get_if<Tcp>(&stream_); }
+    Unix* unix_socket() noexcept { return std::get_if<Unix>(&stream_); }
+    /// The TCP socket, bare or under TLS; null for a unix socket.
+    Tcp* tcp() noexcept;
 
     /// Closes the socket; pending operations complete with operation_aborted.
     void close() noexcept;

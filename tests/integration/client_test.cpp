@@ -156,8 +156,41 @@ TEST_P(ClientTest, CancellationSlotCancelsARequest) {
     signal.emit(asio::cancellation_type::terminal);
     ASSERT_TRUE(run_until(io, [&] { return slow_ec && next_ec; }));
     EXPECT_EQ(*slow_ec, rs::errc::cancelled);
-    ASSERT_FALSE(*next_ec);
+    // The cancelled request was written: its reply would still come, so the
+    // connection is dropped rather than read on. What was written behind it
+    // fails retryably; the client reconnects and serves the next request.
+    EXPECT_EQ(*next_ec, rs::errc::connection_lost);
+    std::optional<std::error_code> after_ec;
+    client.async_exec(next, next_resp, [&](std::error_code ec) { after_ec = ec; });
+    ASSERT_TRUE(run_until(io, [&] { return after_ec.has_value(); }));
+    ASSERT_FALSE(*after_ec);
     EXPECT_EQ(next_resp.at(0).root().str(), "next");
+    client.close();
+}
+
+TEST_P(ClientTest, CancellingAnUnwrittenRequestLeavesTheConnectionAlone) {
+    asio::io_context io;
+    rs::Client client(io.get_executor(), config());
+    bool connected = false;
+    client.async_connect([&](std::error_code ec) { connected = !ec; });
+    ASSERT_TRUE(run_until(io, [&] { return connected; }));
+    rs::resp::Request req;
+    req.push("ECHO", "kept");
+    rs::Response resp, cancelled_resp;
+    asio::cancellation_signal signal;
+    std::optional<std::error_code> first_ec, cancelled_ec;
+    client.async_exec(req, resp, [&](std::error_code ec) { first_ec = ec; });
+    client.async_exec(
+        req, cancelled_resp,
+        asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec) { cancelled_ec = ec; }));
+    // Both are queued on the strand, not yet run: cancel the second before
+    // any write can take it.
+    signal.emit(asio::cancellation_type::terminal);
+    ASSERT_TRUE(run_until(io, [&] { return first_ec && cancelled_ec; }));
+    EXPECT_EQ(*cancelled_ec, rs::errc::cancelled);
+    ASSERT_FALSE(*first_ec);
+    EXPECT_EQ(resp.at(0).root().str(), "kept");
+    EXPECT_TRUE(client.connected());
     client.close();
 }
 

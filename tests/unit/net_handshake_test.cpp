@@ -19,7 +19,7 @@ const char* hello_map = "%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n";
 
 }  // namespace
 
-TEST(Handshake, Resp3WithEverythingSendsHelloThenSelect) {
+TEST(Handshake, Resp3WithEverythingSendsHelloThenSelectThenPing) {
     HandshakeParams p{3, "alice", "s3cret", 2, "app"};
     HandshakeFsm fsm(p);
     rs::resp::Request out;
@@ -30,7 +30,9 @@ TEST(Handshake, Resp3WithEverythingSendsHelloThenSelect) {
     auto a = fsm.on_reply(parse_reply(hello_map).root(), out);
     EXPECT_EQ(a.kind, Kind::send);
     EXPECT_EQ(out.payload(), "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n");
-    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::send);
+    EXPECT_EQ(out.payload(), "*1\r\n$4\r\nPING\r\n");
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 3);
 }
 
@@ -41,7 +43,8 @@ TEST(Handshake, PasswordOnlyAuthenticatesAsDefaultUser) {
     fsm.start(out);
     EXPECT_EQ(out.payload(),
               "*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n$2\r\npw\r\n");
-    EXPECT_EQ(fsm.on_reply(parse_reply(hello_map).root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply(hello_map).root(), out).kind, Kind::send);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
 }
 
 TEST(Handshake, FallsBackToResp2WhenHelloIsUnknown) {
@@ -56,7 +59,8 @@ TEST(Handshake, FallsBackToResp2WhenHelloIsUnknown) {
     EXPECT_EQ(out.payload(), "*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$3\r\napp\r\n");
     fsm.on_reply(parse_reply("+OK\r\n").root(), out);
     EXPECT_EQ(out.payload(), "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n");
-    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::send);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 2);
 }
 
@@ -65,8 +69,9 @@ TEST(Handshake, NoprotoAlsoFallsBack) {
     HandshakeFsm fsm(p);
     rs::resp::Request out;
     fsm.start(out);
-    // Nothing else to do after the fallback: HELLO was the round trip.
-    EXPECT_EQ(fsm.on_reply(parse_reply("-NOPROTO sorry\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("-NOPROTO sorry\r\n").root(), out).kind, Kind::send);
+    EXPECT_EQ(out.payload(), "*1\r\n$4\r\nPING\r\n");
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
     EXPECT_EQ(fsm.protocol(), 2);
 }
 
@@ -76,11 +81,44 @@ TEST(Handshake, Resp2WithNothingToNegotiateStillPings) {
     rs::resp::Request out;
     EXPECT_EQ(fsm.start(out).kind, Kind::send);
     EXPECT_EQ(out.payload(), "*1\r\n$4\r\nPING\r\n");
-    EXPECT_EQ(fsm.on_reply(parse_reply("-LOADING loading the dataset\r\n").root(), out).ec,
-              rs::errc::loading);
-    HandshakeFsm again(p);
-    again.start(out);
-    EXPECT_EQ(again.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
+}
+
+// A restarted server accepts connections (and HELLO, AUTH, SELECT) while it
+// loads its data, but answers commands LOADING: not ready yet, in either
+// protocol. The PING is asked again until it is answered.
+TEST(Handshake, WaitsWhileTheServerIsLoadingInBothProtocols) {
+    for (const int protocol : {2, 3}) {
+        HandshakeParams p{protocol, "", "", 0, ""};
+        HandshakeFsm fsm(p);
+        rs::resp::Request out;
+        fsm.start(out);
+        if (protocol == 3) {
+            EXPECT_EQ(fsm.on_reply(parse_reply(hello_map).root(), out).kind, Kind::send);
+        }
+        const std::string ping = "*1\r\n$4\r\nPING\r\n";
+        ASSERT_EQ(out.payload(), ping);
+        for (int i = 0; i < 3; ++i) {
+            EXPECT_EQ(
+                fsm.on_reply(parse_reply("-LOADING loading the dataset\r\n").root(), out).kind,
+                Kind::retry);
+            EXPECT_TRUE(fsm.loading());
+            EXPECT_EQ(out.payload(), ping);  // the same PING goes again
+        }
+        EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
+        EXPECT_FALSE(fsm.loading());
+        EXPECT_EQ(fsm.protocol(), protocol);
+    }
+}
+
+TEST(Handshake, PingRefusedOtherwiseFails) {
+    HandshakeParams p{2, "", "", 0, ""};
+    HandshakeFsm fsm(p);
+    rs::resp::Request out;
+    fsm.start(out);
+    auto a = fsm.on_reply(parse_reply("-NOAUTH Authentication required.\r\n").root(), out);
+    EXPECT_EQ(a.kind, Kind::fail);
+    EXPECT_EQ(a.ec, rs::errc::noauth);
 }
 
 TEST(Handshake, WrongPasswordFailsWithAuthConditionAndNoPassword) {

@@ -136,8 +136,10 @@ TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
     pipeline_.prepare_write(out);
     push(third);
 
-    pipeline_.cancel(3, rs::make_error_code(rs::errc::cancelled));  // never written
-    pipeline_.cancel(1, rs::make_error_code(rs::errc::cancelled));  // written
+    // Never written: removed. Written: abandoned, and reported, so that the
+    // driver drops the connection.
+    EXPECT_FALSE(pipeline_.cancel(3, rs::make_error_code(rs::errc::cancelled)));
+    EXPECT_TRUE(pipeline_.cancel(1, rs::make_error_code(rs::errc::cancelled)));
     run();
     EXPECT_EQ(first.result, rs::errc::cancelled);
     EXPECT_EQ(third.result, rs::errc::cancelled);
@@ -150,7 +152,8 @@ TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
     EXPECT_TRUE(first.response[0].empty());  // the dropped reply never reached it
     ASSERT_EQ(second.result, std::error_code{});
     EXPECT_EQ(second.response.at(0).root().str(), "second");
-    pipeline_.cancel(2, rs::make_error_code(rs::errc::cancelled));  // already done: no effect
+    // Already done: no effect.
+    EXPECT_FALSE(pipeline_.cancel(2, rs::make_error_code(rs::errc::cancelled)));
     run();
     EXPECT_EQ(second.result, std::error_code{});
 }
@@ -163,11 +166,69 @@ TEST_F(PipelineTest, ExpireTimesOutPastDeadlinesAndReportsTheNextOne) {
     push(late, now - std::chrono::milliseconds(1));
     push(later, now + std::chrono::seconds(5));
     push(never);
-    EXPECT_EQ(pipeline_.expire(now), now + std::chrono::seconds(5));
+    const auto expired = pipeline_.expire(now);
+    EXPECT_EQ(expired.next, now + std::chrono::seconds(5));
+    EXPECT_FALSE(expired.written);
     run();
     EXPECT_EQ(late.result, rs::errc::timeout);
     EXPECT_FALSE(later.result);
     EXPECT_EQ(pipeline_.size(), 2u);
+}
+
+TEST_F(PipelineTest, AWrittenRequestThatTimesOutIsReported) {
+    const auto now = Pipeline::Clock::now();
+    auto& written = make({"PING"});
+    push(written, now + std::chrono::milliseconds(10));
+    std::string out;
+    pipeline_.prepare_write(out, now);
+    const auto expired = pipeline_.expire(now + std::chrono::milliseconds(20));
+    EXPECT_TRUE(expired.written);
+    EXPECT_EQ(expired.next, Pipeline::no_deadline);
+    run();
+    EXPECT_EQ(written.result, rs::errc::timeout);
+}
+
+// The oldest written request is the one whose reply is due: its written time
+// plus the silence it allows (a blocking read's BLOCK time).
+TEST_F(PipelineTest, ReplyDueIsTheOldestWrittenRequestsWriteTimePlusItsQuietTime) {
+    EXPECT_FALSE(pipeline_.reply_due());
+    auto& blocking = make({"XREAD"});
+    auto& next = make({"PING"});
+    const auto t0 = Pipeline::Clock::now();
+    pipeline_.push({next_id_++,
+                    &blocking.request,
+                    &blocking.response,
+                    rs::detail::Completion([&](std::error_code ec) { blocking.result = ec; },
+                                           io_.get_executor()),
+                    {},
+                    Pipeline::no_deadline,
+                    std::chrono::seconds(5)});
+    push(next);
+    EXPECT_FALSE(pipeline_.reply_due());  // nothing written yet
+    std::string out;
+    pipeline_.prepare_write(out, t0);
+    EXPECT_EQ(pipeline_.reply_due(), t0 + std::chrono::seconds(5));
+    EXPECT_TRUE(pipeline_.on_reply(reply("*-1\r\n")));
+    EXPECT_EQ(pipeline_.reply_due(), t0);  // the PING allows no silence
+    EXPECT_TRUE(pipeline_.on_reply(reply("+PONG\r\n")));
+    EXPECT_FALSE(pipeline_.reply_due());
+    run();
+}
+
+// A malformed reply is the fault of the request being read, not of those
+// behind it: only the oldest gets the protocol error.
+TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsTheOldestWithIt) {
+    auto& first = make({"GET"});
+    auto& second = make({"GET"});
+    push(first);
+    push(second);
+    std::string out;
+    pipeline_.prepare_write(out);
+    pipeline_.on_disconnect(rs::make_error_code(rs::errc::invalid_type_byte));
+    run();
+    EXPECT_EQ(first.result, rs::errc::invalid_type_byte);
+    EXPECT_NE(*first.result, rs::condition::retryable);
+    EXPECT_EQ(second.result, rs::errc::connection_lost);
 }
 
 TEST_F(PipelineTest, BoundedQueueAndEmptyRequest) {

@@ -35,6 +35,9 @@ using Response = std::vector<resp::Reply>;
 struct ExecOptions {
     /// Deadline for this request; 0 uses ConnectionConfig::request_timeout.
     std::chrono::milliseconds timeout{0};
+    /// How long the server may hold the reply on purpose (the BLOCK of an
+    /// XREAD); the connection's stall check does not count that silence.
+    std::chrono::milliseconds blocking{0};
 };
 
 namespace detail {
@@ -59,20 +62,24 @@ class Client {
     asio::any_io_executor get_executor() const noexcept;
     const ConnectionConfig& config() const noexcept;
 
-    /// Connects (resolve, TCP/unix, TLS, HELLO/AUTH/SELECT/SETNAME) and then keeps
-    /// the connection up in the background, reconnecting with backoff after a
+    /// Connects (resolve, TCP/unix, TLS, HELLO/AUTH/SELECT/SETNAME, then a
+    /// PING until the server has loaded its data) and then keeps the
+    /// connection up in the background, reconnecting with backoff after a
     /// loss, until close(). Completion: `void(std::error_code)` once the first
-    /// connection is ready or failed. Errors: connect_failed, tls_failed,
-    /// timeout, wrongpass/noauth (auth condition), noproto, shutting_down.
-    /// Cancelled by the token's cancellation slot (then errc::cancelled).
+    /// connection is ready or failed, within connect_timeout. Errors:
+    /// connect_failed (the message names each host:port and the OS reason),
+    /// tls_failed, timeout (loading, if the server was still loading),
+    /// wrongpass/noauth (auth condition), noproto, shutting_down. Cancelled by
+    /// the token's cancellation slot (then errc::cancelled).
     template <class Token>
     auto async_connect(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [this](auto handler) {
+            [](auto handler, Client* self) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
-                start_connect(detail::Completion(std::move(handler), get_executor()), slot);
+                auto ex = self->get_executor();
+                self->start_connect(detail::Completion(std::move(handler), ex), slot);
             },
-            token);
+            token, this);
     }
 
     /// Sends every command of `req` and stores their replies in `resp`
@@ -81,19 +88,23 @@ class Client {
     /// queued while a write is in flight are coalesced into the next write.
     /// Completion: `void(std::error_code)`. Errors: connection_lost (the
     /// request was written and the connection dropped: it may or may not have
-    /// run; never replayed), not_connected (with fail_if_not_connected),
-    /// timeout, cancelled (via the token's cancellation slot: a request not
-    /// yet written is removed; one written has its replies discarded),
-    /// shutting_down.
+    /// run; never replayed), a protocol-condition code (the server's reply to
+    /// it was malformed; not retryable), not_connected (with
+    /// fail_if_not_connected), timeout (opts.timeout, else the config's
+    /// request_timeout), cancelled (via the token's cancellation slot),
+    /// shutting_down. A request that times out or is cancelled after it was
+    /// written closes the connection, which reconnects: the replies behind it
+    /// could no longer be matched for sure. Requests written with it fail
+    /// with connection_lost.
     template <class Token>
     auto async_exec(const resp::Request& req, Response& resp, ExecOptions opts, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [this, &req, &resp, opts](auto handler) {
+            [](auto handler, Client* self, const resp::Request* r, Response* out, ExecOptions o) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
-                start_exec(req, resp, opts, detail::Completion(std::move(handler), get_executor()),
-                           slot);
+                auto ex = self->get_executor();
+                self->start_exec(*r, *out, o, detail::Completion(std::move(handler), ex), slot);
             },
-            token);
+            token, this, &req, &resp, opts);
     }
     /// As above, with the default options.
     template <class Token>
@@ -127,6 +138,8 @@ class Client {
 
 /// A blocking client with its own I/O thread; every call throws
 /// `redstream::Error` on failure, or fills an `std::error_code&` overload.
+/// Every call is bounded: connect() by connect_timeout, exec() by the
+/// request's timeout (ConnectionConfig::request_timeout by default).
 class SyncClient {
   public:
     explicit SyncClient(ConnectionConfig config);

@@ -50,7 +50,7 @@ struct ReconnectOptions {
 
 struct ConnectionConfig {
     static constexpr std::chrono::milliseconds default_connect_timeout{5000};
-    static constexpr std::chrono::milliseconds default_request_timeout{0};
+    static constexpr std::chrono::milliseconds default_request_timeout{10'000};
     static constexpr std::chrono::milliseconds default_health_check_interval{2000};
     static constexpr std::size_t default_max_write_batch = 1024 * 1024;
     static constexpr std::size_t default_max_pending_requests = 256 * 1024;
@@ -58,7 +58,7 @@ struct ConnectionConfig {
     /// tcp, tls or unix.
     Transport transport = Transport::tcp;
     /// Server addresses; the first reachable one is used. Default: localhost.
-    std::vector<HostPort> nodes{{"127.0.0.1", StreamUrl::default_port}};
+    std::vector<HostPort> nodes = default_nodes();
     /// Socket file for Transport::unix.
     std::string socket_path;
     /// ACL user name; empty authenticates as `default` when a password is set.
@@ -73,12 +73,19 @@ struct ConnectionConfig {
     int protocol = 3;
     /// TLS settings, used when transport is tls.
     TlsOptions tls;
-    /// Deadline for resolve + connect + TLS + handshake.
+    /// Deadline for resolve + connect + TLS + handshake (including waiting
+    /// for a server that is still loading its data).
     std::chrono::milliseconds connect_timeout = default_connect_timeout;
-    /// Default per-request deadline; 0 means none (requests may set their own).
+    /// Default per-request deadline, queueing during a reconnect included;
+    /// requests may set their own. 0 means none. A request that times out
+    /// after it was written closes its connection (the replies behind it can
+    /// no longer be matched for sure), which then reconnects.
     std::chrono::milliseconds request_timeout = default_request_timeout;
-    /// Send PING after this much idle time and drop the connection if it does
-    /// not answer within the same interval; 0 disables health checks.
+    /// Liveness of the connection. Idle: a PING after this much silence, which
+    /// must answer within the same interval. Busy: when nothing at all arrives
+    /// for this long while a reply is due (a blocking read's BLOCK time is not
+    /// counted), the connection is declared dead, closed and reconnected.
+    /// 0 disables both checks.
     std::chrono::milliseconds health_check_interval = default_health_check_interval;
     /// Reconnection policy.
     ReconnectOptions reconnect;
@@ -88,6 +95,10 @@ struct ConnectionConfig {
     std::size_t max_write_batch = default_max_write_batch;
     /// Most requests queued or in flight; beyond it a request fails with queue_full.
     std::size_t max_pending_requests = default_max_pending_requests;
+
+    /// `127.0.0.1:6379`. (A function rather than a brace initializer: g++ 12
+    /// rejects nested braces here when the config is built from `{}`.)
+    static std::vector<HostPort> default_nodes();
 
     /// Fills transport, nodes, socket path, credentials, db, client name,
     /// protocol and timeouts from a parsed URL; everything else stays default.

@@ -1,8 +1,10 @@
 // The connection handshake as a state machine without I/O: it says which
 // command to send next and reads each reply, so every path (RESP3, fallback to
-// RESP2, AUTH failures, SELECT errors) is unit-tested without a socket.
+// RESP2, AUTH failures, SELECT errors, a server still loading) is unit-tested
+// without a socket.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <system_error>
 
@@ -23,9 +25,14 @@ class HandshakeFsm {
   public:
     enum class Step { hello, auth, setname, select, ping, done };
 
-    /// What the driver does next.
+    /// How long to wait before asking a loading server again.
+    static constexpr std::chrono::milliseconds retry_delay{50};
+
+    /// What the driver does next: send `out`; send `out` again after
+    /// retry_delay (the server is still loading); the connection is ready;
+    /// or it failed.
     struct Action {
-        enum class Kind { send, done, fail } kind = Kind::done;
+        enum class Kind { send, retry, done, fail } kind = Kind::done;
         std::error_code ec;  ///< On fail.
         std::string detail;  ///< On fail: the server's text (it never contains the password).
     };
@@ -40,6 +47,8 @@ class HandshakeFsm {
     /// The negotiated RESP version (valid once done).
     int protocol() const noexcept { return protocol_; }
     Step step() const noexcept { return step_; }
+    /// True while the server answers LOADING (for the timeout's message).
+    bool loading() const noexcept { return loading_; }
 
   private:
     Action advance_from(Step step, resp::Request& out);
@@ -48,7 +57,7 @@ class HandshakeFsm {
 
     const HandshakeParams* params_;
     Step step_ = Step::hello;
-    bool sent_any_ = false;  // a connection is ready only after one round trip
+    bool loading_ = false;
     int protocol_ = 2;
 };
 

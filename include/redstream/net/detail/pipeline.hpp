@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -32,33 +33,53 @@ class Pipeline {
         Completion done;
         asio::cancellation_slot slot;
         Clock::time_point deadline = no_deadline;
+        /// How long the server may legitimately hold the reply once the
+        /// request is written (XREAD BLOCK); silence beyond it is a stall.
+        Clock::duration quiet{};
     };
     /// Queues a request; false if it was completed at once instead (queue_full,
     /// or an empty request, which succeeds without a round trip).
     bool push(Submit s);
 
     /// Appends the bytes of queued requests to `out`, up to the batch limit
-    /// (at least one request); returns how many requests were taken.
-    std::size_t prepare_write(std::string& out);
+    /// (at least one request), marking them written at `now`; returns how
+    /// many requests were taken.
+    std::size_t prepare_write(std::string& out, Clock::time_point now = Clock::now());
     bool has_unwritten() const noexcept { return written_ < entries_.size(); }
 
     /// A reply for the oldest written request. False if none was waiting:
     /// the server sent more replies than requests, a protocol violation.
     bool on_reply(resp::Reply&& reply);
 
+    /// When the reply to the oldest written request should start arriving
+    /// (written time plus its quiet allowance); nullopt if none is written.
+    /// The driver declares the connection stalled when nothing arrives for a
+    /// health interval past both this and the last bytes received.
+    std::optional<Clock::time_point> reply_due() const noexcept;
+
     /// The connection is gone: written requests fail with connection_lost
-    /// (they may have run; they are never replayed); unwritten ones stay
-    /// queued for the next connection unless they asked to fail fast.
-    void on_disconnect();
+    /// (they may have run; they are never replayed) — except the oldest,
+    /// whose reply was being read, which fails with `cause` when it is a
+    /// protocol error (a broken server is not worth retrying blindly).
+    /// Unwritten ones stay queued for the next connection unless they asked
+    /// to fail fast.
+    void on_disconnect(std::error_code cause = {});
     /// Fails every request with `ec` (shutdown).
     void fail_all(std::error_code ec);
 
-    /// Completes request `id` with `ec`. An unwritten one is removed; a written
-    /// one is abandoned: its replies will be read and dropped.
-    void cancel(std::uint64_t id, std::error_code ec);
-    /// Fails requests whose deadline passed with errc::timeout; returns the
-    /// earliest deadline still pending (or no_deadline).
-    Clock::time_point expire(Clock::time_point now);
+    /// Completes request `id` with `ec`. An unwritten one is removed; a
+    /// written one is abandoned. Returns true if it was written: then the
+    /// order of the replies on the connection can no longer be relied on
+    /// for it, and the driver drops the connection.
+    bool cancel(std::uint64_t id, std::error_code ec);
+
+    struct Expired {
+        Clock::time_point next = no_deadline;  ///< The earliest deadline still pending.
+        bool written = false;                  ///< A written request timed out.
+    };
+    /// Fails requests whose deadline passed with errc::timeout. A written one
+    /// that timed out makes the connection suspect (see cancel()).
+    Expired expire(Clock::time_point now);
 
     std::size_t size() const noexcept { return entries_.size(); }
     std::size_t written() const noexcept { return written_; }
@@ -73,6 +94,8 @@ class Pipeline {
         Completion done;
         asio::cancellation_slot slot;
         Clock::time_point deadline = no_deadline;
+        Clock::time_point written_at{};
+        Clock::duration quiet{};
         bool fail_fast = false;
     };
     static void complete(Entry& e, std::error_code ec);
