@@ -89,7 +89,10 @@ void ConsumerImpl::read_group() {
     if (reading_pending_.empty()) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
     op_ = Op::read;
-    client_->async_exec(req_, resp_, ExecOptions{block_time + read_margin},
+    const ExecOptions exec{
+        .timeout = block_time + read_margin,
+        .blocking = reading_pending_.empty() ? block_time : std::chrono::milliseconds(0)};
+    client_->async_exec(req_, resp_, exec,
                         bind([](ConsumerImpl& s, std::error_code ec) { s.on_group_read(ec); }));
 }
 

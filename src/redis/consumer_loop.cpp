@@ -153,7 +153,7 @@ void ConsumerImpl::read() {
     req_.clear();
     commands::xread(req_, offsets, {.count = options_.batch_size, .block = block});
     op_ = Op::read;
-    client_->async_exec(req_, resp_, ExecOptions{block + read_margin},
+    client_->async_exec(req_, resp_, ExecOptions{.timeout = block + read_margin, .blocking = block},
                         bind([gen = state_.generation()](ConsumerImpl& s, std::error_code ec) {
                             s.on_read(ec, gen);
                         }));
