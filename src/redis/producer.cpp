@@ -18,9 +18,13 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
       strand_(asio::make_strand(ctx_->executor)),
       anchor_(std::move(anchor)),
       options_(std::move(options)),
-      payload_field_(ctx_->options.payload_field) {
+      payload_field_(ctx_->options.payload_field),
+      waiting_timer_(strand_) {
     if (options_.shards == 0) options_.shards = 1;
     if (options_.max_batch == 0) options_.max_batch = 1;
+    if (options_.delivery_timeout.count() <= 0)
+        throw Error(make_error_code(errc::invalid_argument),
+                    "ProducerOptions::delivery_timeout must be > 0: a send must not wait forever");
 }
 
 bool ProducerImpl::try_reserve(std::size_t bytes) noexcept {
@@ -54,17 +58,19 @@ bool ProducerImpl::accepts(const StreamKey& stream, std::error_code& ec) const n
     return !ec;
 }
 
-bool ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept {
-    // Blocking on the strand's own thread would wait for itself.
+std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept {
+    // Blocking on the strand's own thread would wait for itself. The wait is
+    // bounded: what holds the room completes within delivery_timeout.
     const bool can_block =
         may_block && options_.block_when_full && !strand_.running_in_this_thread();
     while (!try_reserve(bytes)) {
-        if (!can_block) return false;
+        if (!can_block) return make_error_code(errc::queue_full);
+        if (closed()) return make_error_code(errc::shutting_down);
         // Every release changes the count and notifies: wait for one.
         const auto seen = unconfirmed_.load(std::memory_order_acquire);
         if (seen != 0) unconfirmed_.wait(seen, std::memory_order_acquire);
     }
-    return true;
+    return {};
 }
 
 void ProducerImpl::build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
@@ -74,7 +80,8 @@ void ProducerImpl::build(const StreamKey& stream, std::string_view payload, cons
     out.stream = stream;
     out.shard = ShardId{shard};
     out.bytes = payload.size() + opts.key.size();
-    out.state = std::make_shared<SendState>(ctx_->executor);  // cheaper to copy than the strand
+    out.deadline = OutgoingSend::Clock::now() + options_.delivery_timeout;
+    out.state = std::make_shared<SendState>(ctx_);
 
     // Unsharded streams (the common case) need no key string of their own.
     const std::string sharded =
@@ -96,6 +103,17 @@ void ProducerImpl::build(const StreamKey& stream, std::string_view payload, cons
 void ProducerImpl::submit(std::unique_ptr<OutgoingSend> send) {
     if (submissions_.push(send.release()) && !awake_.exchange(true, std::memory_order_acq_rel))
         asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+    // Closed while we pushed: the strand's last drain may have run already
+    // (and its threads may be gone), so nothing else would fail this send.
+    if (closed()) fail_submitted(make_error_code(errc::shutting_down));
+}
+
+void ProducerImpl::fail_submitted(std::error_code ec) {
+    for (OutgoingSend* s = submissions_.take_all(); s;) {
+        std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
+        release(1, owned->bytes);
+        owned->state->complete(ec, {});
+    }
 }
 
 void ProducerImpl::drain() {
@@ -118,13 +136,15 @@ void ProducerImpl::submit_when_room(std::unique_ptr<OutgoingSend> send) {
     asio::dispatch(strand_, [self = shared_from_this(), s = std::move(*send)]() mutable {
         self->drain();  // sends admitted earlier go first
         // The waiting sends are bounded too: as many as may be unconfirmed.
-        if (self->waiting_.size() >= self->options_.max_unconfirmed) {
-            s.state->complete(make_error_code(errc::queue_full), {});
+        if (self->closed() || self->waiting_.size() >= self->options_.max_unconfirmed) {
+            s.state->complete(
+                make_error_code(self->closed() ? errc::shutting_down : errc::queue_full), {});
             return;
         }
         self->waiting_.push_back(std::move(s));
         self->admit_waiting();
         self->ship();
+        if (self->waiting_.size() == 1) self->expire_waiting();  // arms the timer
     });
 }
 
@@ -135,11 +155,42 @@ void ProducerImpl::admit_waiting() {
     }
 }
 
+// Sends waiting for room fail at their delivery deadline like any other;
+// they wait in send order, so the front one is always due first.
+void ProducerImpl::expire_waiting() {
+    const auto now = OutgoingSend::Clock::now();
+    while (!waiting_.empty() && waiting_.front().deadline <= now) {
+        waiting_.front().state->complete(make_error_code(errc::timeout), {});
+        waiting_.pop_front();
+        ++accepted_;  // counted by flushes as handed over, and finished
+        ++finished_;
+    }
+    complete_flushes();
+    if (waiting_.empty()) return;
+    waiting_timer_.expires_at(waiting_.front().deadline);
+    waiting_timer_.async_wait(
+        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
+            if (!ec) self->expire_waiting();
+        }));
+}
+
+void ProducerImpl::fail_waiting(std::error_code ec) {
+    waiting_timer_.cancel();
+    for (auto& s : waiting_) {
+        s.state->complete(ec, {});
+        ++accepted_;
+        ++finished_;
+    }
+    waiting_.clear();
+    complete_flushes();
+}
+
 void ProducerImpl::enqueue(OutgoingSend&& send) {
     ++accepted_;
     if (ready_.empty() || ready_.back()->sends.size() >= options_.max_batch)
         ready_.push_back(std::make_shared<Batch>());
     Batch& b = *ready_.back();
+    b.deadline = std::min(b.deadline, send.deadline);
     b.request.append(send.xadd);
     send.xadd.clear();
     b.sends.push_back(std::move(send));
@@ -147,16 +198,29 @@ void ProducerImpl::enqueue(OutgoingSend&& send) {
 
 // Keeps up to max_batches_in_flight batches on the wire; everything that
 // arrives meanwhile gathers in the next batch.
+// Each batch carries the deadline of its oldest send: the client fails it
+// with timeout then, whether it is still queued for a reconnect or written
+// and unanswered (which also drops that connection).
 void ProducerImpl::ship() {
     while (in_flight_ < max_batches_in_flight && !ready_.empty()) {
         auto batch = std::move(ready_.front());
         ready_.pop_front();
         ++in_flight_;
-        client_->async_exec(
-            batch->request, batch->response,
+        auto done =
             asio::bind_executor(strand_, [self = shared_from_this(), batch](std::error_code ec) {
                 self->on_batch_done(batch, ec);
-            }));
+            });
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(batch->deadline -
+                                                                       OutgoingSend::Clock::now());
+        if (left.count() <= 0) {
+            // Never sent, so surely not stored. Posted: on_batch_done ships.
+            asio::post(strand_, [done = std::move(done)]() mutable {
+                done(make_error_code(errc::timeout));
+            });
+            continue;
+        }
+        client_->async_exec(batch->request, batch->response, ExecOptions{.timeout = left},
+                            std::move(done));
     }
 }
 
@@ -199,7 +263,11 @@ void ProducerImpl::complete_flushes() {
 }
 
 void ProducerImpl::close() {
-    closed_.store(true, std::memory_order_release);
+    if (closed_.exchange(true, std::memory_order_seq_cst)) return;
+    asio::post(strand_, [self = shared_from_this()] {
+        self->fail_submitted(make_error_code(errc::shutting_down));
+        self->fail_waiting(make_error_code(errc::shutting_down));
+    });
 }
 
 }  // namespace redstream::detail
@@ -221,10 +289,9 @@ SendFuture Producer::send(std::string_view payload, const SendOptions& options) 
 SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
                              const SendOptions& options) {
     std::error_code ec;
-    if (impl_->accepts(stream, ec) && !impl_->admit(payload.size() + options.key.size(), true))
-        ec = make_error_code(errc::queue_full);
+    if (impl_->accepts(stream, ec)) ec = impl_->admit(payload.size() + options.key.size(), true);
     if (ec) {
-        auto failed = std::make_shared<detail::SendState>(impl_->executor());
+        auto failed = std::make_shared<detail::SendState>(impl_->context_ptr());
         failed->complete(ec, {});
         return SendFuture(std::move(failed));
     }
@@ -243,36 +310,47 @@ void Producer::start_send(const StreamKey& stream, std::string_view payload,
     auto out = std::make_unique<detail::OutgoingSend>();
     impl_->build(stream, payload, options, *out);
     out->state->set_continuation(std::move(done));
-    if (impl_->admit(out->bytes, false))
+    if (!impl_->admit(out->bytes, false))
         impl_->submit(std::move(out));
     else
         impl_->submit_when_room(std::move(out));  // waits without blocking a thread
 }
 
 void Producer::start_flush(detail::BasicCompletion<std::error_code> done) {
+    // An ended producer has nothing left to flush, and its strand may no
+    // longer run: complete without a round trip to it.
+    if (impl_->closed()) return done({});
     impl_->flush(std::move(done));
 }
 
+asio::any_io_executor Producer::completion_executor() const {
+    return impl_->completion_executor();
+}
+
 void Producer::flush() {
-    // An ended producer has nothing left in flight (end() flushed it), and its
-    // executor may no longer run: return without a round trip to the strand.
-    if (impl_->closed()) return;
-    std::promise<std::error_code> p;
-    auto f = p.get_future();
-    impl_->flush(detail::BasicCompletion<std::error_code>(
-        [&p](std::error_code ec) { p.set_value(ec); }, impl_->executor()));
-    throw_if(f.get(), "flush failed");
+    // Every send before this call completes within its delivery_timeout, so
+    // this deadline is never the one that ends the wait, unless the
+    // producer's executor stopped running.
+    const auto bound = impl_->options().delivery_timeout + std::chrono::seconds(1);
+    if (!flush_for(bound))
+        throw Error(make_error_code(errc::timeout),
+                    "flush did not complete within delivery_timeout");
 }
 
 bool Producer::flush_for(std::chrono::milliseconds timeout) {
     if (impl_->closed()) return true;
-    // Shared: the flush may complete after we stopped waiting.
+    // Shared: the flush may complete after we stopped waiting, or be dropped
+    // unrun if the executor shut down (a broken promise: shutting_down).
     auto p = std::make_shared<std::promise<std::error_code>>();
     auto f = p->get_future();
     impl_->flush(detail::BasicCompletion<std::error_code>(
         [p](std::error_code ec) { p->set_value(ec); }, impl_->executor()));
     if (f.wait_for(timeout) != std::future_status::ready) return false;
-    throw_if(f.get(), "flush failed");
+    try {
+        throw_if(f.get(), "flush failed");
+    } catch (const std::future_error&) {
+        throw Error(make_error_code(errc::shutting_down), "flush failed");
+    }
     return true;
 }
 
@@ -294,7 +372,7 @@ void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) 
     for (std::uint64_t s = 0; s < shards; ++s)
         commands::xtrim(req, shard_key(stream, ShardId{s}, shards), trim);
     Response resp;
-    throw_if(detail::wait_exec(*impl_->client(), req, resp), "XTRIM failed");
+    throw_if(detail::wait_exec(impl_->context(), *impl_->client(), req, resp), "XTRIM failed");
     for (const auto& r : resp) {
         std::error_code ec;
         commands::decode_count(r.root(), ec);

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
 #include <redstream/net/client.hpp>
@@ -24,11 +26,13 @@ struct StreamerContext;
 
 /// One message on its way: its XADD, already serialized, and its future.
 struct OutgoingSend {
+    using Clock = std::chrono::steady_clock;
     resp::Request xadd;
     std::shared_ptr<SendState> state;
     StreamKey stream;
     ShardId shard;
     std::size_t bytes = 0;
+    Clock::time_point deadline;    // send() + delivery_timeout
     OutgoingSend* next = nullptr;  // link in the submission stack
 };
 
@@ -42,10 +46,12 @@ class SubmissionStack {
     bool push(OutgoingSend* s) noexcept {
         // Once pushed, `s` belongs to the strand (which may free it at once):
         // the answer comes from the local copy of the old head, not from s.
+        // seq_cst: a sender that pushes and then finds the producer closed
+        // must not miss a close whose last drain did not see the push.
         OutgoingSend* old = head_.load(std::memory_order_relaxed);
         do {
             s->next = old;
-        } while (!head_.compare_exchange_weak(old, s, std::memory_order_release,
+        } while (!head_.compare_exchange_weak(old, s, std::memory_order_seq_cst,
                                               std::memory_order_relaxed));
         return old == nullptr;
     }
@@ -80,8 +86,8 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// Caller thread: checks the send can be taken at all (not closed, a stream).
     bool accepts(const StreamKey& stream, std::error_code& ec) const noexcept;
     /// Caller thread: reserves room for `bytes`, blocking while full if
-    /// allowed; false (queue_full) if not.
-    bool admit(std::size_t bytes, bool may_block) noexcept;
+    /// allowed; queue_full if not, shutting_down if closed meanwhile.
+    std::error_code admit(std::size_t bytes, bool may_block) noexcept;
     /// Caller thread: picks the shard and serializes the XADD.
     void build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
                OutgoingSend& out) const;
@@ -91,11 +97,17 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// strand for room (async_send), or fails with queue_full if too many wait.
     void submit_when_room(std::unique_ptr<OutgoingSend> send);
     void flush(BasicCompletion<std::error_code> done);
+    /// Refuses further sends; what is still queued or waiting for room fails
+    /// with shutting_down, what is in flight completes as the client says.
     void close();
-    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    bool closed() const noexcept { return closed_.load(std::memory_order_seq_cst); }
 
     const StreamKey& anchor() const noexcept { return anchor_; }
     asio::any_io_executor executor() const { return strand_; }
+    /// Where handlers without an executor of their own complete.
+    asio::any_io_executor completion_executor() const { return ctx_->fallback_executor(); }
+    const StreamerContext& context() const noexcept { return *ctx_; }
+    std::shared_ptr<const StreamerContext> context_ptr() const noexcept { return ctx_; }
     std::shared_ptr<Client> client() const { return client_; }
     const ProducerOptions& options() const noexcept { return options_; }
 
@@ -104,6 +116,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
         resp::Request request;
         Response response;
         std::vector<OutgoingSend> sends;
+        OutgoingSend::Clock::time_point deadline = OutgoingSend::Clock::time_point::max();
     };
 
     bool try_reserve(std::size_t bytes) noexcept;
@@ -113,6 +126,9 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void ship();
     void on_batch_done(std::shared_ptr<Batch> batch, std::error_code ec);
     void admit_waiting();
+    void expire_waiting();
+    void fail_waiting(std::error_code ec);
+    void fail_submitted(std::error_code ec);
     void complete_flushes();
 
     std::shared_ptr<StreamerContext> ctx_;
@@ -142,6 +158,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     std::uint64_t finished_ = 0;  // sends completed (either way)
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> flushes_;
     std::deque<OutgoingSend> waiting_;  // async sends waiting for room
+    asio::steady_timer waiting_timer_;  // fails waiting sends at their deadline
 };
 
 }  // namespace redstream::detail

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include <asio/system_executor.hpp>
+
 #include <redstream/core/error.hpp>
 
 #include "send_state.hpp"
@@ -44,16 +46,17 @@ std::future_status SendFuture::wait_for(std::chrono::milliseconds timeout) const
 void SendFuture::then(std::function<void(std::error_code, const Receipt&)> f) const {
     if (!state_) return;
     state_->set_continuation(detail::SendState::Continuation(
-        [f = std::move(f)](std::error_code ec, Receipt r) { f(ec, r); }, state_->executor));
+        [f = std::move(f)](std::error_code ec, Receipt r) { f(ec, r); }, state_->executor()));
 }
 
 asio::any_io_executor SendFuture::executor() const {
-    return state_ ? state_->executor : asio::any_io_executor{};
+    return state_ ? state_->executor() : asio::any_io_executor(asio::system_executor());
 }
 
-void SendFuture::start_wait(detail::BasicCompletion<std::error_code, Receipt> done) const {
-    if (!state_) return done(make_error_code(errc::invalid_argument), Receipt{});
-    state_->set_continuation(std::move(done));
+void SendFuture::start_wait(const std::shared_ptr<detail::SendState>& state,
+                            detail::BasicCompletion<std::error_code, Receipt> done) {
+    if (!state) return done(make_error_code(errc::invalid_argument), Receipt{});
+    state->set_continuation(std::move(done));
 }
 
 }  // namespace redstream

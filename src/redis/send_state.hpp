@@ -4,10 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <system_error>
 
 #include <redstream/core/stream.hpp>
 #include <redstream/net/detail/completion.hpp>
+
+#include "streamer_context.hpp"
 
 namespace redstream::detail {
 
@@ -15,7 +18,12 @@ struct SendState {
     using Continuation = BasicCompletion<std::error_code, Receipt>;
     enum : int { pending = 0, continuation_set = 1, done = 2 };
 
-    explicit SendState(asio::any_io_executor ex) : executor(std::move(ex)) {}
+    /// `ctx`: where continuations run; it also keeps the executor alive for
+    /// a future that outlives its producer and Streamer.
+    explicit SendState(std::shared_ptr<const StreamerContext> ctx) : context(std::move(ctx)) {}
+
+    /// Where a continuation without an executor of its own runs.
+    asio::any_io_executor executor() const { return context->fallback_executor(); }
 
     /// Publishes the result and runs the continuation, if one was set.
     void complete(std::error_code e, Receipt r) {
@@ -40,7 +48,7 @@ struct SendState {
             state.wait(s, std::memory_order_acquire);
     }
 
-    asio::any_io_executor executor;
+    std::shared_ptr<const StreamerContext> context;
     std::atomic<int> state{pending};
     std::error_code ec;
     Receipt receipt;

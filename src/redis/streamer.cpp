@@ -9,11 +9,19 @@
 namespace redstream {
 namespace detail {
 
-std::error_code wait_exec(Client& client, const resp::Request& req, Response& resp) {
-    std::promise<std::error_code> done;
-    auto result = done.get_future();
-    client.async_exec(req, resp, [&done](std::error_code ec) { done.set_value(ec); });
-    return result.get();
+std::error_code wait_exec(const StreamerContext& ctx, Client& client, const resp::Request& req,
+                          Response& resp) {
+    if (ctx.closed()) return make_error_code(errc::shutting_down);
+    // Shared: a completion dropped unrun (its executor shut down) breaks the
+    // promise instead of leaving us waiting.
+    auto done = std::make_shared<std::promise<std::error_code>>();
+    auto result = done->get_future();
+    client.async_exec(req, resp, [done](std::error_code ec) { done->set_value(ec); });
+    try {
+        return result.get();
+    } catch (const std::future_error&) {
+        return make_error_code(errc::shutting_down);
+    }
 }
 
 void StreamerContext::on_disconnect(std::weak_ptr<void> actor, std::function<void()> end) {
@@ -84,7 +92,13 @@ Streamer Streamer::connect(std::string_view url, ConnectOptions options) {
     ctx->own_io = std::make_shared<asio::io_context>(static_cast<int>(threads));
     ctx->executor = ctx->own_io->get_executor();
     auto runner = std::make_shared<detail::IoRunner>(ctx->own_io, threads);
-    detail::connect_shared_client(*ctx);
+    try {
+        detail::connect_shared_client(*ctx);
+    } catch (...) {
+        // Nothing may be left pending on the threads we are about to join.
+        if (ctx->shared_client) ctx->shared_client->close();
+        throw;
+    }
     return Streamer(std::move(ctx), std::move(runner));
 }
 
@@ -159,10 +173,14 @@ Streamer::~Streamer() {
 
 void Streamer::disconnect() {
     if (!ctx_) return;
+    ctx_->mark_closed();
     ctx_->end_actors();
     if (ctx_->shared_client) ctx_->shared_client->close();
+    if (io_) {
+        io_.reset();  // joins: everything pending has completed by then
+        ctx_->mark_io_stopped();
+    }
     ctx_.reset();
-    io_.reset();
 }
 
 }  // namespace redstream

@@ -3,6 +3,7 @@
 // when the Streamer owns them.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/system_executor.hpp>
 
 #include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
@@ -46,6 +48,22 @@ struct StreamerContext {
         return std::make_shared<Client>(executor, options.connection);
     }
 
+    /// True once disconnect() began: actors take no new work, and every
+    /// operation completes with shutting_down at once instead of waiting on
+    /// a strand whose threads may be gone.
+    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    void mark_closed() noexcept { closed_.store(true, std::memory_order_release); }
+    /// The Streamer's own I/O threads are joined: nothing runs on `executor`
+    /// any more.
+    void mark_io_stopped() noexcept { io_stopped_.store(true, std::memory_order_release); }
+    /// Where a completion handler without an executor of its own runs: the
+    /// Streamer's executor, or — once its own threads are gone — the system
+    /// executor, so that a handler given after disconnect() still runs.
+    asio::any_io_executor fallback_executor() const {
+        if (io_stopped_.load(std::memory_order_acquire)) return asio::system_executor();
+        return executor;
+    }
+
     ~StreamerContext();
 
   private:
@@ -55,6 +73,8 @@ struct StreamerContext {
     };
     std::mutex actors_mutex_;
     std::vector<Actor> actors_;
+    std::atomic<bool> closed_{false};
+    std::atomic<bool> io_stopped_{false};
 };
 
 /// The I/O threads of a Streamer that owns its io_context. Only the Streamer
@@ -72,6 +92,8 @@ struct IoRunner {
 };
 
 /// Runs `req` and waits; for sync calls made outside the I/O threads.
-std::error_code wait_exec(Client& client, const resp::Request& req, Response& resp);
+/// shutting_down at once once the Streamer is closed.
+std::error_code wait_exec(const StreamerContext& ctx, Client& client, const resp::Request& req,
+                          Response& resp);
 
 }  // namespace redstream::detail

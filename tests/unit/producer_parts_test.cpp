@@ -56,9 +56,16 @@ TEST(Sharder, RandomAndCustomStayInRange) {
     EXPECT_EQ(c(stream, "", 4), 2u);  // taken modulo the shard count
 }
 
+// Continuations run on the context's executor: here, `io`'s.
+static std::shared_ptr<rs::detail::StreamerContext> context_on(asio::io_context& io) {
+    auto ctx = std::make_shared<rs::detail::StreamerContext>();
+    ctx->executor = io.get_executor();
+    return ctx;
+}
+
 TEST(SendState, ResultIsVisibleToWaitersAndTheContinuationRunsOnce) {
     asio::io_context io;
-    auto state = std::make_shared<rs::detail::SendState>(io.get_executor());
+    auto state = std::make_shared<rs::detail::SendState>(context_on(io));
     rs::SendFuture future(state);
     EXPECT_FALSE(future.ready());
     EXPECT_EQ(future.wait_for(std::chrono::milliseconds(1)), std::future_status::timeout);
@@ -79,7 +86,7 @@ TEST(SendState, ResultIsVisibleToWaitersAndTheContinuationRunsOnce) {
 
 TEST(SendState, ContinuationSetAfterCompletionStillRuns) {
     asio::io_context io;
-    auto state = std::make_shared<rs::detail::SendState>(io.get_executor());
+    auto state = std::make_shared<rs::detail::SendState>(context_on(io));
     state->complete(rs::make_error_code(rs::errc::wrongtype), {});
     rs::SendFuture future(state);
     std::error_code seen;

@@ -6,7 +6,8 @@
 // Delivery is at-least-once: when a connection drops after a batch was
 // written, the server may or may not have stored it; every such send fails
 // with a retryable error (errc::connection_lost) and is never silently
-// re-sent. Re-sending it is the caller's choice, and may duplicate it.
+// re-sent. Re-sending it is the caller's choice, and may duplicate it. Every
+// send completes: confirmed, or failed by delivery_timeout at the latest.
 #pragma once
 
 #include <chrono>
@@ -120,38 +121,63 @@ class Producer {
                        const SendOptions& options = {});
 
     /// As send_to(), but waits (without blocking a thread) while full.
-    /// Completion: `void(std::error_code, Receipt)` once confirmed.
+    /// Completion: `void(std::error_code, Receipt)` once the server confirmed
+    /// the entry or the send failed: timeout (not confirmed within
+    /// delivery_timeout; it may still have been stored), connection_lost
+    /// (written, then the connection dropped; retryable, may have been
+    /// stored), a protocol-condition code (the server's reply was malformed),
+    /// a server error (WRONGTYPE, OOM, a bad explicit id), queue_full (more
+    /// than max_unconfirmed sends already wait for room), invalid_argument,
+    /// shutting_down. Not cancellable: a send once handed over either
+    /// completes or fails by its deadline. The key is copied; `payload` and
+    /// the views in `options` are serialized when the operation starts (with
+    /// a callback or use_awaitable: before this call returns).
     template <class Token>
-    auto async_send(const StreamKey& stream, std::string_view payload, Token&& token,
-                    const SendOptions& options = {}) {
+    auto async_send(StreamKey stream, std::string_view payload, SendOptions options,
+                    Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, Receipt)>(
-            [&](auto handler) {
-                start_send(stream, payload, options,
-                           detail::BasicCompletion<std::error_code, Receipt>(std::move(handler),
-                                                                             get_executor()));
+            [](auto handler, Producer* self, StreamKey key, std::string_view bytes,
+               SendOptions opts) {
+                auto ex = self->completion_executor();
+                self->start_send(
+                    key, bytes, opts,
+                    detail::BasicCompletion<std::error_code, Receipt>(std::move(handler), ex));
             },
-            token);
+            token, this, std::move(stream), payload, options);
+    }
+    /// As above, with the default SendOptions.
+    template <class Token>
+    auto async_send(StreamKey stream, std::string_view payload, Token&& token) {
+        return async_send(std::move(stream), payload, SendOptions{}, std::forward<Token>(token));
     }
 
-    /// Waits until every message sent before the call is confirmed (or failed).
+    /// Waits until every message sent before the call is confirmed or failed
+    /// — at most about delivery_timeout, since each send is bounded by it.
+    /// Returns at once after end(). Throws `redstream::Error` (shutting_down
+    /// if the Streamer went away meanwhile).
     void flush();
     /// As flush(), waiting at most `timeout`; false if time ran out first.
     bool flush_for(std::chrono::milliseconds timeout);
-    /// Completion: `void(std::error_code)`.
+    /// As flush(), without blocking a thread. Completion:
+    /// `void(std::error_code)`: success once everything sent before is
+    /// confirmed or failed (one send's failure is reported by its own
+    /// future, not here). Not cancellable.
     template <class Token>
     auto async_flush(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [this](auto handler) {
-                start_flush(
-                    detail::BasicCompletion<std::error_code>(std::move(handler), get_executor()));
+            [](auto handler, Producer* self) {
+                auto ex = self->completion_executor();
+                self->start_flush(detail::BasicCompletion<std::error_code>(std::move(handler), ex));
             },
-            token);
+            token, this);
     }
     /// Flushes (at most end_timeout), then refuses further sends
     /// (errc::shutting_down). Idempotent.
     void end();
 
-    /// Trims a stream now (all of its shards). Throws `redstream::Error`.
+    /// Trims a stream now (all of its shards). Throws `redstream::Error`
+    /// (a server error, timeout after request_timeout, shutting_down after
+    /// Streamer::disconnect()).
     void trim(const StreamKey& stream, const commands::TrimOptions& trim);
 
     /// The anchored stream (empty for a generic producer).
@@ -165,6 +191,8 @@ class Producer {
     void start_send(const StreamKey& stream, std::string_view payload, const SendOptions& options,
                     detail::BasicCompletion<std::error_code, Receipt> done);
     void start_flush(detail::BasicCompletion<std::error_code> done);
+    // Where handlers without an executor of their own complete.
+    asio::any_io_executor completion_executor() const;
     static void end_impl(const std::shared_ptr<detail::ProducerImpl>& impl);
 
     std::shared_ptr<detail::ProducerImpl> impl_;

@@ -34,25 +34,31 @@ class SendFuture {
     /// Waits at most `timeout`: ready or timeout.
     std::future_status wait_for(std::chrono::milliseconds timeout) const;
 
-    /// Calls `f(ec, receipt)` once the result is known (on the producer's
-    /// executor; at once, on that executor, if it already is). A future has
-    /// one continuation: use then() or async_wait() once per send.
+    /// Calls `f(ec, receipt)` once the result is known (on the Streamer's
+    /// executor; at once, on that executor, if it already is; after
+    /// Streamer::disconnect() on asio::system_executor). A future has one
+    /// continuation: use then() or async_wait() once per send.
     void then(std::function<void(std::error_code, const Receipt&)> f) const;
 
-    /// Completion: `void(std::error_code, Receipt)`.
+    /// Waits for the result without blocking a thread. Completion:
+    /// `void(std::error_code, Receipt)`, with the send's error (timeout after
+    /// ProducerOptions::delivery_timeout, connection_lost, a server error,
+    /// shutting_down, ...) or invalid_argument for an empty future. Not
+    /// cancellable. One continuation per future, as then().
     template <class Token>
     auto async_wait(Token&& token) const {
         return asio::async_initiate<Token, void(std::error_code, Receipt)>(
-            [this](auto handler) {
-                start_wait(detail::BasicCompletion<std::error_code, Receipt>(std::move(handler),
-                                                                             executor()));
+            [](auto handler, std::shared_ptr<detail::SendState> state, asio::any_io_executor ex) {
+                start_wait(state, detail::BasicCompletion<std::error_code, Receipt>(
+                                      std::move(handler), ex));
             },
-            token);
+            token, state_, executor());
     }
 
   private:
     asio::any_io_executor executor() const;
-    void start_wait(detail::BasicCompletion<std::error_code, Receipt> done) const;
+    static void start_wait(const std::shared_ptr<detail::SendState>& state,
+                           detail::BasicCompletion<std::error_code, Receipt> done);
     std::shared_ptr<detail::SendState> state_;
 };
 

@@ -50,18 +50,25 @@ class Streamer {
 
     /// Connects without blocking, on `executor`. Completion:
     /// `void(std::error_code, Streamer)` — invalid_url, connect_failed, the
-    /// auth codes, timeout, tls_failed. Not cancellable (bound by the
-    /// connect timeout).
+    /// auth codes, timeout, loading, tls_failed. Not cancellable; bounded by
+    /// the connect timeout. The arguments are copied: temporaries are fine.
     template <class Token>
     static auto async_connect(asio::any_io_executor executor, std::string_view url,
                               ConnectOptions options, Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, Streamer)>(
-            [&](auto handler) {
-                start_connect(executor, url, std::move(options),
+            [](auto handler, asio::any_io_executor ex, std::string u, ConnectOptions o) {
+                auto fallback = ex;
+                start_connect(std::move(ex), u, std::move(o),
                               detail::BasicCompletion<std::error_code, Streamer>(std::move(handler),
-                                                                                 executor));
+                                                                                 fallback));
             },
-            token);
+            token, std::move(executor), std::string(url), std::move(options));
+    }
+    /// As above, with the default options.
+    template <class Token>
+    static auto async_connect(asio::any_io_executor executor, std::string_view url, Token&& token) {
+        return async_connect(std::move(executor), url, ConnectOptions{},
+                             std::forward<Token>(token));
     }
 
     Streamer() = default;  ///< Not connected; assign from connect().
@@ -81,10 +88,14 @@ class Streamer {
     const std::vector<StreamKey>& streams() const noexcept;
     asio::any_io_executor get_executor() const noexcept;
 
-    /// Flushes every producer made here, ends every consumer, closes the
-    /// connections and joins the Streamer's own I/O threads. Idempotent. Keep
-    /// the Streamer alive as long as its producers and consumers are in use:
-    /// afterwards their calls fail with shutting_down.
+    /// Flushes every producer made here (each within its end_timeout), ends
+    /// every consumer (committing what it owes, within its end_timeout),
+    /// closes the connections and joins the Streamer's own I/O threads.
+    /// Idempotent. Every operation still pending then completes with
+    /// shutting_down, and so does every later call on its producers and
+    /// consumers (sync calls throw it; async handlers without an executor of
+    /// their own then run on asio::system_executor, since the Streamer's
+    /// threads are gone).
     void disconnect();
 
   private:
