@@ -68,10 +68,9 @@ std::optional<Pipeline::Clock::time_point> Pipeline::reply_due() const noexcept 
 }
 
 void Pipeline::on_disconnect(std::error_code cause) {
-    const bool broken_reply = cause == condition::protocol;
+    const auto why = cause == condition::protocol ? cause : make_error_code(errc::connection_lost);
     for (std::size_t i = 0; i < written_; ++i)
-        complete(entries_[i],
-                 i == 0 && broken_reply ? cause : make_error_code(errc::connection_lost));
+        complete(entries_[i], why);
     entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(written_));
     written_ = 0;
     std::erase_if(entries_, [](Entry& e) {

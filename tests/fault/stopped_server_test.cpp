@@ -97,8 +97,12 @@ TEST(StoppedServerTest, FlushForAndEndKeepTheirBounds) {
     rs::test::Watchdog watchdog(20s);
     RedisServer server;
     auto streamer = rs::Streamer::connect(url_of(server));
-    auto producer = streamer.create_producer(rs::test::unique_key("gone"), {.end_timeout = 500ms});
+    auto producer = streamer.create_producer(rs::test::unique_key("gone"),
+                                             {.end_timeout = 500ms, .delivery_timeout = 2s});
     server.stop();
+    // Once the probe failed, the client knows the server is gone: "stuck"
+    // waits for a reconnect, rather than failing at once on a dead socket.
+    ASSERT_EQ(producer.send("probe").wait_for(3s), std::future_status::ready);
     producer.send("stuck");
     Stopwatch clock;
     const bool flushed = rs::test::finish_within(1s, "Producer::flush_for(200ms)",

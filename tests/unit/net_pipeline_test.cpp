@@ -215,9 +215,9 @@ TEST_F(PipelineTest, ReplyDueIsTheOldestWrittenRequestsWriteTimePlusItsQuietTime
     run();
 }
 
-// A malformed reply is the fault of the request being read, not of those
-// behind it: only the oldest gets the protocol error.
-TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsTheOldestWithIt) {
+// A malformed reply broke the connection: every written request reports the
+// protocol error, which is not retryable, instead of connection_lost.
+TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsWrittenRequestsWithIt) {
     auto& first = make({"GET"});
     auto& second = make({"GET"});
     push(first);
@@ -228,7 +228,7 @@ TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsTheOldestWithIt) {
     run();
     EXPECT_EQ(first.result, rs::errc::invalid_type_byte);
     EXPECT_NE(*first.result, rs::condition::retryable);
-    EXPECT_EQ(second.result, rs::errc::connection_lost);
+    EXPECT_EQ(second.result, rs::errc::invalid_type_byte);
 }
 
 TEST_F(PipelineTest, BoundedQueueAndEmptyRequest) {

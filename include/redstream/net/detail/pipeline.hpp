@@ -58,11 +58,10 @@ class Pipeline {
     std::optional<Clock::time_point> reply_due() const noexcept;
 
     /// The connection is gone: written requests fail with connection_lost
-    /// (they may have run; they are never replayed) — except the oldest,
-    /// whose reply was being read, which fails with `cause` when it is a
-    /// protocol error (a broken server is not worth retrying blindly).
-    /// Unwritten ones stay queued for the next connection unless they asked
-    /// to fail fast.
+    /// (they may have run; they are never replayed), or with `cause` when it
+    /// is a protocol error: the server broke the protocol, and retrying
+    /// blindly against it does not help. Unwritten ones stay queued for the
+    /// next connection unless they asked to fail fast.
     void on_disconnect(std::error_code cause = {});
     /// Fails every request with `ec` (shutdown).
     void fail_all(std::error_code ec);
