@@ -7,6 +7,8 @@ install(TARGETS redstream EXPORT redstreamTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/redstream DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${REDSTREAM_GENERATED_INCLUDE_DIR}/redstream/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/redstream)
 install(EXPORT redstreamTargets NAMESPACE redstream:: DESTINATION ${REDSTREAM_CMAKE_DIR})
 
 configure_package_config_file(cmake/redstreamConfig.cmake.in

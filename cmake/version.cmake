@@ -1,0 +1,7 @@
+# redstream/version.hpp, generated from project(VERSION) so that the version
+# is written in one place. It lands in the build tree (added to the include
+# path) and is installed with the other headers.
+set(REDSTREAM_GENERATED_INCLUDE_DIR ${PROJECT_BINARY_DIR}/include)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/version.hpp.in
+  ${REDSTREAM_GENERATED_INCLUDE_DIR}/redstream/version.hpp @ONLY)
+
