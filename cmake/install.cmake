@@ -1,23 +1,45 @@
 # Installs the library so that find_package(redstream) and pkg-config both find it.
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+
+set(REDSTREAM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/redstream)
 
 install(TARGETS redstream EXPORT redstreamTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/redstream DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(EXPORT redstreamTargets NAMESPACE redstream::
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/redstream)
+install(FILES ${REDSTREAM_GENERATED_INCLUDE_DIR}/redstream/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/redstream)
+install(EXPORT redstreamTargets NAMESPACE redstream:: DESTINATION ${REDSTREAM_CMAKE_DIR})
 
 configure_package_config_file(cmake/redstreamConfig.cmake.in
-  ${CMAKE_CURRENT_BINARY_DIR}/redstreamConfig.cmake
-  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/redstream)
-write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/redstreamConfigVersion.cmake
+  ${PROJECT_BINARY_DIR}/redstreamConfig.cmake
+  INSTALL_DESTINATION ${REDSTREAM_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/redstreamConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/redstreamConfig.cmake
-  ${CMAKE_CURRENT_BINARY_DIR}/redstreamConfigVersion.cmake
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/redstream)
+install(FILES ${PROJECT_BINARY_DIR}/redstreamConfig.cmake
+  ${PROJECT_BINARY_DIR}/redstreamConfigVersion.cmake
+  DESTINATION ${REDSTREAM_CMAKE_DIR})
 
-configure_file(cmake/redstream.pc.in ${CMAKE_CURRENT_BINARY_DIR}/redstream.pc @ONLY)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/redstream.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# pkg-config. The directories are ${prefix}-relative unless they were given as
+# absolute paths; the prefix itself is the one the install runs with, which
+# `cmake --install --prefix` may change after configuring, so it is filled in
+# at install time (without DESTDIR: a staged install describes its final place).
+foreach(dir LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${dir}}")
+    set(REDSTREAM_PC_${dir} "${CMAKE_INSTALL_${dir}}")
+  else()
+    set(REDSTREAM_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
+  endif()
+endforeach()
+# A compiler finds its own include directories; only another Asio needs a -I.
+set(REDSTREAM_PC_ASIO_CFLAGS "")
+if(NOT ASIO_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+  set(REDSTREAM_PC_ASIO_CFLAGS " -I${ASIO_INCLUDE_DIR}")
+endif()
+set(REDSTREAM_PC_PREFIX "@REDSTREAM_INSTALL_PREFIX@")
+configure_file(cmake/redstream.pc.in ${PROJECT_BINARY_DIR}/redstream.pc.in @ONLY)
+install(CODE "
+  set(REDSTREAM_INSTALL_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  configure_file(\"${PROJECT_BINARY_DIR}/redstream.pc.in\" \"${PROJECT_BINARY_DIR}/redstream.pc\" @ONLY)")
+install(FILES ${PROJECT_BINARY_DIR}/redstream.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -14,3 +14,4 @@
 #include <redstream/resp/reader.hpp>
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
+#include <redstream/version.hpp>
