@@ -3,6 +3,8 @@
 #include <future>
 #include <tuple>
 
+#include <asio/system_executor.hpp>
+
 #include <redstream/core/error.hpp>
 #include <redstream/redis/consumer.hpp>
 
@@ -169,10 +171,20 @@ void Consumer::ack(const Message& m) {
     impl_->ack(m);
 }
 
+asio::any_io_executor Consumer::completion_executor() const {
+    return ctx_ ? ctx_->fallback_executor() : asio::any_io_executor(asio::system_executor());
+}
+
+bool Consumer::ended() const noexcept {
+    return !ctx_ || ctx_->closed() || impl_->ended();
+}
+
 void Consumer::start_commit(detail::BasicCompletion<std::error_code> done) {
     if (!impl_) return done(make_error_code(errc::not_connected));
     if (impl_->commit_mode() != AutoCommit::disabled)
         return done(make_error_code(errc::invalid_argument));
+    // Ended: the commit loop sent what it could, and its strand may not run.
+    if (ended()) return done(make_error_code(errc::shutting_down));
     impl_->commit(std::move(done));
 }
 
@@ -182,7 +194,7 @@ void Consumer::commit() {
                     "commit() is for group consumers with AutoCommit::disabled; the others "
                     "commit by themselves");
     const auto [ec] =
-        wait_for(get_executor(), [this](auto done) { start_commit(std::move(done)); });
+        wait_for(completion_executor(), [this](auto done) { start_commit(std::move(done)); });
     throw_if(ec, "commit failed");
 }
 
@@ -190,6 +202,7 @@ void Consumer::start_group_stats(
     detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done) {
     if (!impl_) return done(make_error_code(errc::not_connected), {});
     if (!impl_->group_mode()) return done(make_error_code(errc::invalid_argument), {});
+    if (ended()) return done(make_error_code(errc::shutting_down), {});
     impl_->group_stats(std::move(done));
 }
 
@@ -198,7 +211,7 @@ std::vector<GroupStreamStats> Consumer::group_stats() {
         throw Error(make_error_code(errc::invalid_argument),
                     "group_stats() is for group consumers (resumable, load_balanced)");
     auto [ec, stats] = wait_for<std::vector<GroupStreamStats>>(
-        get_executor(), [this](auto done) { start_group_stats(std::move(done)); });
+        completion_executor(), [this](auto done) { start_group_stats(std::move(done)); });
     throw_if(ec, "group_stats failed");
     return std::move(stats);
 }

@@ -127,6 +127,7 @@ void ConsumerImpl::unassign(StreamKey stream, ShardId shard) {
 }
 
 void ConsumerImpl::end() {
+    end_called_.store(true, std::memory_order_release);
     inbox_.end();  // at once: waiting takes fail with shutting_down
     on_strand([](ConsumerImpl& self) {
         if (self.stopped_) return;

@@ -93,6 +93,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void assign(StreamKey stream, ShardId shard);
     void unassign(StreamKey stream, ShardId shard);
     void end();
+    /// True once end() was called: the actor takes no new work.
+    bool ended() const noexcept { return end_called_.load(std::memory_order_acquire); }
     /// end(), then waits (at most end_timeout) until a group consumer has
     /// committed what it owes. Returns at once on the actor's own thread,
     /// and after the first wait.
@@ -254,6 +256,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
 
     std::atomic<std::uint64_t> wait_ids_{0};
     std::atomic<bool> end_waited_{false};
+    std::atomic<bool> end_called_{false};  // end() was called (any thread)
     std::atomic<bool> commit_idle_{true};  // no commit timer armed, nothing in flight
     std::atomic<std::uint64_t> reads_{0};
     std::atomic<std::uint64_t> groups_recreated_{0};

@@ -180,9 +180,9 @@ TEST_P(ClientTest, CancellingAnUnwrittenRequestLeavesTheConnectionAlone) {
     asio::cancellation_signal signal;
     std::optional<std::error_code> first_ec, cancelled_ec;
     client.async_exec(req, resp, [&](std::error_code ec) { first_ec = ec; });
-    client.async_exec(
-        req, cancelled_resp,
-        asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec) { cancelled_ec = ec; }));
+    client.async_exec(req, cancelled_resp,
+                      asio::bind_cancellation_slot(signal.slot(),
+                                                   [&](std::error_code ec) { cancelled_ec = ec; }));
     // Both are queued on the strand, not yet run: cancel the second before
     // any write can take it.
     signal.emit(asio::cancellation_type::terminal);

@@ -199,18 +199,23 @@ class Consumer {
     std::optional<Message> next_for(std::chrono::milliseconds timeout);
     std::optional<Message> next_for(std::chrono::milliseconds timeout, std::error_code& ec);
 
-    /// Completion: `void(std::error_code, Message)`. Cancelled by the token's
-    /// cancellation slot (errc::cancelled) or end() (errc::shutting_down).
+    /// Waits for the next message without blocking a thread. Completion:
+    /// `void(std::error_code, Message)`: the sticky read error (as next()),
+    /// queue_full (more than 1024 async waits at once), not_connected for a
+    /// default-constructed Consumer. Cancelled by the token's cancellation
+    /// slot (errc::cancelled) or end() / Streamer::disconnect()
+    /// (errc::shutting_down).
     template <class Token>
     auto async_next(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, Message)>(
-            [this](auto handler) {
+            [](auto handler, Consumer* self) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
-                start_next(detail::BasicCompletion<std::error_code, Message>(std::move(handler),
-                                                                             get_executor()),
-                           slot);
+                auto ex = self->completion_executor();
+                self->start_next(
+                    detail::BasicCompletion<std::error_code, Message>(std::move(handler), ex),
+                    slot);
             },
-            token);
+            token, this);
     }
 
     /// From the next message on, deliver the first message at or after `t` in
@@ -229,18 +234,22 @@ class Consumer {
     /// sends it (rolling) or commit() does (disabled).
     void ack(const Message& m);
     /// AutoCommit::disabled: sends every ack made so far and waits until the
-    /// server has them. Throws `redstream::Error` (invalid_argument in other modes).
+    /// server has them. Throws `redstream::Error`: invalid_argument in other
+    /// modes, the XACK's error, shutting_down after end() or
+    /// Streamer::disconnect() if the acks could not be sent.
     void commit();
-    /// As commit(). Completion: `void(std::error_code)`; end() completes it
-    /// with shutting_down if its acks could not be sent.
+    /// As commit(). Completion: `void(std::error_code)` with the errors of
+    /// commit(). Not cancellable; a commit waiting for an unreachable server
+    /// keeps its acks and completes with shutting_down at end() at the latest.
     template <class Token>
     auto async_commit(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [this](auto handler) {
-                start_commit(
-                    detail::BasicCompletion<std::error_code>(std::move(handler), get_executor()));
+            [](auto handler, Consumer* self) {
+                auto ex = self->completion_executor();
+                self->start_commit(
+                    detail::BasicCompletion<std::error_code>(std::move(handler), ex));
             },
-            token);
+            token, this);
     }
 
     /// Stops the read loop; pending next() calls fail with shutting_down. A
@@ -252,19 +261,22 @@ class Consumer {
     /// GROUPS, over the Streamer's shared connection) and this consumer's
     /// counters; a key whose group is gone reports no lag and 0 pending.
     /// Throws `redstream::Error` (invalid_argument for a real-time consumer,
-    /// a connection error).
+    /// a connection error or timeout after request_timeout, shutting_down
+    /// after end() or Streamer::disconnect()).
     std::vector<GroupStreamStats> group_stats();
     /// As group_stats(). Completion: `void(std::error_code,
-    /// std::vector<GroupStreamStats>)`; not cancellable.
+    /// std::vector<GroupStreamStats>)` with the errors of group_stats(); not
+    /// cancellable.
     template <class Token>
     auto async_group_stats(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code, std::vector<GroupStreamStats>)>(
-            [this](auto handler) {
-                start_group_stats(
+            [](auto handler, Consumer* self) {
+                auto ex = self->completion_executor();
+                self->start_group_stats(
                     detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>>(
-                        std::move(handler), get_executor()));
+                        std::move(handler), ex));
             },
-            token);
+            token, this);
     }
 
     asio::any_io_executor get_executor() const noexcept;
@@ -315,6 +327,12 @@ class Consumer {
     void start_commit(detail::BasicCompletion<std::error_code> done);
     void start_group_stats(
         detail::BasicCompletion<std::error_code, std::vector<GroupStreamStats>> done);
+    // Where handlers without an executor of their own complete: the
+    // Streamer's executor, or the system executor once it is gone.
+    asio::any_io_executor completion_executor() const;
+    // True once end() or Streamer::disconnect() began: nothing may wait on
+    // the actor's strand any more.
+    bool ended() const noexcept;
 
     // Keeps the Streamer's executor alive while the consumer lives; the actor
     // itself does not hold it, so that it can never be the one to destroy the
