@@ -73,13 +73,24 @@ std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept 
     return {};
 }
 
+std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view payload,
+                                     const SendOptions& opts) const noexcept {
+    // The serialized XADD, near enough: headers are a few bytes per argument.
+    constexpr std::size_t per_argument = 16;
+    std::size_t n =
+        stream.name().size() + payload_field_.size() + payload.size() + 8 * per_argument;
+    for (const auto& [name, value] : opts.fields)
+        n += name.size() + value.size() + 2 * per_argument;
+    return n;
+}
+
 void ProducerImpl::build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
                          OutgoingSend& out) const {
     const std::uint64_t shard =
         options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0;
     out.stream = stream;
     out.shard = ShardId{shard};
-    out.bytes = payload.size() + opts.key.size();
+    out.bytes = held_bytes(stream, payload, opts);
     out.deadline = OutgoingSend::Clock::now() + options_.delivery_timeout;
     out.state = std::make_shared<SendState>(ctx_);
 
@@ -192,7 +203,9 @@ void ProducerImpl::enqueue(OutgoingSend&& send) {
     Batch& b = *ready_.back();
     b.deadline = std::min(b.deadline, send.deadline);
     b.request.append(send.xadd);
-    send.xadd.clear();
+    // Only the batch holds the bytes from here: what max_unconfirmed_bytes
+    // counts is what is held, not twice that.
+    send.xadd = resp::Request();
     b.sends.push_back(std::move(send));
 }
 
@@ -289,7 +302,8 @@ SendFuture Producer::send(std::string_view payload, const SendOptions& options) 
 SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
                              const SendOptions& options) {
     std::error_code ec;
-    if (impl_->accepts(stream, ec)) ec = impl_->admit(payload.size() + options.key.size(), true);
+    if (impl_->accepts(stream, ec))
+        ec = impl_->admit(impl_->held_bytes(stream, payload, options), true);
     if (ec) {
         auto failed = std::make_shared<detail::SendState>(impl_->context_ptr());
         failed->complete(ec, {});

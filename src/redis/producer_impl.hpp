@@ -88,6 +88,9 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// Caller thread: reserves room for `bytes`, blocking while full if
     /// allowed; queue_full if not, shutting_down if closed meanwhile.
     std::error_code admit(std::size_t bytes, bool may_block) noexcept;
+    /// What one send holds until it is confirmed: about its serialized XADD.
+    std::size_t held_bytes(const StreamKey& stream, std::string_view payload,
+                           const SendOptions& opts) const noexcept;
     /// Caller thread: picks the shard and serializes the XADD.
     void build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
                OutgoingSend& out) const;

@@ -223,6 +223,29 @@ TEST_F(ProducerTest, BackpressureBoundsUnconfirmedSendsWhileTheServerIsPaused) {
     EXPECT_EQ(std::stoll(own.cli({"XLEN", key})), 111);
 }
 
+// max_unconfirmed_bytes counts what a send holds (its serialized XADD), not
+// just the payload: bytes in extra fields count too.
+TEST_F(ProducerTest, ByteBoundCountsFieldsAsWellAsThePayload) {
+    RedisServer own;
+    auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(own.port()));
+    const auto key = unique_key("bytes");
+    auto producer = streamer.create_producer(
+        key, {.max_unconfirmed_bytes = 1000 * 1024, .block_when_full = false});
+    own.cli({"CLIENT", "PAUSE", "1000", "WRITE"});
+    const std::string big(100 * 1024, 'f');
+    const rs::Field fields[] = {{"blob", big}};
+    std::vector<rs::SendFuture> held;
+    for (int i = 0; i < 20; ++i) {
+        auto f = producer.send("", {.fields = fields});
+        if (!f.ready()) held.push_back(std::move(f));
+    }
+    // 1000 KiB holds nine sends of a little over 100 KiB, never twenty.
+    EXPECT_EQ(held.size(), 9u);
+    for (auto& f : held)
+        f.get();
+    EXPECT_EQ(std::stoll(own.cli({"XLEN", key})), 9);
+}
+
 TEST_F(ProducerTest, LostConnectionFailsUnconfirmedSendsRetryablyThenRecovers) {
     RedisServer own;
     rs::ConnectOptions opts;

@@ -70,7 +70,10 @@ struct ProducerOptions {
     commands::TrimOptions trim{};
     /// Most messages sent but not yet confirmed by the server.
     std::size_t max_unconfirmed = default_max_unconfirmed;
-    /// Most payload bytes sent but not yet confirmed.
+    /// Most bytes held by sends not yet confirmed: each counts its
+    /// serialized XADD (payload, fields, key, framing), which is what the
+    /// producer holds for it. (The connection may also hold a copy of the
+    /// batch being written, at most max_write_batch or one send.)
     std::size_t max_unconfirmed_bytes = default_max_unconfirmed_bytes;
     /// When full, sync send() blocks (true) or fails with errc::queue_full (false).
     bool block_when_full = true;
