@@ -18,6 +18,12 @@ bool is_missing_key(const resp::Value& v) {
     return v.str().find("requires the key to exist") != std::string_view::npos;
 }
 
+// A blocked XREADGROUP whose key was deleted meanwhile (Redis 7: "UNBLOCKED
+// the stream key no longer exists"), or a read of a vanished group.
+bool is_lost_group(const resp::Value& v) {
+    return resp::error_of(v) == errc::nogroup || (v.is_error() && v.str().starts_with("UNBLOCKED"));
+}
+
 }  // namespace
 
 void ConsumerImpl::create_groups() {
@@ -109,7 +115,7 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
     }
     const auto reply = std::move(resp_.at(reading_pending_.size()));
     resp_.clear();
-    if (resp::error_of(reply.root()) == errc::nogroup) {
+    if (is_lost_group(reply.root())) {
         // A key or its group vanished: create them again (history added in
         // between is lost) rather than failing on every read.
         std::vector<std::string> lost;
