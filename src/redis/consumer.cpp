@@ -212,7 +212,7 @@ ConsumerStats Consumer::stats() const noexcept {
 }
 
 std::error_code Consumer::last_error() const noexcept {
-    return {};  // TODO(issue 9): the error that ended next()
+    return impl_ ? impl_->last_error() : make_error_code(errc::not_connected);
 }
 
 Consumer::iterator& Consumer::iterator::operator++() {

@@ -101,9 +101,10 @@ void ConsumerImpl::read_group() {
 
 void ConsumerImpl::on_group_read(std::error_code ec) {
     if (ec) {
-        // The client reconnects by itself; a new connection re-reads the
-        // pending list first, so nothing delivered before is left behind.
-        if (ec == condition::retryable) group_.reconnected();
+        // The connection is dropped (the client reconnects by itself); the
+        // next read, on a new one, re-reads the pending list first, so
+        // nothing delivered before is left behind.
+        group_.reconnected();
         return back_off(ec);
     }
     reads_.fetch_add(1, std::memory_order_relaxed);

@@ -117,6 +117,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     }
     std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
     ConsumerStats stats() const noexcept;
+    /// The error that ended next(): see Inbox::last_error().
+    std::error_code last_error() const { return inbox_.last_error(); }
     asio::any_io_executor executor() const { return strand_; }
 
   private:

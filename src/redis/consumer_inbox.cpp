@@ -196,6 +196,11 @@ void Inbox::clear_error() {
     error_.clear();
 }
 
+std::error_code Inbox::last_error() const {
+    const std::lock_guard lock(mutex_);
+    return ended_ || queue_.empty() ? failure() : std::error_code{};
+}
+
 std::size_t Inbox::size() const {
     const std::lock_guard lock(mutex_);
     return queue_.size();

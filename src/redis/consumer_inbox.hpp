@@ -103,6 +103,9 @@ class Inbox {
     /// A read error, delivered once the queue is empty; cleared by clear_error().
     void set_error(std::error_code ec);
     void clear_error();
+    /// What take() fails with now that nothing is queued: shutting_down after
+    /// end(), else the sticky error once the queue is empty; clear otherwise.
+    std::error_code last_error() const;
 
     /// Moves the log of taken messages into `out` (appending). The read loop
     /// drains it at every read, which bounds it by prefetch plus one read.

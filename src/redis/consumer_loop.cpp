@@ -284,6 +284,9 @@ void ConsumerImpl::back_off(std::error_code ec) {
     // Before the consumer has started, create_consumer() reports the error
     // (and ends the consumer); after, the client reconnects and we retry.
     finish_start(ec);
+    // Except a reply the connection could not parse: it would come again on
+    // every retry, so it stops reading as a server refusal does.
+    if (ec == condition::protocol) return fail(ec);
     op_ = Op::backoff;
     retry_timer_.expires_after(backoff_.next_delay());
     retry_timer_.async_wait(

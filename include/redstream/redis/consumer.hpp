@@ -98,7 +98,8 @@ struct ConsumerOptions {
     std::chrono::milliseconds auto_claim_interval = default_auto_claim_interval;
     /// load_balanced: how long an entry must have been pending, unacked, to
     /// be claimed (its member is presumed dead). Keep it above the longest
-    /// processing time, or entries are processed twice.
+    /// processing time, or entries are processed twice: a claim does not stop
+    /// the first member, whose ack still counts (XACK ignores the owner).
     std::chrono::milliseconds auto_claim_idle = default_auto_claim_idle;
     /// load_balanced: keep this member's pending entries from looking idle
     /// (XCLAIM ... JUSTID of those idle for auto_claim_idle / 3, that often),
@@ -139,8 +140,11 @@ struct ConsumerStats {
     std::uint64_t redelivered = 0;
     /// Group modes: entries the server confirmed acked.
     std::uint64_t acked = 0;
-    /// Group modes: acks the server did not count (the entry was no longer
-    /// pending for this member: claimed by another, or acked twice).
+    /// Group modes: acks the server did not count: the entry was no longer
+    /// pending in the group (acked before, by this member or another). XACK
+    /// does not check the owner, so this member's ack of an entry another one
+    /// claimed meanwhile counts as acked, and it is the claimer's ack that
+    /// lands here; both may have processed it.
     std::uint64_t not_pending = 0;
     /// Group modes: pending entries whose body was deleted; acked, not delivered.
     std::uint64_t deleted = 0;
@@ -183,8 +187,9 @@ class ConsumerImpl;
 
 /// A consumer. Methods may be called from any thread; its state lives on its
 /// own strand. Errors: a read the server refused (WRONGTYPE on a key of the
-/// wrong type) fails next() with that code; a lost connection is retried
-/// (reconnect) and does not surface unless reconnection is off.
+/// wrong type) or a reply that could not be parsed (condition::protocol)
+/// fails next() with that code (last_error() keeps it); a lost connection is
+/// retried (reconnect) and does not surface unless reconnection is off.
 class Consumer {
   public:
     Consumer() = default;
@@ -271,9 +276,11 @@ class Consumer {
 
     /// A snapshot of the counters (all zero for a default-constructed Consumer).
     ConsumerStats stats() const noexcept;
-    /// The error that ended next() / messages() (a server refusal such as
-    /// WRONGTYPE, a protocol error, shutting_down after end()); clear while
-    /// the consumer is reading.
+    /// The error that ended next() / messages(): a server refusal such as
+    /// WRONGTYPE or a protocol error (kept until assign(), unassign(), seek()
+    /// or rewind() changes what is read), shutting_down after end(),
+    /// not_connected for a Consumer never started. Clear while the consumer
+    /// reads, and while messages read before the error are still queued.
     std::error_code last_error() const noexcept;
 
     /// Input iteration: `for (const Message& m : consumer.messages())`; stops
