@@ -32,7 +32,7 @@ void ConsumerImpl::create_groups() {
     for (const auto& c : group_.cursors()) {
         if (c.phase != GroupCursor::Phase::create) continue;
         creating_.push_back(c.key);
-        commands::xgroup_create(req_, c.key, group_name_, group_.create_start(),
+        commands::xgroup_create(req_, c.key, group_name_, group_.create_start(c),
                                 {.mkstream = options_.mkstream});
     }
     op_ = Op::create;

@@ -51,7 +51,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
     if (group_mode())
-        group_.add(stream, shard, std::move(key));
+        group_.add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
     else
         state_.add(stream, shard, std::move(key), origin);
 }

@@ -68,7 +68,9 @@ struct ConsumerOptions {
     std::size_t prefetch = default_prefetch;
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
-    /// Find the shards of each stream (`name:N` keys) with SCAN.
+    /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
+    /// found after the start did not exist then: it is read whole, in every
+    /// mode and whatever auto_stream_reset says.
     bool discover_shards = true;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
