@@ -89,7 +89,7 @@ void ConsumerImpl::read_group() {
                             .consumer = member_name_});
     }
     // A read of pending entries returns at once; only `>` reads may block.
-    const auto block_time = std::max(options_.block_time, std::chrono::milliseconds(1));
+    const auto block_time = read_block();
     commands::XReadGroupOptions opts{.count = options_.batch_size,
                                      .noack = options_.auto_commit == AutoCommit::immediate};
     if (reading_pending_.empty()) opts.block = block_time;

@@ -30,12 +30,13 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       commit_timer_(strand_),
       claim_timer_(strand_),
       renew_timer_(strand_),
-      // NOACK reads count as consumed: immediate reads no further ahead than
-      // the batch the user is on, so a crash loses at most that batch.
-      inbox_(options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
-                 ? 1
-                 : options.prefetch,
-             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
+      // NOACK reads count as consumed: immediate reads only for a next()
+      // that waits, so that an end() drops nothing no call asked for.
+      inbox_(options.prefetch,
+             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed,
+             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
+                 ? Inbox::Flow::on_demand
+                 : Inbox::Flow::prefetch),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
@@ -59,7 +60,7 @@ void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string k
 std::optional<Message> ConsumerImpl::take(std::optional<Inbox::Clock::time_point> deadline,
                                           std::error_code& ec) {
     std::optional<Message> m;
-    if (inbox_.take(deadline, m, ec)) wake();
+    if (inbox_.take(deadline, m, ec, [this] { wake(); })) wake();
     return m;
 }
 

@@ -140,7 +140,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_resolved(std::error_code ec, std::uint64_t generation);
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
-    void read_ahead();  // the next read, before this page is handed over
+    void read_ahead();                             // the next read, before this page is handed over
+    std::chrono::milliseconds read_block() const;  // BLOCK of the next read
     // `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
     // none); `pending`: delivery counts of redelivered entries, by key.
     void push_messages(const resp::Reply& reply, std::string claimed_key = {},

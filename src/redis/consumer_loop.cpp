@@ -148,8 +148,7 @@ void ConsumerImpl::read() {
     std::vector<commands::StreamOffset> offsets;
     for (const auto& c : state_.cursors())
         if (c.resolved) offsets.push_back({c.key, commands::StreamStart::after(c.last)});
-    // BLOCK 0 would wait forever, past any deadline.
-    const auto block = std::max(options_.block_time, std::chrono::milliseconds(1));
+    const auto block = read_block();
     req_.clear();
     commands::xread(req_, offsets, {.count = options_.batch_size, .block = block});
     op_ = Op::read;
@@ -174,6 +173,19 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     read_ahead();
     push_messages(reply);
     step();
+}
+
+// block_time, never 0 (BLOCK 0 would wait forever, past any deadline). On
+// demand no longer than the waiting take wants a message: a NOACK read must
+// not outlive the next_for() it was sent for, or what it brings afterwards
+// is consumed with nobody asking.
+std::chrono::milliseconds ConsumerImpl::read_block() const {
+    using std::chrono::milliseconds;
+    const auto block = std::max(options_.block_time, milliseconds(1));
+    const auto until = inbox_.demand_until();
+    if (!until || *until == Inbox::Clock::time_point::max()) return block;
+    const auto left = std::chrono::duration_cast<milliseconds>(*until - Inbox::Clock::now());
+    return std::clamp(left, milliseconds(1), block);
 }
 
 // Under a backlog (a full page came), the next read goes out before this

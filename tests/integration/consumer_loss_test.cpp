@@ -33,6 +33,47 @@ class ConsumerLoss : public test::GroupConsumer {
     }
 };
 
+// Taken e0–e5, then e6–e10 produced, then a clean end: nothing was asked for
+// after e5, so nothing was read (NOACK) and dropped; the group still has
+// e6–e10 for the next consumer.
+TEST_F(ConsumerLoss, ImmediateLosesNothingOnACleanEnd) {
+    for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced}) {
+        const auto key = unique_key();
+        const auto opts =
+            options(mode, AutoCommit::immediate, AutoStreamReset::earliest, unique_key("g"));
+        send(key, 6, "e");
+        {
+            auto c = streamer_.create_consumer({key}, opts);
+            EXPECT_EQ(take(c, 6), names("e", 0, 6));
+            send(key, 5, "f");
+            c.end();
+        }
+        auto again = streamer_.create_consumer({key}, opts);
+        EXPECT_EQ(take(again, 5), names("f", 0, 5)) << "mode " << static_cast<int>(mode);
+    }
+}
+
+// A next_for() that times out takes its read with it: the NOACK read it sent
+// blocks no longer than the wait, so what is added afterwards stays in the
+// group for whoever asks next, even if this consumer is ended first.
+TEST_F(ConsumerLoss, ImmediateReadOfATimedOutNextForEndsWithIt) {
+    const auto key = unique_key();
+    auto opts = options(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::earliest,
+                        unique_key("g"));
+    opts.block_time = 30s;
+    opts.mkstream = true;
+    {
+        auto c = streamer_.create_consumer({key}, opts);
+        EXPECT_FALSE(c.next_for(100ms));
+        EXPECT_TRUE(eventually([] { return blocked_clients() == 0; }))
+            << "a read blocks on behind a next_for() that gave up";
+        send(key, 3, "m");
+        c.end();
+    }
+    auto again = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(again, 3), names("m", 0, 3));
+}
+
 // Shards written right after the start, before discovery finds them: every
 // entry of them is new, so all 9 are delivered, whatever the reset policy,
 // in every mode.

@@ -38,8 +38,14 @@ enum class AutoStreamReset {
 
 /// When a group consumer acknowledges (XACK) what it delivered.
 enum class AutoCommit {
-    /// NOACK: nothing is pending. No prefetch: the next batch is read once
-    /// the last one is taken, but a crash loses what was read and not processed.
+    /// NOACK: a read counts as consumed; nothing is pending or acked, and a
+    /// crash loses what was read and not processed. Nothing is read ahead: a
+    /// read goes out only while next(), next_for() or async_next() waits with
+    /// nothing queued, so a clean end() loses nothing that no call asked for.
+    /// A read sent for a next_for() blocks no longer than its timeout; what
+    /// it brings after the wait gave up (entries that came within that last
+    /// round trip, or the read of a cancelled async_next()) stays queued for
+    /// the next call, and only an end() before that call drops it.
     immediate,
     delayed,   ///< Acked automatically auto_commit_delay after next() returned it.
     rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval.
