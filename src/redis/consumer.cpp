@@ -146,6 +146,7 @@ void Consumer::seek(Timestamp t) {
 void Consumer::rewind(SeqPos pos) {
     if (!impl_) return;
     check_real_time(*impl_);
+    if (pos.kind() == SeqPos::Kind::end) return impl_->rewind_to_end_and_wait();
     impl_->rewind(pos);
 }
 

@@ -1,6 +1,6 @@
 // The consumer actor's user-facing half: the prefetch queue, the waiting
-// next() calls, and the commands that change what and where it reads.
-// The read loop itself is in consumer_loop.cpp.
+// next() calls, and the commands that change what it reads (seek and rewind
+// are in consumer_seek.cpp). The read loop itself is in consumer_loop.cpp.
 #include <algorithm>
 #include <future>
 
@@ -74,30 +74,6 @@ void ConsumerImpl::wake() {
 
 void ConsumerImpl::cancel(std::uint64_t id, errc why) {
     inbox_.cancel(id, make_error_code(why));
-}
-
-// The inbox is emptied and shut at once, on the caller's thread, so that the
-// very next take() sees only what is read from the new position; it opens
-// again once the read loop has moved there.
-void ConsumerImpl::rewind(SeqPos pos) {
-    on_strand([pos, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
-        self.state_.rewind(pos);
-        self.reposition(epoch);
-    });
-}
-
-void ConsumerImpl::seek(Timestamp t) {
-    on_strand([t, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
-        self.state_.seek(t);
-        self.reposition(epoch);
-    });
-}
-
-void ConsumerImpl::reposition(std::uint64_t epoch) {
-    error_.clear();
-    inbox_.clear_error();
-    inbox_.open(epoch);
-    step();
 }
 
 void ConsumerImpl::assign(StreamKey stream, ShardId shard) {

@@ -185,6 +185,11 @@ void Inbox::open(std::uint64_t epoch) {
     if (epoch == epoch_) open_epoch_ = epoch;
 }
 
+bool Inbox::latest_seek(std::uint64_t epoch) const {
+    const std::lock_guard lock(mutex_);
+    return epoch == epoch_;
+}
+
 bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;

@@ -105,6 +105,8 @@ class Inbox {
 
     /// Re-opens after the seek of `epoch` took effect (later seeks keep it shut).
     void open(std::uint64_t epoch);
+    /// False once a later close_for_seek() than the one of `epoch` was made.
+    bool latest_seek(std::uint64_t epoch) const;
     /// True if a read may go out while `incoming` messages are still on their
     /// way in; otherwise remembers to ask for a wake-up.
     bool room_for_read(std::size_t incoming = 0);

@@ -41,7 +41,9 @@ void ConsumerImpl::finish_start(std::error_code ec) {
 // Decides the next request; every completion comes back here.
 void ConsumerImpl::step() {
     if (stopped_ || !connected_ || op_ != Op::none) return;
-    if (error_) return;
+    // A rewind to the end moves every key once its lookup is back: reading
+    // (or resolving) the old position meanwhile would be wasted.
+    if (error_ || end_lookups_ > 0) return;
     if (discovery_due_) return discover();
     if (group_mode() ? group_.needs_create() : state_.needs_resolution())
         return group_mode() ? create_groups() : resolve();

@@ -74,6 +74,47 @@ TEST_F(ConsumerLoss, ImmediateReadOfATimedOutNextForEndsWithIt) {
     EXPECT_EQ(take(again, 3), names("m", 0, 3));
 }
 
+// The read loop is blocked in XREAD on the old position when rewind(end) is
+// called; an entry added once rewind() has returned is delivered.
+TEST_F(ConsumerLoss, RewindToTheEndDeliversWhatIsAddedAfterItReturns) {
+    for (int round = 0; round < 3; ++round) {
+        const auto key = unique_key();
+        send(key, 3, "old");
+        auto opts =
+            options(ConsumerMode::real_time, AutoCommit::delayed, AutoStreamReset::earliest, "");
+        opts.block_time = 5s;
+        auto c = streamer_.create_consumer({key}, opts);
+        EXPECT_EQ(take(c, 3), names("old", 0, 3));
+        // The loop's next XREAD BLOCK 5000 is out now or about to be.
+        c.rewind(SeqPos::end());
+        send(key, 1, "new");
+        EXPECT_EQ(take(c, 1), names("new", 0, 1)) << "round " << round;
+        expect_quiet(c);
+    }
+}
+
+// The end is looked up over the Streamer's shared connection; with the
+// server down that lookup fails, and rewind() still returns in bounded time.
+TEST_F(ConsumerLoss, RewindToTheEndReturnsWhileTheServerIsDown) {
+    const auto key = unique_key();
+    send(key, 2, "old");
+    auto opts =
+        options(ConsumerMode::real_time, AutoCommit::delayed, AutoStreamReset::earliest, "");
+    auto c = streamer_.create_consumer({key}, opts);
+    EXPECT_EQ(take(c, 2), names("old", 0, 2));
+    server().stop();
+    const auto start = std::chrono::steady_clock::now();
+    c.rewind(SeqPos::end());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, Consumer::end_lookup_timeout + 1s);
+    const auto reads = c.stats().reads;
+    server().start();
+    // The end is looked up once the consumer reads again; from then on
+    // everything is delivered.
+    ASSERT_TRUE(eventually([&] { return c.stats().reads > reads; }));
+    send(key, 1, "new");
+    EXPECT_EQ(take(c, 1), names("new", 0, 1));
+}
+
 // Shards written right after the start, before discovery finds them: every
 // entry of them is new, so all 9 are delivered, whatever the reset policy,
 // in every mode.

@@ -200,6 +200,9 @@ class ConsumerImpl;
 /// retried (reconnect) and does not surface unless reconnection is off.
 class Consumer {
   public:
+    /// The longest rewind(SeqPos::end()) waits for the ends to be looked up.
+    static constexpr std::chrono::milliseconds end_lookup_timeout{2000};
+
     Consumer() = default;
     Consumer(Consumer&&) noexcept;
     Consumer& operator=(Consumer&&) noexcept;
@@ -227,10 +230,19 @@ class Consumer {
     }
 
     /// From the next message on, deliver the first message at or after `t` in
-    /// every stream; messages prefetched before the call are dropped.
-    /// Real-time consumers only (invalid_argument for a group consumer).
+    /// every stream; messages prefetched before the call are dropped, and
+    /// every entry added after the call returns is delivered. Real-time
+    /// consumers only (invalid_argument for a group consumer).
     void seek(Timestamp t);
-    /// As seek(), to a position.
+    /// As seek(), to a position. For SeqPos::end() it looks up each key's
+    /// newest id before it returns, over the Streamer's shared connection
+    /// (not behind this consumer's blocking read), so that the end is the end
+    /// at the call and every entry added after it returns is delivered. It
+    /// waits at most end_lookup_timeout (and a moment): if that lookup fails
+    /// (the server is unreachable) it returns anyway, and the ends are looked
+    /// up when the consumer reads again; entries added before then are
+    /// skipped. Called on the consumer's executor (in an async_next()
+    /// handler) it does not wait, with the same fallback.
     void rewind(SeqPos pos);
 
     /// Start / stop reading one shard of a stream.
