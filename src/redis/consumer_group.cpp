@@ -72,10 +72,23 @@ void ConsumerImpl::on_groups_created(std::error_code ec) {
     step();
 }
 
-void ConsumerImpl::read_group() {
+// COUNT of a group read (per key). A load-balanced member asks for no more
+// than the room left in its prefetch queue, shared among the keys read (at
+// least one each): what it holds, its peers cannot work on.
+std::size_t ConsumerImpl::read_count(std::size_t incoming) const {
+    if (options_.mode != ConsumerMode::load_balanced) return options_.batch_size;
+    const auto keys = static_cast<std::size_t>(
+        std::count_if(group_.cursors().begin(), group_.cursors().end(),
+                      [](const GroupCursor& c) { return c.phase != GroupCursor::Phase::create; }));
+    const auto share = inbox_.room(incoming) / std::max<std::size_t>(1, keys);
+    return std::clamp<std::size_t>(share, 1, options_.batch_size);
+}
+
+void ConsumerImpl::read_group(std::size_t incoming) {
     std::vector<commands::StreamOffset> offsets;
     reading_pending_.clear();
     req_.clear();
+    const auto count = read_count(incoming);
     for (const auto& c : group_.cursors()) {
         if (c.phase == GroupCursor::Phase::create) continue;
         offsets.push_back({c.key, c.start()});
@@ -85,12 +98,12 @@ void ConsumerImpl::read_group() {
         // the read): redeliveries carry them, and they decide dead letters.
         commands::xpending(req_, c.key, group_name_,
                            {.start = commands::RangeBound::exclusive(c.after),
-                            .count = options_.batch_size,
+                            .count = count,
                             .consumer = member_name_});
     }
     // A read of pending entries returns at once; only `>` reads may block.
     const auto block_time = read_block();
-    commands::XReadGroupOptions opts{.count = options_.batch_size,
+    commands::XReadGroupOptions opts{.count = count,
                                      .noack = options_.auto_commit == AutoCommit::immediate};
     if (reading_pending_.empty()) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);

@@ -32,7 +32,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       renew_timer_(strand_),
       // NOACK reads count as consumed: immediate reads only for a next()
       // that waits, so that an end() drops nothing no call asked for.
-      inbox_(options.prefetch,
+      inbox_(options.prefetch_or_default(),
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
                  ? Inbox::Flow::on_demand

@@ -169,7 +169,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     // Group mode (consumer_group.cpp).
     void create_groups();
     void on_groups_created(std::error_code ec);
-    void read_group();
+    void read_group(std::size_t incoming = 0);  // `incoming`: a page not yet queued
+    std::size_t read_count(std::size_t incoming) const;
     void on_group_read(std::error_code ec);
     void on_group_entries();  // pages_ of a group read: acks owed for deleted entries
     // The commit loop (consumer_commit.cpp): XACKs over acks_client_, beside reads.

@@ -198,6 +198,17 @@ bool Inbox::room_for_read(std::size_t incoming) {
     return !reader_paused_;
 }
 
+bool Inbox::has_room() const {
+    const std::lock_guard lock(mutex_);
+    return !ended_ && (flow_ == Flow::on_demand ? queue_.empty() : queue_.size() < prefetch_);
+}
+
+std::size_t Inbox::room(std::size_t incoming) const {
+    if (flow_ == Flow::on_demand) return prefetch_;
+    const std::lock_guard lock(mutex_);
+    return prefetch_ - std::min(prefetch_, queue_.size() + incoming);
+}
+
 std::optional<Inbox::Clock::time_point> Inbox::demand_until() const {
     const std::lock_guard lock(mutex_);
     if (!waiters_.empty() || unbounded_takes_ > 0) return Clock::time_point::max();

@@ -110,6 +110,12 @@ class Inbox {
     /// True if a read may go out while `incoming` messages are still on their
     /// way in; otherwise remembers to ask for a wake-up.
     bool room_for_read(std::size_t incoming = 0);
+    /// As room_for_read() without a read loop's pause: for side requests
+    /// (claims) whose results are queued too.
+    bool has_room() const;
+    /// How many more messages fit under prefetch with `incoming` on their way
+    /// (on demand, prefetch: nothing is queued when a read goes out).
+    std::size_t room(std::size_t incoming = 0) const;
     /// On demand: until when a waiting take wants a message (time_point::max()
     /// if one waits without a deadline); nullopt if none waits.
     std::optional<Clock::time_point> demand_until() const;

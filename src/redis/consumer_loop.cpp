@@ -56,7 +56,8 @@ void ConsumerImpl::step() {
     // Full: a take() that drains the inbox to half wakes us (wake()).
     if (group_mode()) {
         // Dead letters take room too: at most a prefetch of them out at once.
-        if (group_.readable() && inbox_.room_for_read() && dead_in_flight_ < options_.prefetch)
+        if (group_.readable() && inbox_.room_for_read() &&
+            dead_in_flight_ < options_.prefetch_or_default())
             read_group();
     } else if (state_.readable() && inbox_.room_for_read()) {
         read();
@@ -204,9 +205,9 @@ void ConsumerImpl::read_ahead() {
     if (!full || op_ != Op::none || discovery_due_ || error_) return;
     if (group_mode()) {
         if (group_.needs_create() || group_.reading_pending() || !group_.readable() ||
-            dead_in_flight_ >= options_.prefetch || !inbox_.room_for_read(incoming))
+            dead_in_flight_ >= options_.prefetch_or_default() || !inbox_.room_for_read(incoming))
             return;
-        return read_group();
+        return read_group(incoming);
     }
     if (state_.needs_resolution() || !state_.readable() || !inbox_.room_for_read(incoming)) return;
     read();

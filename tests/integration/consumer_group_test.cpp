@@ -146,9 +146,8 @@ TEST_F(GroupConsumer, AGroupDestroyedWhileConsumingIsCreatedAgain) {
     const auto group = unique_key("g");
     send(key, 1, "a");
     // Delayed: it reads by itself (immediate would read only for a next()).
-    auto c = streamer_.create_consumer(
-        {key},
-        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::latest, group));
+    auto c = streamer_.create_consumer({key}, options(ConsumerMode::resumable, AutoCommit::delayed,
+                                                      AutoStreamReset::latest, group));
     server().cli({"XGROUP", "DESTROY", key, group});
     send(key, 1, "b");  // may be lost with the group: history between is not promised
     // Recreated at `$`: what comes after the recreation is delivered. No

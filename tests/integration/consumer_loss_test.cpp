@@ -138,5 +138,51 @@ TEST_F(ConsumerLoss, ShardsThatAppearAfterTheStartAreReadWhole) {
         }
 }
 
+// Three members with default options, created one after the other over a
+// backlog of 1,001 entries, then drained by three threads at once: none may
+// have hoarded the backlog before the others started. Each message costs its
+// handler 1 ms (a stand-in for work, not for synchronisation): without work
+// the drain takes a few ms and the shares would measure the OS scheduler on
+// a busy machine, not what each member held.
+TEST_F(ConsumerLoss, LoadBalancedMembersShareABacklog) {
+    constexpr std::size_t total = 1001;
+    const auto key = unique_key();
+    send(key, total, "w");
+    ConsumerOptions opts;
+    opts.mode = ConsumerMode::load_balanced;
+    opts.auto_stream_reset = AutoStreamReset::earliest;
+    opts.group_id = unique_key("g");
+    std::vector<Consumer> members;
+    for (int i = 0; i < 3; ++i)
+        members.push_back(streamer_.create_consumer({key}, opts));
+    std::atomic<std::size_t> taken{0};
+    std::vector<std::vector<std::string>> got(3);
+    std::latch start(3);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < 3; ++i)
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const auto deadline = std::chrono::steady_clock::now() + 20s;
+            while (taken.load() < total && std::chrono::steady_clock::now() < deadline)
+                if (auto m = members[i].next_for(50ms)) {
+                    got[i].emplace_back(m->payload());
+                    taken.fetch_add(1);
+                    std::this_thread::sleep_for(1ms);
+                }
+        });
+    for (auto& t : threads)
+        t.join();
+    std::set<std::string> all;
+    for (const auto& g : got)
+        all.insert(g.begin(), g.end());
+    EXPECT_EQ(all.size(), total) << "none lost, none twice";
+    const auto shares = std::to_string(got[0].size()) + " / " + std::to_string(got[1].size()) +
+                        " / " + std::to_string(got[2].size());
+    RecordProperty("shares", shares);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_GE(got[i].size() * 4, total) << "member " << i << " of " << shares;
+    EXPECT_LE(members[0].stats().max_queued, ConsumerOptions::default_load_balanced_prefetch);
+}
+
 }  // namespace
 }  // namespace redstream

@@ -645,6 +645,24 @@ TEST(Inbox, NoWakeWhenTheReaderNeverPaused) {
     EXPECT_FALSE(take_now(inbox).wake);  // a timeout never wakes
 }
 
+// room() and has_room() are for side requests (claims): they must not clear
+// the read loop's pause, or the take that should wake it never does.
+TEST(Inbox, RoomQueriesLeaveTheReadersPauseAlone) {
+    Inbox inbox(10);
+    push(inbox, batch(0, 10));
+    EXPECT_FALSE(inbox.room_for_read());  // paused
+    for (std::uint64_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(take_now(inbox).message);
+    EXPECT_TRUE(inbox.has_room());
+    EXPECT_EQ(inbox.room(), 3u);
+    EXPECT_EQ(inbox.room(2), 1u);
+    EXPECT_EQ(inbox.room(20), 0u);
+    std::size_t wakes = 0;
+    for (std::uint64_t i = 3; i < 10; ++i)
+        wakes += take_now(inbox).wake;
+    EXPECT_EQ(wakes, 1u) << "the paused reader is still woken at half";
+}
+
 // --- Inbox: on demand (AutoCommit::immediate) --------------------------------
 
 // Nothing is read ahead: a read may go out only while an async take waits on

@@ -55,6 +55,7 @@ enum class AutoCommit {
 struct ConsumerOptions {
     static constexpr std::size_t default_batch_size = 100;
     static constexpr std::size_t default_prefetch = 1000;
+    static constexpr std::size_t default_load_balanced_prefetch = 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
@@ -71,7 +72,12 @@ struct ConsumerOptions {
     /// COUNT of each read: most entries fetched per stream per round trip.
     std::size_t batch_size = default_batch_size;
     /// Most messages read ahead of next(); the read loop pauses when full.
-    std::size_t prefetch = default_prefetch;
+    /// nullopt: default_prefetch, or default_load_balanced_prefetch for
+    /// load_balanced. A load-balanced member never holds more (its reads ask
+    /// for no more than the room left), because what it holds its peers
+    /// cannot work on: a larger prefetch buys throughput per member with
+    /// balance, a smaller one balance with round trips.
+    std::optional<std::size_t> prefetch{};
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
     /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
@@ -122,6 +128,13 @@ struct ConsumerOptions {
     /// (`<key>:dead` if it has a hash tag), in the key's cluster hash slot.
     /// One given here must share the slot of every key read (a hash tag).
     std::string dead_letter_key{};
+
+    /// prefetch, or the mode's default.
+    constexpr std::size_t prefetch_or_default() const noexcept {
+        return prefetch.value_or(mode == ConsumerMode::load_balanced
+                                     ? default_load_balanced_prefetch
+                                     : default_prefetch);
+    }
 };
 
 /// The fields a dead letter has after the original entry's fields.
