@@ -148,6 +148,7 @@ void Consumer::seek(Timestamp t) {
 void Consumer::rewind(SeqPos pos) {
     if (!impl_) return;
     check_real_time(*impl_);
+    if (pos.kind() == SeqPos::Kind::end) return impl_->rewind_to_end_and_wait();
     impl_->rewind(pos);
 }
 
@@ -225,7 +226,7 @@ ConsumerStats Consumer::stats() const noexcept {
 }
 
 std::error_code Consumer::last_error() const noexcept {
-    return {};  // TODO(issue 9): the error that ended next()
+    return impl_ ? impl_->last_error() : make_error_code(errc::not_connected);
 }
 
 Consumer::iterator& Consumer::iterator::operator++() {

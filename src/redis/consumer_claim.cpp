@@ -35,22 +35,27 @@ void ConsumerImpl::claim() {
     while (claim_index_ < keys.size() && keys[claim_index_].phase == GroupCursor::Phase::create)
         ++claim_index_;
     // A round ends when every key's scan came back to 0-0; claimed entries
-    // take room in the inbox like a read, so a full inbox waits too.
-    if (claim_index_ >= keys.size() || !inbox_.room_for_read()) {
+    // take room in the inbox like a read, so a full inbox waits too (asked
+    // without room_for_read(): its pause flag is the read loop's, and
+    // clearing it here would leave that loop waiting for a wake-up that the
+    // takes no longer send).
+    if (claim_index_ >= keys.size() || !inbox_.has_room()) {
         claim_index_ = 0;
         claim_cursor_ = MessageId{};
         return schedule_claim(options_.auto_claim_interval);
     }
     claim_key_ = keys[claim_index_].key;
+    // No more than a read would take: claimed entries are held like read ones.
+    const auto count = read_count(0);
     // XPENDING first, same filter and order as the XAUTOCLAIM after it: the
     // delivery counts of exactly the entries about to be claimed.
     claim_req_.clear();
     commands::xpending(claim_req_, claim_key_, group_name_,
                        {.min_idle = options_.auto_claim_idle,
                         .start = commands::RangeBound::inclusive(claim_cursor_),
-                        .count = options_.batch_size});
+                        .count = count});
     commands::xautoclaim(claim_req_, claim_key_, group_name_, member_name_,
-                         options_.auto_claim_idle, claim_cursor_, {.count = options_.batch_size});
+                         options_.auto_claim_idle, claim_cursor_, {.count = count});
     acks_client_->async_exec(claim_req_, claim_resp_,
                              guard([](ConsumerImpl& s, std::error_code ec) { s.on_claimed(ec); }));
 }

@@ -18,6 +18,12 @@ bool is_missing_key(const resp::Value& v) {
     return v.str().find("requires the key to exist") != std::string_view::npos;
 }
 
+// A blocked XREADGROUP whose key was deleted meanwhile (Redis 7: "UNBLOCKED
+// the stream key no longer exists"), or a read of a vanished group.
+bool is_lost_group(const resp::Value& v) {
+    return resp::error_of(v) == errc::nogroup || (v.is_error() && v.str().starts_with("UNBLOCKED"));
+}
+
 }  // namespace
 
 void ConsumerImpl::create_groups() {
@@ -26,7 +32,7 @@ void ConsumerImpl::create_groups() {
     for (const auto& c : group_.cursors()) {
         if (c.phase != GroupCursor::Phase::create) continue;
         creating_.push_back(c.key);
-        commands::xgroup_create(req_, c.key, group_name_, group_.create_start(),
+        commands::xgroup_create(req_, c.key, group_name_, group_.create_start(c),
                                 {.mkstream = options_.mkstream});
     }
     op_ = Op::create;
@@ -66,10 +72,23 @@ void ConsumerImpl::on_groups_created(std::error_code ec) {
     step();
 }
 
-void ConsumerImpl::read_group() {
+// COUNT of a group read (per key). A load-balanced member asks for no more
+// than the room left in its prefetch queue, shared among the keys read (at
+// least one each): what it holds, its peers cannot work on.
+std::size_t ConsumerImpl::read_count(std::size_t incoming) const {
+    if (options_.mode != ConsumerMode::load_balanced) return options_.batch_size;
+    const auto keys = static_cast<std::size_t>(
+        std::count_if(group_.cursors().begin(), group_.cursors().end(),
+                      [](const GroupCursor& c) { return c.phase != GroupCursor::Phase::create; }));
+    const auto share = inbox_.room(incoming) / std::max<std::size_t>(1, keys);
+    return std::clamp<std::size_t>(share, 1, options_.batch_size);
+}
+
+void ConsumerImpl::read_group(std::size_t incoming) {
     std::vector<commands::StreamOffset> offsets;
     reading_pending_.clear();
     req_.clear();
+    const auto count = read_count(incoming);
     for (const auto& c : group_.cursors()) {
         if (c.phase == GroupCursor::Phase::create) continue;
         offsets.push_back({c.key, c.start()});
@@ -79,12 +98,12 @@ void ConsumerImpl::read_group() {
         // the read): redeliveries carry them, and they decide dead letters.
         commands::xpending(req_, c.key, group_name_,
                            {.start = commands::RangeBound::exclusive(c.after),
-                            .count = options_.batch_size,
+                            .count = count,
                             .consumer = member_name_});
     }
     // A read of pending entries returns at once; only `>` reads may block.
-    const auto block_time = std::max(options_.block_time, std::chrono::milliseconds(1));
-    commands::XReadGroupOptions opts{.count = options_.batch_size,
+    const auto block_time = read_block();
+    commands::XReadGroupOptions opts{.count = count,
                                      .noack = options_.auto_commit == AutoCommit::immediate};
     if (reading_pending_.empty()) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
@@ -98,9 +117,10 @@ void ConsumerImpl::read_group() {
 
 void ConsumerImpl::on_group_read(std::error_code ec) {
     if (ec) {
-        // The client reconnects by itself; a new connection re-reads the
-        // pending list first, so nothing delivered before is left behind.
-        if (ec == condition::retryable) group_.reconnected();
+        // The connection is dropped (the client reconnects by itself); the
+        // next read, on a new one, re-reads the pending list first, so
+        // nothing delivered before is left behind.
+        group_.reconnected();
         return back_off(ec);
     }
     reads_.fetch_add(1, std::memory_order_relaxed);
@@ -112,7 +132,7 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
     }
     const auto reply = std::move(resp_.at(reading_pending_.size()));
     resp_.clear();
-    if (resp::error_of(reply.root()) == errc::nogroup) {
+    if (is_lost_group(reply.root())) {
         // A key or its group vanished: create them again (history added in
         // between is lost) rather than failing on every read.
         std::vector<std::string> lost;

@@ -1,6 +1,6 @@
 // The consumer actor's user-facing half: the prefetch queue, the waiting
-// next() calls, and the commands that change what and where it reads.
-// The read loop itself is in consumer_loop.cpp.
+// next() calls, and the commands that change what it reads (seek and rewind
+// are in consumer_seek.cpp). The read loop itself is in consumer_loop.cpp.
 #include <algorithm>
 #include <future>
 
@@ -30,12 +30,13 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
       commit_timer_(strand_),
       claim_timer_(strand_),
       renew_timer_(strand_),
-      // NOACK reads count as consumed: immediate reads no further ahead than
-      // the batch the user is on, so a crash loses at most that batch.
-      inbox_(options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
-                 ? 1
-                 : options.prefetch,
-             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed),
+      // NOACK reads count as consumed: immediate reads only for a next()
+      // that waits, so that an end() drops nothing no call asked for.
+      inbox_(options.prefetch_or_default(),
+             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed,
+             options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
+                 ? Inbox::Flow::on_demand
+                 : Inbox::Flow::prefetch),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
@@ -51,7 +52,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
     if (group_mode())
-        group_.add(stream, shard, std::move(key));
+        group_.add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
     else
         state_.add(stream, shard, std::move(key), origin);
 }
@@ -59,7 +60,7 @@ void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string k
 std::optional<Message> ConsumerImpl::take(std::optional<Inbox::Clock::time_point> deadline,
                                           std::error_code& ec) {
     std::optional<Message> m;
-    if (inbox_.take(deadline, m, ec)) wake();
+    if (inbox_.take(deadline, m, ec, [this] { wake(); })) wake();
     return m;
 }
 
@@ -73,30 +74,6 @@ void ConsumerImpl::wake() {
 
 void ConsumerImpl::cancel(std::uint64_t id, errc why) {
     inbox_.cancel(id, make_error_code(why));
-}
-
-// The inbox is emptied and shut at once, on the caller's thread, so that the
-// very next take() sees only what is read from the new position; it opens
-// again once the read loop has moved there.
-void ConsumerImpl::rewind(SeqPos pos) {
-    on_strand([pos, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
-        self.state_.rewind(pos);
-        self.reposition(epoch);
-    });
-}
-
-void ConsumerImpl::seek(Timestamp t) {
-    on_strand([t, epoch = inbox_.close_for_seek()](ConsumerImpl& self) {
-        self.state_.seek(t);
-        self.reposition(epoch);
-    });
-}
-
-void ConsumerImpl::reposition(std::uint64_t epoch) {
-    error_.clear();
-    inbox_.clear_error();
-    inbox_.open(epoch);
-    step();
 }
 
 void ConsumerImpl::assign(StreamKey stream, ShardId shard) {

@@ -88,8 +88,18 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void next(NextCompletion done, std::uint64_t id);
     /// Completes the wait `id` with `why` if it is still waiting.
     void cancel(std::uint64_t id, errc why);
+    /// Moves to `pos` (not SeqPos::end(): rewind_to_end()) or `t`: explicit
+    /// ids, so whatever is added after the call is delivered.
     void rewind(SeqPos pos);
     void seek(Timestamp t);
+    /// rewind(SeqPos::end()): looks every key's newest id up over acks_client_
+    /// (never behind this consumer's blocking read) and moves there; `done`
+    /// completes then, with the lookup's error if it failed (the read loop
+    /// then looks the ends up itself, once it can).
+    void rewind_to_end(BasicCompletion<std::error_code> done);
+    /// rewind_to_end(), waiting at most Consumer::end_lookup_timeout plus
+    /// read_margin; without waiting on the actor's own thread or after end().
+    void rewind_to_end_and_wait();
     void assign(StreamKey stream, ShardId shard);
     void unassign(StreamKey stream, ShardId shard);
     void end();
@@ -119,6 +129,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     }
     std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
     ConsumerStats stats() const noexcept;
+    /// The error that ended next(): see Inbox::last_error().
+    std::error_code last_error() const { return inbox_.last_error(); }
     asio::any_io_executor executor() const { return strand_; }
 
   private:
@@ -140,7 +152,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_resolved(std::error_code ec, std::uint64_t generation);
     void read();
     void on_read(std::error_code ec, std::uint64_t generation);
-    void read_ahead();  // the next read, before this page is handed over
+    void read_ahead();                             // the next read, before this page is handed over
+    std::chrono::milliseconds read_block() const;  // BLOCK of the next read
     // `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
     // none); `pending`: delivery counts of redelivered entries, by key.
     void push_messages(const resp::Reply& reply, std::string claimed_key = {},
@@ -158,7 +171,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     // Group mode (consumer_group.cpp).
     void create_groups();
     void on_groups_created(std::error_code ec);
-    void read_group();
+    void read_group(std::size_t incoming = 0);  // `incoming`: a page not yet queued
+    std::size_t read_count(std::size_t incoming) const;
     void on_group_read(std::error_code ec);
     void on_group_entries();  // pages_ of a group read: acks owed for deleted entries
     // The commit loop (consumer_commit.cpp): XACKs over acks_client_, beside reads.
@@ -177,6 +191,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_renewed(std::error_code ec);
     void wake();                           // posts step(): the inbox has room again
     void reposition(std::uint64_t epoch);  // after a seek or rewind
+    // rewind_to_end (consumer_seek.cpp): the lookup of one call.
+    struct EndLookup;
+    void look_up_ends(std::shared_ptr<EndLookup> lookup);
+    void on_ends(std::error_code ec, EndLookup& lookup);
 
     // A reply error: retryable ones back off, others stop reading until the
     // user changes the read set or position.
@@ -250,6 +268,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     bool connected_ = false;
     bool first_scan_done_ = false;
     bool discovery_due_ = false;
+    std::size_t end_lookups_ = 0;  // rewind_to_end lookups out: the read loop waits
     asio::steady_timer retry_timer_;
     asio::steady_timer discovery_timer_;
     Backoff backoff_;

@@ -29,6 +29,7 @@ std::error_code Inbox::failure() const noexcept {
 }
 
 bool Inbox::should_wake() noexcept {
+    if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
     // Half of prefetch: the loop then reads a page while the user still has
     // half a queue to work on, and wakes once per half queue, not per message.
     if (!reader_paused_ || queue_.size() > prefetch_ / 2) return false;
@@ -52,14 +53,49 @@ void Inbox::drain_taken(std::vector<Taken>& out) {
     taken_.clear();
 }
 
-bool Inbox::take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
-                 std::error_code& ec) {
-    std::unique_lock lock(mutex_);
+bool Inbox::wake_for_demand() noexcept {
+    if (flow_ != Flow::on_demand || !reader_paused_) return false;
+    reader_paused_ = false;
+    return true;
+}
+
+bool Inbox::has_demand() const {
+    return !waiters_.empty() || unbounded_takes_ > 0 ||
+           (!take_deadlines_.empty() && *take_deadlines_.rbegin() > Clock::now());
+}
+
+void Inbox::wait(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,
+                 const std::function<void()>& wake_reader) {
     const auto ready = [this] { return !queue_.empty() || ended_ || error_; };
+    if (ready()) return;
+    const bool demand = flow_ == Flow::on_demand;
+    auto at = take_deadlines_.end();
+    if (demand) {
+        if (deadline)
+            at = take_deadlines_.insert(*deadline);
+        else
+            ++unbounded_takes_;
+        if (wake_reader && wake_for_demand()) {
+            lock.unlock();
+            wake_reader();
+            lock.lock();
+        }
+    }
     if (deadline)
         ready_.wait_until(lock, *deadline, ready);
     else
         ready_.wait(lock, ready);
+    if (!demand) return;
+    if (deadline)
+        take_deadlines_.erase(at);
+    else
+        --unbounded_takes_;
+}
+
+bool Inbox::take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
+                 std::error_code& ec, const std::function<void()>& wake_reader) {
+    std::unique_lock lock(mutex_);
+    wait(lock, deadline, wake_reader);
     out.reset();
     ec.clear();
     if (ended_) {
@@ -85,10 +121,10 @@ bool Inbox::take_async(NextCompletion done, std::uint64_t id) {
         if (waiters_.size() >= max_waiters) {
             lock.unlock();
             done(make_error_code(errc::queue_full), {});
-        } else {
-            waiters_.push_back({id, std::move(done)});
+            return false;
         }
-        return false;
+        waiters_.push_back({id, std::move(done)});
+        return wake_for_demand();
     }
     Message m = pop();
     const bool wake = should_wake();
@@ -149,11 +185,35 @@ void Inbox::open(std::uint64_t epoch) {
     if (epoch == epoch_) open_epoch_ = epoch;
 }
 
+bool Inbox::latest_seek(std::uint64_t epoch) const {
+    const std::lock_guard lock(mutex_);
+    return epoch == epoch_;
+}
+
 bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
-    reader_paused_ = queue_.size() + incoming >= prefetch_;
+    reader_paused_ = flow_ == Flow::on_demand ? !queue_.empty() || incoming > 0 || !has_demand()
+                                              : queue_.size() + incoming >= prefetch_;
     return !reader_paused_;
+}
+
+bool Inbox::has_room() const {
+    const std::lock_guard lock(mutex_);
+    return !ended_ && (flow_ == Flow::on_demand ? queue_.empty() : queue_.size() < prefetch_);
+}
+
+std::size_t Inbox::room(std::size_t incoming) const {
+    if (flow_ == Flow::on_demand) return prefetch_;
+    const std::lock_guard lock(mutex_);
+    return prefetch_ - std::min(prefetch_, queue_.size() + incoming);
+}
+
+std::optional<Inbox::Clock::time_point> Inbox::demand_until() const {
+    const std::lock_guard lock(mutex_);
+    if (!waiters_.empty() || unbounded_takes_ > 0) return Clock::time_point::max();
+    if (take_deadlines_.empty()) return std::nullopt;
+    return *take_deadlines_.rbegin();
 }
 
 void Inbox::push(std::vector<Message>& messages) {
@@ -194,6 +254,11 @@ void Inbox::set_error(std::error_code ec) {
 void Inbox::clear_error() {
     const std::lock_guard lock(mutex_);
     error_.clear();
+}
+
+std::error_code Inbox::last_error() const {
+    const std::lock_guard lock(mutex_);
+    return ended_ || queue_.empty() ? failure() : std::error_code{};
 }
 
 std::size_t Inbox::size() const {

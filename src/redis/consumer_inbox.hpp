@@ -2,7 +2,9 @@
 // the user's threads. next() takes a message right here, on the caller's
 // thread, under a short lock: a message already prefetched costs no thread
 // hand-off. The read loop is woken only when it paused for room and the
-// queue has drained to half of `prefetch`.
+// queue has drained to half of `prefetch` — or, on demand (NOACK reads,
+// where what is read counts as consumed), only when a take starts waiting
+// on an empty queue.
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -66,18 +69,26 @@ class Inbox {
         Clock::time_point at;
     };
 
+    /// When the read loop may read.
+    enum class Flow : std::uint8_t {
+        prefetch,   ///< Ahead of take(), while fewer than `prefetch` are queued.
+        on_demand,  ///< Only while a take waits and nothing is queued.
+    };
+
     /// `log_takes`: record every message taken (see drain_taken()).
-    explicit Inbox(std::size_t prefetch, bool log_takes = false)
-        : prefetch_(prefetch), log_takes_(log_takes) {}
+    explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch)
+        : prefetch_(prefetch), log_takes_(log_takes), flow_(flow) {}
 
     // Caller side. Each returns true when the read loop paused for room and
     // should now be woken (the caller posts that; the inbox knows no strand).
 
     /// Takes the next message, waiting until `deadline` (forever if none).
     /// `ec`: the sticky read error once the queue is empty, shutting_down
-    /// after end(); a timeout leaves `out` empty and `ec` clear.
+    /// after end(); a timeout leaves `out` empty and `ec` clear. On demand,
+    /// `wake_reader` is called (without the lock) when this take starts to
+    /// wait and the read loop is paused: a wait is what a read is for.
     bool take(std::optional<Clock::time_point> deadline, std::optional<Message>& out,
-              std::error_code& ec);
+              std::error_code& ec, const std::function<void()>& wake_reader = {});
     /// Completes `done` with the next message now, or when one arrives.
     bool take_async(NextCompletion done, std::uint64_t id);
     /// Completes the async wait `id` with `why`, if it is still waiting.
@@ -94,15 +105,29 @@ class Inbox {
 
     /// Re-opens after the seek of `epoch` took effect (later seeks keep it shut).
     void open(std::uint64_t epoch);
+    /// False once a later close_for_seek() than the one of `epoch` was made.
+    bool latest_seek(std::uint64_t epoch) const;
     /// True if a read may go out while `incoming` messages are still on their
     /// way in; otherwise remembers to ask for a wake-up.
     bool room_for_read(std::size_t incoming = 0);
+    /// As room_for_read() without a read loop's pause: for side requests
+    /// (claims) whose results are queued too.
+    bool has_room() const;
+    /// How many more messages fit under prefetch with `incoming` on their way
+    /// (on demand, prefetch: nothing is queued when a read goes out).
+    std::size_t room(std::size_t incoming = 0) const;
+    /// On demand: until when a waiting take wants a message (time_point::max()
+    /// if one waits without a deadline); nullopt if none waits.
+    std::optional<Clock::time_point> demand_until() const;
     /// Queues `messages` (moved from; `messages` is left empty) unless a seek
     /// closed the inbox, serving the async waiters first.
     void push(std::vector<Message>& messages);
     /// A read error, delivered once the queue is empty; cleared by clear_error().
     void set_error(std::error_code ec);
     void clear_error();
+    /// What take() fails with now that nothing is queued: shutting_down after
+    /// end(), else the sticky error once the queue is empty; clear otherwise.
+    std::error_code last_error() const;
 
     /// Moves the log of taken messages into `out` (appending). The read loop
     /// drains it at every read, which bounds it by prefetch plus one read.
@@ -116,7 +141,13 @@ class Inbox {
         std::uint64_t id;
         NextCompletion done;
     };
-    bool should_wake() noexcept;      // with mutex_ held, after a take
+    bool should_wake() noexcept;  // with mutex_ held, after a take
+    // With mutex_ held: waits for a message, the end or an error; on demand,
+    // counted as a wait for the read loop while it lasts.
+    void wait(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,
+              const std::function<void()>& wake_reader);
+    bool has_demand() const;          // with mutex_ held
+    bool wake_for_demand() noexcept;  // with mutex_ held: a take starts waiting
     void log_take(const Message& m);  // with mutex_ held: for drain_taken(), if asked
     Message pop();                    // with mutex_ held: the front, logged
     std::error_code failure() const noexcept;
@@ -124,11 +155,15 @@ class Inbox {
 
     const std::size_t prefetch_;
     const bool log_takes_;
+    const Flow flow_;
     std::vector<Taken> taken_;
     mutable std::mutex mutex_;
     std::condition_variable ready_;
     MessageFifo queue_;
     std::deque<Waiter> waiters_;
+    // Sync takes waiting (on demand): without a deadline, and with one.
+    std::size_t unbounded_takes_ = 0;
+    std::multiset<Clock::time_point> take_deadlines_;
     std::error_code error_;
     bool ended_ = false;
     bool reader_paused_ = false;

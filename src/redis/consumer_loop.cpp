@@ -41,7 +41,9 @@ void ConsumerImpl::finish_start(std::error_code ec) {
 // Decides the next request; every completion comes back here.
 void ConsumerImpl::step() {
     if (stopped_ || !connected_ || op_ != Op::none) return;
-    if (error_) return;
+    // A rewind to the end moves every key once its lookup is back: reading
+    // (or resolving) the old position meanwhile would be wasted.
+    if (error_ || end_lookups_ > 0) return;
     if (discovery_due_) return discover();
     if (group_mode() ? group_.needs_create() : state_.needs_resolution())
         return group_mode() ? create_groups() : resolve();
@@ -54,7 +56,8 @@ void ConsumerImpl::step() {
     // Full: a take() that drains the inbox to half wakes us (wake()).
     if (group_mode()) {
         // Dead letters take room too: at most a prefetch of them out at once.
-        if (group_.readable() && inbox_.room_for_read() && dead_in_flight_ < options_.prefetch)
+        if (group_.readable() && inbox_.room_for_read() &&
+            dead_in_flight_ < options_.prefetch_or_default())
             read_group();
     } else if (state_.readable() && inbox_.room_for_read()) {
         read();
@@ -148,8 +151,7 @@ void ConsumerImpl::read() {
     std::vector<commands::StreamOffset> offsets;
     for (const auto& c : state_.cursors())
         if (c.resolved) offsets.push_back({c.key, commands::StreamStart::after(c.last)});
-    // BLOCK 0 would wait forever, past any deadline.
-    const auto block = std::max(options_.block_time, std::chrono::milliseconds(1));
+    const auto block = read_block();
     req_.clear();
     commands::xread(req_, offsets, {.count = options_.batch_size, .block = block});
     op_ = Op::read;
@@ -176,6 +178,19 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     step();
 }
 
+// block_time, never 0 (BLOCK 0 would wait forever, past any deadline). On
+// demand no longer than the waiting take wants a message: a NOACK read must
+// not outlive the next_for() it was sent for, or what it brings afterwards
+// is consumed with nobody asking.
+std::chrono::milliseconds ConsumerImpl::read_block() const {
+    using std::chrono::milliseconds;
+    const auto block = std::max(options_.block_time, milliseconds(1));
+    const auto until = inbox_.demand_until();
+    if (!until || *until == Inbox::Clock::time_point::max()) return block;
+    const auto left = std::chrono::duration_cast<milliseconds>(*until - Inbox::Clock::now());
+    return std::clamp(left, milliseconds(1), block);
+}
+
 // Under a backlog (a full page came), the next read goes out before this
 // page is handed over, so that the server works on it meanwhile instead of
 // waiting for us. Only when nothing else must come first, and when the inbox
@@ -190,9 +205,9 @@ void ConsumerImpl::read_ahead() {
     if (!full || op_ != Op::none || discovery_due_ || error_) return;
     if (group_mode()) {
         if (group_.needs_create() || group_.reading_pending() || !group_.readable() ||
-            dead_in_flight_ >= options_.prefetch || !inbox_.room_for_read(incoming))
+            dead_in_flight_ >= options_.prefetch_or_default() || !inbox_.room_for_read(incoming))
             return;
-        return read_group();
+        return read_group(incoming);
     }
     if (state_.needs_resolution() || !state_.readable() || !inbox_.room_for_read(incoming)) return;
     read();
@@ -284,6 +299,9 @@ void ConsumerImpl::back_off(std::error_code ec) {
     // Before the consumer has started, create_consumer() reports the error
     // (and ends the consumer); after, the client reconnects and we retry.
     finish_start(ec);
+    // Except a reply the connection could not parse: it would come again on
+    // every retry, so it stops reading as a server refusal does.
+    if (ec == condition::protocol) return fail(ec);
     op_ = Op::backoff;
     retry_timer_.expires_after(backoff_.next_delay());
     retry_timer_.async_wait(

@@ -6,9 +6,9 @@ namespace redstream::detail {
 
 using Phase = GroupCursor::Phase;
 
-bool GroupState::add(const StreamKey& stream, ShardId shard, std::string key) {
+bool GroupState::add(const StreamKey& stream, ShardId shard, std::string key, bool found_later) {
     if (find(key)) return false;
-    cursors_.push_back({stream, shard, std::move(key), Phase::create, MessageId{}});
+    cursors_.push_back({stream, shard, std::move(key), Phase::create, MessageId{}, found_later});
     return true;
 }
 
@@ -46,9 +46,10 @@ bool GroupState::reading_pending() const noexcept {
                        [](const GroupCursor& c) { return c.phase == Phase::pending; });
 }
 
-commands::StreamStart GroupState::create_start() const noexcept {
-    return reset_ == AutoStreamReset::earliest ? commands::StreamStart::beginning()
-                                               : commands::StreamStart::new_entries();
+commands::StreamStart GroupState::create_start(const GroupCursor& c) const noexcept {
+    return reset_ == AutoStreamReset::earliest || c.found_later
+               ? commands::StreamStart::beginning()
+               : commands::StreamStart::new_entries();
 }
 
 void GroupState::created(std::string_view key) {
@@ -59,7 +60,10 @@ void GroupState::created(std::string_view key) {
 }
 
 void GroupState::lost_group(std::string_view key) {
-    if (auto* c = find_mut(key)) c->phase = Phase::create;
+    if (auto* c = find_mut(key)) {
+        c->phase = Phase::create;
+        c->found_later = false;
+    }
 }
 
 void GroupState::reconnected() {

@@ -184,7 +184,8 @@ TEST(ConsumerCrash, KilledAtRandomPointsAndRestartedEveryMessageIsProcessed) {
     // and one read here (on loopback it is a few hundred). What was delivered
     // but not yet processed comes back too, but is processed once.
     const auto options = test::crash_consumer_options(group);
-    const auto per_kill = 2 * options.max_uncommitted + options.prefetch + options.batch_size;
+    const auto per_kill =
+        2 * options.max_uncommitted + options.prefetch_or_default() + options.batch_size;
     EXPECT_LE(extra, kills * per_kill) << "seed " << seed;
     EXPECT_LT(extra, message_count);
 }

@@ -145,9 +145,9 @@ TEST_F(GroupConsumer, AGroupDestroyedWhileConsumingIsCreatedAgain) {
     const auto key = unique_key();
     const auto group = unique_key("g");
     send(key, 1, "a");
-    auto c = streamer_.create_consumer(
-        {key},
-        options(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::latest, group));
+    // Delayed: it reads by itself (immediate would read only for a next()).
+    auto c = streamer_.create_consumer({key}, options(ConsumerMode::resumable, AutoCommit::delayed,
+                                                      AutoStreamReset::latest, group));
     server().cli({"XGROUP", "DESTROY", key, group});
     send(key, 1, "b");  // may be lost with the group: history between is not promised
     // Recreated at `$`: what comes after the recreation is delivered. No
@@ -160,6 +160,28 @@ TEST_F(GroupConsumer, AGroupDestroyedWhileConsumingIsCreatedAgain) {
     for (int i = 0; i < 3 && !got_c; ++i)
         if (auto m = c.next_for(5s)) got_c = m->payload() == "c0";
     EXPECT_TRUE(got_c);
+}
+
+// Redis 7 ends an XREADGROUP blocked on a key that is deleted with
+// "UNBLOCKED the stream key no longer exists": the group went with the key,
+// so it is created again, as after NOGROUP, rather than ending the reads.
+TEST_F(GroupConsumer, AStreamDeletedUnderABlockedReadIsReadAgain) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts =
+        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::latest, group);
+    opts.block_time = 5s;
+    opts.mkstream = true;
+    auto c = streamer_.create_consumer({key}, opts);
+    ASSERT_TRUE(eventually([] { return blocked_clients() == 1; }));
+    server().cli({"DEL", key});
+    ASSERT_TRUE(eventually([&] {
+        return server().cli({"XINFO", "GROUPS", key}).find(group) != std::string::npos;
+    }));
+    send(key, 1, "after");
+    EXPECT_EQ(take(c, 1), std::vector<std::string>{"after0"});
+    EXPECT_FALSE(c.last_error()) << c.last_error().message();
+    EXPECT_EQ(c.stats().groups_recreated, 1u);
 }
 
 TEST_F(GroupConsumer, SeekIsForRealTimeConsumersOnly) {

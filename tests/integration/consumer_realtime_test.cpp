@@ -233,11 +233,11 @@ TEST_F(RealTimeConsumer, PrefetchBoundsTheQueue) {
     auto c = streamer_.create_consumer({key}, o);
     // Let the loop fill the queue before draining it.
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (c.stats().queued < o.prefetch && std::chrono::steady_clock::now() < deadline)
+    while (c.stats().queued < *o.prefetch && std::chrono::steady_clock::now() < deadline)
         std::this_thread::yield();
-    EXPECT_GE(c.stats().queued, o.prefetch);
+    EXPECT_GE(c.stats().queued, *o.prefetch);
     EXPECT_EQ(take(c, 1000).size(), 1000u);
-    EXPECT_LE(c.stats().max_queued, o.prefetch + o.batch_size);
+    EXPECT_LE(c.stats().max_queued, *o.prefetch + o.batch_size);
     EXPECT_GE(c.stats().reads, 1000 / o.batch_size);
 }
 

@@ -58,6 +58,12 @@ class GroupConsumer : public ::testing::Test {
         const auto out = server().cli({"XPENDING", key, group});
         return std::stoll(out.substr(0, out.find('\n')));
     }
+    // Clients blocked in a command (INFO clients): a blocking read still out.
+    static int blocked_clients() {
+        const auto info = server().cli({"INFO", "clients"});
+        const auto at = info.find("blocked_clients:");
+        return at == std::string::npos ? -1 : std::stoi(info.substr(at + 16));
+    }
     // Polls `cond` for states the test cannot await (a timer in the consumer).
     template <class Cond>
     static bool eventually(Cond cond) {

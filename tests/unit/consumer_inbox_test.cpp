@@ -645,6 +645,94 @@ TEST(Inbox, NoWakeWhenTheReaderNeverPaused) {
     EXPECT_FALSE(take_now(inbox).wake);  // a timeout never wakes
 }
 
+// room() and has_room() are for side requests (claims): they must not clear
+// the read loop's pause, or the take that should wake it never does.
+TEST(Inbox, RoomQueriesLeaveTheReadersPauseAlone) {
+    Inbox inbox(10);
+    push(inbox, batch(0, 10));
+    EXPECT_FALSE(inbox.room_for_read());  // paused
+    for (std::uint64_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(take_now(inbox).message);
+    EXPECT_TRUE(inbox.has_room());
+    EXPECT_EQ(inbox.room(), 3u);
+    EXPECT_EQ(inbox.room(2), 1u);
+    EXPECT_EQ(inbox.room(20), 0u);
+    std::size_t wakes = 0;
+    for (std::uint64_t i = 3; i < 10; ++i)
+        wakes += take_now(inbox).wake;
+    EXPECT_EQ(wakes, 1u) << "the paused reader is still woken at half";
+}
+
+// --- Inbox: on demand (AutoCommit::immediate) --------------------------------
+
+// Nothing is read ahead: a read may go out only while an async take waits on
+// an empty queue, and the waiter that appears is what wakes the reader.
+TEST(Inbox, OnDemandReadsOnlyForAWaitingAsyncTake) {
+    asio::io_context io;
+    Inbox inbox(10, false, Inbox::Flow::on_demand);
+    EXPECT_FALSE(inbox.room_for_read()) << "nobody asked";
+    EXPECT_FALSE(inbox.demand_until());
+    AsyncResult r;
+    EXPECT_TRUE(inbox.take_async(completion(io, r), 1)) << "the paused reader is woken";
+    EXPECT_EQ(inbox.demand_until(), Inbox::Clock::time_point::max());
+    EXPECT_TRUE(inbox.room_for_read());
+    EXPECT_FALSE(inbox.room_for_read(3)) << "a page on its way is what was asked for";
+    push(inbox, batch(0, 3));
+    drain(io);
+    ASSERT_TRUE(r.message);
+    EXPECT_EQ(r.message->id().ms, 0u);
+    EXPECT_FALSE(inbox.room_for_read()) << "two queued: nothing more until they are taken";
+    for (std::uint64_t i = 1; i < 3; ++i) {
+        auto t = take_now(inbox);
+        ASSERT_TRUE(t.message);
+        EXPECT_FALSE(t.wake) << "taking is not asking for more";
+    }
+    EXPECT_FALSE(inbox.room_for_read());
+}
+
+// A blocking take wakes the paused reader before it waits, and the read may
+// block only until the take's deadline; a take that timed out asks no more.
+TEST(Inbox, OnDemandATakeThatWaitsWakesTheReaderUntilItsDeadline) {
+    Inbox inbox(10, false, Inbox::Flow::on_demand);
+    EXPECT_FALSE(inbox.room_for_read());
+    std::binary_semaphore woken(0);
+    const auto deadline = Inbox::Clock::now() + std::chrono::seconds(10);
+    std::optional<rs::Message> m;
+    std::error_code ec;
+    std::thread taker([&] { inbox.take(deadline, m, ec, [&] { woken.release(); }); });
+    ASSERT_TRUE(woken.try_acquire_for(std::chrono::seconds(5)));
+    EXPECT_EQ(inbox.demand_until(), deadline);
+    EXPECT_TRUE(inbox.room_for_read());
+    push(inbox, batch(7, 1));
+    taker.join();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->id().ms, 7u);
+    EXPECT_FALSE(inbox.demand_until());
+
+    bool called = false;
+    EXPECT_FALSE(inbox.room_for_read());
+    auto t = Taken{};
+    inbox.take(Inbox::Clock::now() + std::chrono::milliseconds(1), t.message, t.ec,
+               [&] { called = true; });
+    EXPECT_TRUE(called);
+    EXPECT_FALSE(t.message);
+    EXPECT_FALSE(inbox.room_for_read()) << "the timed-out take no longer asks";
+    EXPECT_FALSE(inbox.demand_until());
+}
+
+// A cancelled async take no longer asks either.
+TEST(Inbox, OnDemandACancelledWaitAsksNoMore) {
+    asio::io_context io;
+    Inbox inbox(10, false, Inbox::Flow::on_demand);
+    AsyncResult r;
+    inbox.take_async(completion(io, r), 1);
+    EXPECT_TRUE(inbox.room_for_read());
+    inbox.cancel(1, make_error_code(rs::errc::cancelled));
+    drain(io);
+    EXPECT_EQ(r.ec, rs::errc::cancelled);
+    EXPECT_FALSE(inbox.room_for_read());
+}
+
 // --- Inbox: remove_if, size, max_size ---------------------------------------
 
 TEST(Inbox, RemoveIfDropsOnlyMatchingMessages) {

@@ -67,9 +67,28 @@ TEST(GroupState, LostGroupIsCreatedAgain) {
 }
 
 TEST(GroupState, CreateStartFollowsTheResetPolicy) {
-    EXPECT_EQ(GroupState(AutoStreamReset::earliest).create_start().kind(), Kind::after);
-    EXPECT_EQ(GroupState(AutoStreamReset::earliest).create_start().id(), MessageId{});
-    EXPECT_EQ(GroupState(AutoStreamReset::latest).create_start().kind(), Kind::new_entries);
+    const GroupCursor c{StreamKey("a"), ShardId{0}, "a", Phase::create, MessageId{}, false};
+    EXPECT_EQ(GroupState(AutoStreamReset::earliest).create_start(c).kind(), Kind::after);
+    EXPECT_EQ(GroupState(AutoStreamReset::earliest).create_start(c).id(), MessageId{});
+    EXPECT_EQ(GroupState(AutoStreamReset::latest).create_start(c).kind(), Kind::new_entries);
+}
+
+// A shard first seen after the start holds only entries written since: its
+// group starts at 0 whatever the policy, until it has to be recreated.
+TEST(GroupState, KeysFoundLaterAreCreatedAtTheBeginning) {
+    for (auto reset : {AutoStreamReset::earliest, AutoStreamReset::latest}) {
+        GroupState s(reset);
+        s.add(StreamKey("a"), ShardId{0}, "a");
+        s.add(StreamKey("a"), ShardId{3}, "a:3", true);
+        EXPECT_FALSE(s.find("a")->found_later);
+        const auto start = s.create_start(*s.find("a:3"));
+        EXPECT_EQ(start.kind(), Kind::after);
+        EXPECT_EQ(start.id(), MessageId{});
+        s.created("a:3");
+        s.lost_group("a:3");
+        EXPECT_EQ(s.create_start(*s.find("a:3")).kind(), s.create_start(*s.find("a")).kind())
+            << "recreated where the policy says";
+    }
 }
 
 TEST(GroupState, RemoveDropsAShardsKeysOnly) {

@@ -38,8 +38,14 @@ enum class AutoStreamReset {
 
 /// When a group consumer acknowledges (XACK) what it delivered.
 enum class AutoCommit {
-    /// NOACK: nothing is pending. No prefetch: the next batch is read once
-    /// the last one is taken, but a crash loses what was read and not processed.
+    /// NOACK: a read counts as consumed; nothing is pending or acked, and a
+    /// crash loses what was read and not processed. Nothing is read ahead: a
+    /// read goes out only while next(), next_for() or async_next() waits with
+    /// nothing queued, so a clean end() loses nothing that no call asked for.
+    /// A read sent for a next_for() blocks no longer than its timeout; what
+    /// it brings after the wait gave up (entries that came within that last
+    /// round trip, or the read of a cancelled async_next()) stays queued for
+    /// the next call, and only an end() before that call drops it.
     immediate,
     delayed,   ///< Acked automatically auto_commit_delay after next() returned it.
     rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval.
@@ -49,6 +55,7 @@ enum class AutoCommit {
 struct ConsumerOptions {
     static constexpr std::size_t default_batch_size = 100;
     static constexpr std::size_t default_prefetch = 1000;
+    static constexpr std::size_t default_load_balanced_prefetch = 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
@@ -65,10 +72,17 @@ struct ConsumerOptions {
     /// COUNT of each read: most entries fetched per stream per round trip.
     std::size_t batch_size = default_batch_size;
     /// Most messages read ahead of next(); the read loop pauses when full.
-    std::size_t prefetch = default_prefetch;
+    /// nullopt: default_prefetch, or default_load_balanced_prefetch for
+    /// load_balanced. A load-balanced member never holds more (its reads ask
+    /// for no more than the room left), because what it holds its peers
+    /// cannot work on: a larger prefetch buys throughput per member with
+    /// balance, a smaller one balance with round trips.
+    std::optional<std::size_t> prefetch{};
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
-    /// Find the shards of each stream (`name:N` keys) with SCAN.
+    /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
+    /// found after the start did not exist then: it is read whole, in every
+    /// mode and whatever auto_stream_reset says.
     bool discover_shards = true;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
@@ -98,7 +112,8 @@ struct ConsumerOptions {
     std::chrono::milliseconds auto_claim_interval = default_auto_claim_interval;
     /// load_balanced: how long an entry must have been pending, unacked, to
     /// be claimed (its member is presumed dead). Keep it above the longest
-    /// processing time, or entries are processed twice.
+    /// processing time, or entries are processed twice: a claim does not stop
+    /// the first member, whose ack still counts (XACK ignores the owner).
     std::chrono::milliseconds auto_claim_idle = default_auto_claim_idle;
     /// load_balanced: keep this member's pending entries from looking idle
     /// (XCLAIM ... JUSTID of those idle for auto_claim_idle / 3, that often),
@@ -113,6 +128,13 @@ struct ConsumerOptions {
     /// (`<key>:dead` if it has a hash tag), in the key's cluster hash slot.
     /// One given here must share the slot of every key read (a hash tag).
     std::string dead_letter_key{};
+
+    /// prefetch, or the mode's default.
+    constexpr std::size_t prefetch_or_default() const noexcept {
+        return prefetch.value_or(mode == ConsumerMode::load_balanced
+                                     ? default_load_balanced_prefetch
+                                     : default_prefetch);
+    }
 };
 
 /// The fields a dead letter has after the original entry's fields.
@@ -139,8 +161,11 @@ struct ConsumerStats {
     std::uint64_t redelivered = 0;
     /// Group modes: entries the server confirmed acked.
     std::uint64_t acked = 0;
-    /// Group modes: acks the server did not count (the entry was no longer
-    /// pending for this member: claimed by another, or acked twice).
+    /// Group modes: acks the server did not count: the entry was no longer
+    /// pending in the group (acked before, by this member or another). XACK
+    /// does not check the owner, so this member's ack of an entry another one
+    /// claimed meanwhile counts as acked, and it is the claimer's ack that
+    /// lands here; both may have processed it.
     std::uint64_t not_pending = 0;
     /// Group modes: pending entries whose body was deleted; acked, not delivered.
     std::uint64_t deleted = 0;
@@ -183,10 +208,14 @@ class ConsumerImpl;
 
 /// A consumer. Methods may be called from any thread; its state lives on its
 /// own strand. Errors: a read the server refused (WRONGTYPE on a key of the
-/// wrong type) fails next() with that code; a lost connection is retried
-/// (reconnect) and does not surface unless reconnection is off.
+/// wrong type) or a reply that could not be parsed (condition::protocol)
+/// fails next() with that code (last_error() keeps it); a lost connection is
+/// retried (reconnect) and does not surface unless reconnection is off.
 class Consumer {
   public:
+    /// The longest rewind(SeqPos::end()) waits for the ends to be looked up.
+    static constexpr std::chrono::milliseconds end_lookup_timeout{2000};
+
     Consumer() = default;
     Consumer(Consumer&&) noexcept;
     Consumer& operator=(Consumer&&) noexcept;
@@ -219,10 +248,19 @@ class Consumer {
     }
 
     /// From the next message on, deliver the first message at or after `t` in
-    /// every stream; messages prefetched before the call are dropped.
-    /// Real-time consumers only (invalid_argument for a group consumer).
+    /// every stream; messages prefetched before the call are dropped, and
+    /// every entry added after the call returns is delivered. Real-time
+    /// consumers only (invalid_argument for a group consumer).
     void seek(Timestamp t);
-    /// As seek(), to a position.
+    /// As seek(), to a position. For SeqPos::end() it looks up each key's
+    /// newest id before it returns, over the Streamer's shared connection
+    /// (not behind this consumer's blocking read), so that the end is the end
+    /// at the call and every entry added after it returns is delivered. It
+    /// waits at most end_lookup_timeout (and a moment): if that lookup fails
+    /// (the server is unreachable) it returns anyway, and the ends are looked
+    /// up when the consumer reads again; entries added before then are
+    /// skipped. Called on the consumer's executor (in an async_next()
+    /// handler) it does not wait, with the same fallback.
     void rewind(SeqPos pos);
 
     /// Start / stop reading one shard of a stream.
@@ -283,9 +321,11 @@ class Consumer {
 
     /// A snapshot of the counters (all zero for a default-constructed Consumer).
     ConsumerStats stats() const noexcept;
-    /// The error that ended next() / messages() (a server refusal such as
-    /// WRONGTYPE, a protocol error, shutting_down after end()); clear while
-    /// the consumer is reading.
+    /// The error that ended next() / messages(): a server refusal such as
+    /// WRONGTYPE or a protocol error (kept until assign(), unassign(), seek()
+    /// or rewind() changes what is read), shutting_down after end(),
+    /// not_connected for a Consumer never started. Clear while the consumer
+    /// reads, and while messages read before the error are still queued.
     std::error_code last_error() const noexcept;
 
     /// Input iteration: `for (const Message& m : consumer.messages())`; stops

@@ -34,6 +34,9 @@ struct GroupCursor {
     std::string key;   ///< The Redis key.
     Phase phase = Phase::create;
     MessageId after;  ///< Phase::pending: read pending entries after this id.
+    /// Found by a shard scan after the consumer started: the key did not
+    /// exist then, so all of it is new, and its group is created at 0.
+    bool found_later = false;
 
     /// The id to send in XREADGROUP for this key (only when readable).
     commands::StreamStart start() const noexcept {
@@ -46,8 +49,9 @@ class GroupState {
   public:
     explicit GroupState(AutoStreamReset reset) noexcept : reset_(reset) {}
 
-    /// Adds a key; its group is created first. False if already read.
-    bool add(const StreamKey& stream, ShardId shard, std::string key);
+    /// Adds a key; its group is created first (see create_start()). False
+    /// if already read.
+    bool add(const StreamKey& stream, ShardId shard, std::string key, bool found_later = false);
     /// Stops reading the keys of (stream, shard) (`name:shard`, and `name`
     /// for shard 0). Returns how many were removed.
     std::size_t remove(const StreamKey& stream, ShardId shard);
@@ -66,15 +70,19 @@ class GroupState {
     /// at once, so it must not block.
     bool reading_pending() const noexcept;
 
-    /// Where a created group starts: `0` (earliest, the history) or `$`
-    /// (latest). `$` is safe here: the server fixes the group's position once,
-    /// at creation; reads never send it.
-    commands::StreamStart create_start() const noexcept;
+    /// Where the group of `c` is created: `0` (earliest, the history) or `$`
+    /// (latest), and `0` for a key found later: the consumer's start is before
+    /// its first entry, so `0` is exactly "from the start", with no clock to
+    /// compare (`$` would skip what was written before the scan found it).
+    /// `$` is safe otherwise: the server fixes the group's position once, at
+    /// creation; reads never send it.
+    commands::StreamStart create_start(const GroupCursor& c) const noexcept;
     /// The group of `key` exists now (created, or BUSYGROUP: it already did):
     /// read its own pending entries first.
     void created(std::string_view key);
-    /// The group or the key vanished (NOGROUP): create it again. Entries
-    /// added meanwhile may be lost; the caller reports that.
+    /// The group or the key vanished (NOGROUP): create it again, where the
+    /// reset policy says (a key found later too). Entries added meanwhile may
+    /// be lost; the caller reports that.
     void lost_group(std::string_view key);
     /// The connection was re-established: every key re-reads its pending list.
     void reconnected();

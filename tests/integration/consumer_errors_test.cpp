@@ -1,0 +1,126 @@
+// Issue 9 §5 for consumers, against a real redis-server: the error that
+// ended a messages() loop (Consumer::last_error()), a protocol error on the
+// read connection, and what an ack of a claimed entry counts as.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include <redstream/core/error.hpp>
+#include <redstream/net/client.hpp>
+#include <redstream/redis/streamer.hpp>
+
+#include "group_fixture.hpp"
+
+namespace redstream {
+namespace {
+
+using namespace std::chrono_literals;
+using test::unique_key;
+
+class ConsumerErrors : public test::GroupConsumer {};
+
+// A key turned into a string while it is read ends the loop with WRONGTYPE,
+// and last_error() says so; it was clear while the loop ran, and end()
+// makes it shutting_down.
+TEST_F(ConsumerErrors, LastErrorTellsWhyAMessagesLoopEnded) {
+    for (auto mode : {ConsumerMode::real_time, ConsumerMode::resumable}) {
+        const auto key = unique_key();
+        send(key, 3, "m");
+        auto c = streamer_.create_consumer(
+            {key}, options(mode, AutoCommit::delayed, AutoStreamReset::earliest, unique_key("g")));
+        int n = 0;
+        for (const Message& m : c.messages()) {
+            EXPECT_EQ(m.payload(), "m" + std::to_string(n));
+            EXPECT_FALSE(c.last_error()) << c.last_error().message();
+            if (++n == 3) {  // in one step: a missing key would fail otherwise
+                server().cli({"SET", key + ":tmp", "not a stream"});
+                server().cli({"RENAME", key + ":tmp", key});
+            }
+        }
+        EXPECT_EQ(n, 3);
+        EXPECT_EQ(c.last_error(), errc::wrongtype)
+            << c.last_error().message() << ", mode " << static_cast<int>(mode);
+        c.end();
+        EXPECT_EQ(c.last_error(), errc::shutting_down);
+    }
+    EXPECT_EQ(Consumer{}.last_error(), errc::not_connected);
+}
+
+// A reply the consumer's connection cannot parse (an entry above the reader's
+// bulk limit) is a protocol error: not retryable, so it ends next() with it
+// instead of reconnecting and failing on the same entry forever.
+TEST_F(ConsumerErrors, AProtocolErrorOnTheReadConnectionEndsNext) {
+    const auto key = unique_key();
+    ConnectOptions connect;
+    connect.connection.reader_limits.max_bulk = 1024;
+    auto streamer =
+        Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()), connect);
+    auto c = streamer.create_consumer(
+        {key}, options(ConsumerMode::real_time, AutoCommit::delayed, AutoStreamReset::latest, ""));
+    server().cli({"XADD", key, "*", "msg", std::string(4096, 'x')});
+    {
+        // Requests on a connection that failed to parse used to fail with
+        // connection_lost, which is retryable: then there is nothing to test.
+        auto config = server().config(3);
+        config.reader_limits.max_bulk = 1024;
+        SyncClient probe(config);
+        probe.connect();
+        resp::Request req;
+        req.push("XRANGE", key, "-", "+");
+        std::error_code ec;
+        probe.exec(req, ec);
+        if (ec == errc::connection_lost)
+            GTEST_SKIP() << "the net layer reports a parse failure as connection_lost";
+        ASSERT_EQ(ec, condition::protocol) << ec.message();
+    }
+    std::error_code ec;
+    EXPECT_FALSE(c.next_for(5s, ec));
+    EXPECT_EQ(ec, condition::protocol) << ec.message();
+    EXPECT_EQ(c.last_error(), ec);
+    const auto reads = c.stats().reads;
+    EXPECT_FALSE(c.next_for(300ms, ec));
+    EXPECT_EQ(ec, condition::protocol) << "sticky";
+    EXPECT_EQ(c.stats().reads, reads) << "kept reading after a protocol error";
+    streamer.disconnect();
+}
+
+// XACK does not check the owner: member A's ack of an entry member B has
+// claimed is counted (acked, not not_pending), and it takes the entry out of
+// B's pending list, so B's own ack afterwards is the one not counted.
+TEST_F(ConsumerErrors, AnAckOfAnEntryClaimedByAnotherMemberIsCounted) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts = options(ConsumerMode::load_balanced, AutoCommit::disabled,
+                        AutoStreamReset::earliest, group);
+    opts.auto_claim_interval = 0ms;
+    opts.consumer_id = "a";
+    send(key, 1, "m");
+    auto a = streamer_.create_consumer({key}, opts);
+    const auto held = a.next_for(5s);
+    ASSERT_TRUE(held);
+    opts.consumer_id = "b";
+    opts.auto_claim_interval = 20ms;
+    opts.auto_claim_idle = 100ms;
+    auto b = streamer_.create_consumer({key}, opts);
+    const auto claimed = b.next_for(5s);
+    ASSERT_TRUE(claimed);
+    EXPECT_EQ(claimed->id(), held->id());
+    EXPECT_EQ(claimed->delivery_count(), 2u);
+    EXPECT_NE(server().cli({"XPENDING", key, group, "-", "+", "10", "b"}), "")
+        << "claimed: pending under b";
+
+    a.ack(*held);
+    a.commit();
+    EXPECT_EQ(a.stats().acked, 1u) << "XACK returned 1";
+    EXPECT_EQ(a.stats().not_pending, 0u);
+    EXPECT_EQ(pending(key, group), 0) << "gone from b's pending list too";
+
+    b.ack(*claimed);
+    b.commit();
+    EXPECT_EQ(b.stats().acked, 0u);
+    EXPECT_EQ(b.stats().not_pending, 1u);
+}
+
+}  // namespace
+}  // namespace redstream
