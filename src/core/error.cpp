@@ -38,6 +38,8 @@ const char* message_of(errc e) noexcept {
             return "RESP protocol error: aggregate too large";
         case errc::bulk_too_large:
             return "RESP protocol error: bulk string too large";
+        case errc::reply_too_large:
+            return "reply exceeds ReaderLimits::max_reply_bytes";
         case errc::unexpected_reply:
             return "unexpected reply shape for this command";
         case errc::server_error:

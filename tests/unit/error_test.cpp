@@ -70,6 +70,13 @@ TEST(Error, ProtocolCondition) {
         EXPECT_EQ(make_error_code(static_cast<errc>(v)), condition::protocol) << v;
     EXPECT_NE(make_error_code(errc::server_error), condition::protocol);
     EXPECT_NE(make_error_code(errc::timeout), condition::protocol);
+    // A reply over the reader's memory bound is a broken (or hostile) server:
+    // a protocol error, and retrying will not help.
+    EXPECT_EQ(make_error_code(errc::reply_too_large), condition::protocol);
+    EXPECT_EQ(make_error_code(errc::reply_too_large), condition::fatal);
+    EXPECT_NE(make_error_code(errc::reply_too_large), condition::retryable);
+    EXPECT_NE(make_error_code(errc::reply_too_large).message().find("max_reply_bytes"),
+              std::string::npos);
 }
 
 TEST(Error, FatalCondition) {

@@ -29,6 +29,7 @@ enum class errc {
     nesting_too_deep,     ///< The reply nests deeper than the parser's limit.
     aggregate_too_large,  ///< An array, map, set or push declared too many elements.
     bulk_too_large,       ///< A bulk string declared more bytes than the parser's limit.
+    reply_too_large,      ///< One reply needs more memory than ReaderLimits::max_reply_bytes.
     unexpected_reply,     ///< A well-formed reply of a shape the command does not return.
     // Server replies.
     server_error,  ///< The server answered with an error not listed below.
