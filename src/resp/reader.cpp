@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <redstream/core/error.hpp>
@@ -31,11 +31,29 @@ enum class Step { more, progress, done, failed };
 constexpr std::size_t max_retained_nodes = 64 * 1024;
 constexpr std::size_t max_nodes = std::numeric_limits<std::uint32_t>::max() - 1;
 
-bool unique_owner(const std::shared_ptr<detail::ReplyData>& p) noexcept {
-    if (!p || p.use_count() != 1) return false;
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return true;
-}
+// The reader's own owner of a ReplyData: it may refill the data once it is
+// the sole owner again, i.e. once every Reply sharing it has been dropped.
+class PooledReply {
+  public:
+    PooledReply() = default;
+    static PooledReply make() { return PooledReply(new detail::ReplyData); }
+    PooledReply(PooledReply&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+    PooledReply& operator=(PooledReply&& other) noexcept {
+        PooledReply old(std::move(*this));
+        data_ = std::exchange(other.data_, nullptr);
+        return *this;
+    }
+    ~PooledReply() {
+        if (data_ && data_->owners.drop()) delete data_;
+    }
+
+    detail::ReplyData* get() const noexcept { return data_; }
+    bool sole() const noexcept { return data_ && data_->owners.sole(); }
+
+  private:
+    explicit PooledReply(detail::ReplyData* data) noexcept : data_(data) {}
+    detail::ReplyData* data_ = nullptr;
+};
 
 }  // namespace
 
@@ -47,10 +65,10 @@ struct Reader::Impl {
     ReaderLimits limits;
     detail::ReadBuffer buffer;
     std::vector<Frame> stack;
-    std::shared_ptr<detail::ReplyData> reply;  // the reply being parsed
+    detail::ReplyData* reply = nullptr;  // the reply being parsed (a pool entry)
     // Recently returned replies: reused once the user has dropped them, so a
     // steady stream of replies allocates no node vectors.
-    std::array<std::shared_ptr<detail::ReplyData>, 2> pool;
+    std::array<PooledReply, 2> pool;
     unsigned victim = 0;
     bool in_bulk = false;  // a bulk header was read; its body is incomplete
     Type bulk_type = Type::bulk_string;
@@ -76,7 +94,7 @@ struct Reader::Impl {
 
 void Reader::Impl::recycle() noexcept {
     for (auto& data : pool) {
-        if (data != reply && unique_owner(data)) data->blocks.clear();
+        if (data.get() != reply && data.sole()) data.get()->blocks.clear();
     }
 }
 
@@ -94,19 +112,19 @@ std::span<char> Reader::Impl::prepare(std::size_t min_size) {
 
 void Reader::Impl::start_reply() {
     for (auto& data : pool) {
-        if (!unique_owner(data)) continue;
-        if (data->nodes.capacity() > max_retained_nodes) {
-            data.reset();
+        if (!data.sole()) continue;
+        if (data.get()->nodes.capacity() > max_retained_nodes) {
+            data = PooledReply();
             continue;
         }
-        data->nodes.clear();
-        data->blocks.clear();
-        reply = data;
+        data.get()->nodes.clear();
+        data.get()->blocks.clear();
+        reply = data.get();
         break;
     }
     if (!reply) {
-        reply = std::make_shared<detail::ReplyData>();
-        pool[victim] = reply;
+        pool[victim] = PooledReply::make();
+        reply = pool[victim].get();
         victim ^= 1U;
     }
     reply->blocks.push_back(buffer.block());
@@ -296,7 +314,8 @@ bool Reader::next(Reply& out, std::error_code& ec) {
         return false;
     }
     d.reply_end = d.buffer.offset();
-    out = Reply(std::shared_ptr<const detail::ReplyData>(std::move(d.reply)));
+    out = Reply(*d.reply);
+    d.reply = nullptr;
     return true;
 }
 
@@ -308,7 +327,7 @@ void Reader::reset() noexcept {
     Impl& d = *impl_;
     d.buffer.reset();
     d.stack.clear();
-    d.reply.reset();
+    d.reply = nullptr;
     d.in_bulk = false;
     d.scanned = 0;
     d.reply_end = 0;
