@@ -14,10 +14,12 @@ class ReadBuffer {
   public:
     explicit ReadBuffer(std::size_t block_size) noexcept : block_size_(block_size) {}
 
-    /// Free space of at least `want` bytes after the data. Keeps the unparsed
-    /// bytes contiguous: reuses the block when no reply shares it, else moves
-    /// them to a fresh block. `switched` tells the caller a new block began.
-    std::span<char> prepare(std::size_t want, bool& switched);
+    /// Free space after the data, for at least `want` bytes; or only `enough`
+    /// (at most `want`) when the current block is held by replies and still
+    /// has that much room. Keeps the unparsed bytes contiguous: reuses the
+    /// block when no reply shares it, else moves them to a fresh block.
+    /// `switched` tells the caller a new block began.
+    std::span<char> prepare(std::size_t want, std::size_t enough, bool& switched);
     void commit(std::size_t n) noexcept { end_ += n; }
 
     const char* data() const noexcept { return block_ ? block_.data() : nullptr; }

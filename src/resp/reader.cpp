@@ -30,6 +30,9 @@ enum class Step { more, progress, done, failed };
 // A reused reply keeps its node capacity unless it grew huge once.
 constexpr std::size_t max_retained_nodes = 64 * 1024;
 constexpr std::size_t max_nodes = std::numeric_limits<std::uint32_t>::max() - 1;
+// prepare() hands out what is left of a block that replies hold down to this
+// size rather than leaving it unused.
+constexpr std::size_t min_fill = 512;
 
 // The reader's own owner of a ReplyData: it may refill the data once it is
 // the sole owner again, i.e. once every Reply sharing it has been dropped.
@@ -73,7 +76,12 @@ struct Reader::Impl {
     bool in_bulk = false;  // a bulk header was read; its body is incomplete
     Type bulk_type = Type::bulk_string;
     std::size_t bulk_length = 0;
-    std::size_t scanned = 0;  // bytes after pos() already searched for '\n'
+    std::size_t scanned = 0;        // bytes after pos() already searched for '\n'
+    std::uint64_t reply_start = 0;  // stream offset of the reply being parsed
+    // Nodes the reply may hold before its node array grows again. Counted
+    // against max_reply_bytes instead of the vector's capacity, so the bound
+    // does not depend on what an earlier reply left in a reused vector.
+    std::uint64_t node_budget = 0;
     std::uint64_t reply_end = 0;
     std::error_code error;
 
@@ -86,9 +94,12 @@ struct Reader::Impl {
     Step aggregate(Type type, std::string_view body, std::uint64_t per_entry);
     Step scalar(Type type, std::string_view text, std::uint64_t count = 0);
     Step finish_node(std::uint32_t index);
+    bool append(const Node& node);
+    bool room_for_node();
     Step fail(errc code);
     Step fail_line(std::string_view body, errc code);
     void start_reply();
+    void drop_reply() noexcept;
     void recycle() noexcept;
 };
 
@@ -101,11 +112,16 @@ void Reader::Impl::recycle() noexcept {
 std::span<char> Reader::Impl::prepare(std::size_t min_size) {
     recycle();
     std::size_t want = std::max<std::size_t>(min_size, 1);
+    std::size_t enough = std::min(want, min_fill);
     // A partial bulk must end up in one piece: make room for all of it now.
-    if (in_bulk && bulk_length + 2 > buffer.unparsed())
-        want = std::max(want, bulk_length + 2 - buffer.unparsed());
+    // Its length was checked against max_reply_bytes before this allocation.
+    if (in_bulk && bulk_length + 2 > buffer.unparsed()) {
+        const std::size_t rest = bulk_length + 2 - buffer.unparsed();
+        want = std::max(want, rest);
+        enough = std::max(enough, rest);
+    }
     bool switched = false;
-    auto span = buffer.prepare(want, switched);
+    auto span = buffer.prepare(want, enough, switched);
     if (switched && reply) reply->blocks.push_back(buffer.block());
     return span;
 }
@@ -128,11 +144,64 @@ void Reader::Impl::start_reply() {
         victim ^= 1U;
     }
     reply->blocks.push_back(buffer.block());
+    reply_start = buffer.offset();
+    node_budget = 0;
+}
+
+// Releases what a reply that will never complete holds: a failed reader
+// keeps nothing of it until reset().
+void Reader::Impl::drop_reply() noexcept {
+    stack.clear();
+    in_bulk = false;
+    if (!reply) return;
+    reply->blocks.clear();
+    if (reply->nodes.capacity() > max_retained_nodes)
+        std::vector<Node>().swap(reply->nodes);
+    else
+        reply->nodes.clear();
+    reply = nullptr;
 }
 
 Step Reader::Impl::fail(errc code) {
     error = make_error_code(code);
+    drop_reply();
     return Step::failed;
+}
+
+// The reply's memory is its node budget plus the input bytes it spans; both
+// must stay within max_reply_bytes. Growing the node array doubles the
+// budget, clamped so that the old and the new array (both exist while the
+// nodes move) and the input still fit.
+bool Reader::Impl::room_for_node() {
+    auto& nodes = reply->nodes;
+    if (nodes.size() >= max_nodes) {
+        fail(errc::aggregate_too_large);
+        return false;
+    }
+    const std::uint64_t limit = limits.max_reply_bytes;
+    const std::uint64_t spanned = buffer.offset() - reply_start;
+    if (nodes.size() < node_budget) {
+        if (node_budget * sizeof(Node) + spanned <= limit) return true;
+        fail(errc::reply_too_large);
+        return false;
+    }
+    const std::uint64_t room = spanned < limit ? (limit - spanned) / sizeof(Node) : 0;
+    const std::uint64_t grown =
+        std::min<std::uint64_t>({std::max<std::uint64_t>(2 * node_budget, 1),
+                                 room > node_budget ? room - node_budget : 0, max_nodes});
+    if (grown <= nodes.size()) {
+        fail(errc::reply_too_large);
+        return false;
+    }
+    node_budget = grown;
+    if (grown > nodes.capacity()) nodes.reserve(static_cast<std::size_t>(grown));
+    return true;
+}
+
+bool Reader::Impl::append(const Node& node) {
+    if (!room_for_node()) return false;
+    reply->nodes.push_back(node);
+    return true;
 }
 
 // A stray '\r' inside a line means the line did not end in CRLF where the
@@ -167,8 +236,8 @@ Step Reader::Impl::read_line() {
                                                : fail(errc::missing_crlf);
     }
     scanned = 0;
-    buffer.advance(length + 1);
     if (!reply) start_reply();
+    buffer.advance(length + 1);
     return dispatch(start[0], std::string_view(start + 1, length - 2));
 }
 
@@ -223,6 +292,14 @@ Step Reader::Impl::bulk_header(Type type, std::string_view body) {
     if (length < 0) return fail(errc::invalid_length);
     if (static_cast<std::uint64_t>(length) > limits.max_bulk) return fail(errc::bulk_too_large);
     if (type == Type::verbatim_string && length < 4) return fail(errc::protocol_error);
+    // Checked here, before prepare() sizes a block for the body: a declared
+    // length beyond the bound allocates nothing.
+    const std::uint64_t nodes_after = reply->nodes.size() + 1;
+    const std::uint64_t node_bytes =
+        (nodes_after <= node_budget ? node_budget : node_budget + nodes_after) * sizeof(Node);
+    const std::uint64_t spanned =
+        buffer.offset() - reply_start + static_cast<std::uint64_t>(length) + 2;
+    if (node_bytes + spanned > limits.max_reply_bytes) return fail(errc::reply_too_large);
     in_bulk = true;
     bulk_type = type;
     bulk_length = static_cast<std::size_t>(length);
@@ -251,21 +328,17 @@ Step Reader::Impl::aggregate(Type type, std::string_view body, std::uint64_t per
     if (static_cast<std::uint64_t>(n) > limits.max_elements / per_entry)
         return fail(errc::aggregate_too_large);
     if (stack.size() >= limits.max_depth) return fail(errc::nesting_too_deep);
-    auto& nodes = reply->nodes;
-    if (nodes.size() >= max_nodes) return fail(errc::aggregate_too_large);
-    const auto index = static_cast<std::uint32_t>(nodes.size());
+    const auto index = static_cast<std::uint32_t>(reply->nodes.size());
     const std::uint64_t children = static_cast<std::uint64_t>(n) * per_entry;
-    nodes.push_back(Node{type, {}, index + 1, children, {}});
+    if (!append(Node{type, {}, index + 1, children, {}})) return Step::failed;
     if (children == 0) return finish_node(index);
     stack.push_back(Frame{index, children});
     return Step::progress;
 }
 
 Step Reader::Impl::scalar(Type type, std::string_view text, std::uint64_t count) {
-    auto& nodes = reply->nodes;
-    if (nodes.size() >= max_nodes) return fail(errc::aggregate_too_large);
-    const auto index = static_cast<std::uint32_t>(nodes.size());
-    nodes.push_back(Node{type, {}, index + 1, count, text});
+    const auto index = static_cast<std::uint32_t>(reply->nodes.size());
+    if (!append(Node{type, {}, index + 1, count, text})) return Step::failed;
     return finish_node(index);
 }
 
@@ -299,10 +372,13 @@ void Reader::commit(std::size_t n) noexcept {
 }
 
 void Reader::feed(std::string_view bytes) {
-    if (bytes.empty()) return;
-    auto span = prepare(bytes.size());
-    std::memcpy(span.data(), bytes.data(), bytes.size());
-    commit(bytes.size());
+    while (!bytes.empty()) {
+        const auto span = prepare(bytes.size());
+        const auto n = std::min(span.size(), bytes.size());
+        std::memcpy(span.data(), bytes.data(), n);
+        commit(n);
+        bytes.remove_prefix(n);
+    }
 }
 
 bool Reader::next(Reply& out, std::error_code& ec) {
@@ -325,10 +401,8 @@ std::size_t Reader::buffered() const noexcept {
 
 void Reader::reset() noexcept {
     Impl& d = *impl_;
+    d.drop_reply();
     d.buffer.reset();
-    d.stack.clear();
-    d.reply = nullptr;
-    d.in_bulk = false;
     d.scanned = 0;
     d.reply_end = 0;
     d.error.clear();
