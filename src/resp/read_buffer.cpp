@@ -50,12 +50,16 @@ std::span<char> ReadBuffer::replace_block(std::size_t capacity, bool& switched) 
     pos_ = 0;
     end_ = pending;
     block_ = std::move(fresh);
+    data_ = block_.data();
     switched = true;
     return tail();
 }
 
 void ReadBuffer::reset() noexcept {
-    if (!unique()) block_ = BlockRef();
+    if (!unique()) {
+        block_ = BlockRef();
+        data_ = nullptr;
+    }
     pos_ = end_ = 0;
     base_ = 0;
 }

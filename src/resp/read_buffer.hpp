@@ -22,7 +22,7 @@ class ReadBuffer {
     std::span<char> prepare(std::size_t want, std::size_t enough, bool& switched);
     void commit(std::size_t n) noexcept { end_ += n; }
 
-    const char* data() const noexcept { return block_ ? block_.data() : nullptr; }
+    const char* data() const noexcept { return data_; }
     std::size_t pos() const noexcept { return pos_; }
     std::size_t end() const noexcept { return end_; }
     std::size_t unparsed() const noexcept { return end_ - pos_; }
@@ -40,9 +40,10 @@ class ReadBuffer {
     bool unique() const noexcept { return block_.sole(); }
     void restart_at_front() noexcept;
     std::span<char> replace_block(std::size_t capacity, bool& switched);
-    std::span<char> tail() noexcept { return {block_.data() + end_, block_.capacity() - end_}; }
+    std::span<char> tail() noexcept { return {data_ + end_, block_.capacity() - end_}; }
 
     BlockRef block_;
+    char* data_ = nullptr;    // block_.data(), or null without a block (read per element)
     std::size_t pos_ = 0;     // first unparsed byte
     std::size_t end_ = 0;     // one past the last received byte
     std::uint64_t base_ = 0;  // stream offset of data()[0]
