@@ -163,6 +163,13 @@ const std::error_category& condition_category() noexcept {
     return instance;
 }
 
+std::string detail::error_text(std::error_code ec, std::string_view detail) {
+    std::string text(detail);
+    if (!text.empty()) text += ": ";
+    text += ec.message();
+    return text;
+}
+
 errc server_error_code(std::string_view text) noexcept {
     static constexpr std::array<std::pair<std::string_view, errc>, 17> prefixes{{
         {"WRONGTYPE", errc::wrongtype},

@@ -141,6 +141,25 @@ TEST(Error, ExceptionCarriesCodeAndDetail) {
     EXPECT_EQ(bare.code(), condition::timeout);
 }
 
+TEST(Error, TextIsTheMessageOrDetailThenMessage) {
+    const auto ec = make_error_code(errc::wrongtype);
+    // No stray ": " in front when there is no detail.
+    EXPECT_EQ(std::string(Error(ec).what()), ec.message());
+    EXPECT_EQ(std::string(Error(ec, "").what()), ec.message());
+    EXPECT_EQ(std::string(Error(ec, "XADD failed").what()), "XADD failed: " + ec.message());
+    try {
+        throw_if(ec);
+        FAIL();
+    } catch (const std::exception& e) {
+        EXPECT_EQ(std::string(e.what()), ec.message());
+    }
+    // Copies (as when an exception is rethrown) keep the text.
+    const Error original(ec, "detail");
+    const Error copy = original;
+    EXPECT_STREQ(copy.what(), original.what());
+    EXPECT_EQ(copy.code(), ec);
+}
+
 }  // namespace
 }  // namespace redstream
 
