@@ -85,6 +85,9 @@ struct Reader::Impl {
     std::uint64_t nodes_left = 0;  // node_budget minus the nodes appended
     // The stream offset up to which the reply's input fits beside its budget.
     std::uint64_t input_limit = 0;
+    // Where the line being parsed starts in the current block (a position,
+    // not a stream offset: one store per line).
+    std::size_t line_pos = 0;
     std::uint64_t reply_end = 0;
     std::error_code error;
 
@@ -109,6 +112,7 @@ struct Reader::Impl {
     bool grow_nodes();
     bool bulk_fits(std::uint64_t end) const noexcept;
     Step bulk_pending();
+    bool over_bound_already() const noexcept;
     Step fail(errc code);
     Step fail_line(std::string_view body, errc code);
     void start_reply();
@@ -178,6 +182,7 @@ void Reader::Impl::drop_reply() noexcept {
 }
 
 Step Reader::Impl::fail(errc code) {
+    if (code != errc::reply_too_large && over_bound_already()) code = errc::reply_too_large;
     error = make_error_code(code);
     drop_reply();
     return Step::failed;
@@ -190,7 +195,10 @@ Step Reader::Impl::fail(errc code) {
 bool Reader::Impl::grow_nodes() {
     auto& nodes = reply->nodes;
     if (nodes.size() >= max_nodes) {
-        fail(errc::aggregate_too_large);
+        // Not through fail(): line_pos may belong to an earlier block here (a
+        // bulk body completed after a block switch).
+        error = make_error_code(errc::aggregate_too_large);
+        drop_reply();
         return false;
     }
     const std::uint64_t limit = limits.max_reply_bytes;
@@ -232,6 +240,19 @@ Step Reader::Impl::bulk_pending() {
     return Step::more;
 }
 
+// Whether the reply went over the bound before the element that failed. The
+// bound is checked where parsing stops, not at every element; reporting it
+// here as well makes the error the one an element-by-element check would
+// give, so it does not depend on how the input was split.
+bool Reader::Impl::over_bound_already() const noexcept {
+    if (!reply) return false;
+    if (in_bulk) {
+        const std::uint64_t end = buffer.offset() + bulk_length + 2;
+        return (nodes_left == 0 || end > input_limit) && !bulk_fits(end);
+    }
+    return node_budget > 0 && buffer.offset() - buffer.pos() + line_pos > input_limit;
+}
+
 // A stray '\r' inside a line means the line did not end in CRLF where the
 // sender meant it to; report that rather than a bad number.
 Step Reader::Impl::fail_line(std::string_view body, errc code) {
@@ -256,7 +277,8 @@ bool Reader::Impl::parse() {
 }
 
 Step Reader::Impl::read_line() {
-    const char* start = buffer.data() + buffer.pos();
+    line_pos = buffer.pos();
+    const char* start = buffer.data() + line_pos;
     const std::size_t available = buffer.unparsed();
     const auto* lf =
         static_cast<const char*>(std::memchr(start + scanned, '\n', available - scanned));
@@ -341,10 +363,11 @@ Step Reader::Impl::bulk_header(Type type, std::string_view body) {
     if (buffer.unparsed() < bulk_length + 2) return bulk_pending();
     const char* p = buffer.data() + buffer.pos();
     if (p[bulk_length] != '\r' || p[bulk_length + 1] != '\n') return fail(errc::missing_crlf);
+    const bool verbatim = bulk_type == Type::verbatim_string;
+    if (verbatim && p[3] != ':') return fail(errc::protocol_error);
     in_bulk = false;
     buffer.advance(bulk_length + 2);
-    if (bulk_type != Type::verbatim_string) return scalar(bulk_type, {p, bulk_length});
-    if (p[3] != ':') return fail(errc::protocol_error);
+    if (!verbatim) return scalar(bulk_type, {p, bulk_length});
     const Step step = scalar(Type::verbatim_string, {p + 4, bulk_length - 4});
     // scalar() appended the node last; add the format it does not know about.
     if (step != Step::failed) std::memcpy(reply->nodes.back().format, p, 3);

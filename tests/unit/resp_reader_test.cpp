@@ -433,6 +433,19 @@ TEST(RespReader, ReplyBoundDoesNotDependOnHowBytesAreSplit) {
     }
 }
 
+TEST(RespReader, ReplyBoundReportedBeforeALaterMalformedElement) {
+    // The bulk takes the reply over the bound; the element after it is
+    // malformed. Whichever way the bytes arrive, the first fault is reported.
+    const std::string wire = "*4\r\n:1\r\n:2\r\n$300\r\n" + std::string(300, 'x') + "\r\n?x\r\n";
+    for (std::size_t split = 0; split <= wire.size(); ++split)
+        EXPECT_EQ(parse_split(wire, split, reply_bound(300)),
+                  make_error_code(errc::reply_too_large))
+            << split;
+    // Within the bound, the malformed element is what fails.
+    EXPECT_EQ(parse_split(wire, wire.size(), reply_bound(4096)),
+              make_error_code(errc::invalid_type_byte));
+}
+
 TEST(RespReader, BulkBeyondTheReplyBoundFailsAtItsHeaderWithoutAllocating) {
     constexpr std::uint64_t bound = 1024 * 1024;
     Reader reader(reply_bound(bound));  // max_bulk stays 512 MiB: the reply bound caps it
