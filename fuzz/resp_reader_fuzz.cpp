@@ -73,6 +73,8 @@ resp::ReaderLimits limits_for(std::uint8_t knob) {
     limits.max_line = 512;
     // Tiny blocks force block switches in the middle of replies.
     limits.block_size = 1 + knob % 64;
+    // Half the inputs also run into a small reply bound (128 B .. 4 KiB).
+    if (knob & 0x80) limits.max_reply_bytes = 128 + (knob & 0x3F) * 64;
     return limits;
 }
 

@@ -38,6 +38,8 @@ const char* message_of(errc e) noexcept {
             return "RESP protocol error: aggregate too large";
         case errc::bulk_too_large:
             return "RESP protocol error: bulk string too large";
+        case errc::reply_too_large:
+            return "reply exceeds ReaderLimits::max_reply_bytes";
         case errc::unexpected_reply:
             return "unexpected reply shape for this command";
         case errc::server_error:
@@ -159,6 +161,13 @@ const std::error_category& error_category() noexcept {
 const std::error_category& condition_category() noexcept {
     static const ConditionCategory instance;
     return instance;
+}
+
+std::string detail::error_text(std::error_code ec, std::string_view detail) {
+    std::string text(detail);
+    if (!text.empty()) text += ": ";
+    text += ec.message();
+    return text;
 }
 
 errc server_error_code(std::string_view text) noexcept {

@@ -8,11 +8,13 @@
 #include <climits>
 #include <cstdint>
 
-// Error texts must never contain the password. The parser only ever quotes
-// the scheme, host names, numeric ports of at most five digits and query keys,
-// and it refuses an '@' after the host part when the host part has none (a
-// password with an unencoded '/' or '?' would otherwise be split into host,
-// port, path or query and end up quoted).
+// Error texts must never contain the password. The parser quotes only the
+// scheme (letters, digits, '+', '-', '.': never a ':' and what follows) and
+// known query keys. It never quotes hosts, ports or unknown query keys: when
+// a user forgets the "@host" part, the password sits where a port goes
+// (`redis://user:123456`), and a password containing ',' or '?' is split into
+// more hosts or a query. It refuses an '@' after the host part when the host
+// part has none (a password with an unencoded '/' or '?').
 
 namespace redstream {
 namespace {
@@ -91,6 +93,48 @@ std::string quoted(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
+bool is_control(char c) noexcept {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x20 || b == 0x7F;
+}
+
+bool is_host_char(char c) noexcept {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+// An IPv6 literal: hex digits, ':' and '.' (an embedded IPv4), then an
+// optional "%zone" (an interface name).
+bool is_ipv6_literal(std::string_view s) noexcept {
+    const auto percent = s.find('%');
+    const auto address = s.substr(0, percent);
+    if (address.find(':') == std::string_view::npos) return false;
+    const bool address_ok = std::all_of(address.begin(), address.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+    });
+    if (!address_ok || percent == std::string_view::npos) return address_ok;
+    const auto zone = s.substr(percent + 1);
+    return !zone.empty() && std::all_of(zone.begin(), zone.end(), is_host_char);
+}
+
+// Why `host` cannot be a host name or address, or nullptr when it can. Says
+// what is wrong without quoting it.
+const char* host_problem(std::string_view host, bool bracketed) noexcept {
+    if (host.empty()) return "empty host";
+    if (host.find(' ') != std::string_view::npos) return "host contains a space";
+    if (std::any_of(host.begin(), host.end(), is_control))
+        return "host contains a control character";
+    if (bracketed) {
+        return is_ipv6_literal(host)
+                   ? nullptr
+                   : "invalid IPv6 address in brackets (expected hex digits, ':' and '.', "
+                     "then an optional %zone)";
+    }
+    if (!std::all_of(host.begin(), host.end(), is_host_char))
+        return "host contains a character other than letters, digits, '-', '.' and '_' "
+               "(an IPv6 address goes in brackets)";
+    return nullptr;
+}
+
 class UrlParser {
   public:
     explicit UrlParser(std::string_view text) : text_(text) {}
@@ -107,8 +151,8 @@ class UrlParser {
     bool parse_unix(std::string_view rest, StreamUrl& out);
     bool parse_userinfo(std::string_view info, StreamUrl& out);
     bool parse_hosts(std::string_view list, StreamUrl& out);
-    bool parse_host(std::string_view item, StreamUrl& out);
-    bool parse_port(std::string_view text, const std::string& host, std::uint16_t& port);
+    bool parse_host(std::string_view item, const std::string& where, StreamUrl& out);
+    bool parse_port(std::string_view text, const std::string& where, std::uint16_t& port);
     bool parse_path(std::string_view path, StreamUrl& out);
     bool parse_db(std::string_view text, StreamUrl& out);
     bool parse_streams(std::string_view list, StreamUrl& out);
@@ -175,6 +219,9 @@ bool UrlParser::parse_unix(std::string_view rest, StreamUrl& out) {
     if (!percent_decode(rest.substr(0, q), out.socket_path))
         return fail("bad percent escape in the socket path (expected %XX with two hex digits)");
     if (out.socket_path == "/") return fail("empty socket path");
+    // A NUL would cut the path short where the OS reads it.
+    if (std::any_of(out.socket_path.begin(), out.socket_path.end(), is_control))
+        return fail("socket path contains a control character");
     return q == std::string_view::npos || parse_query(rest.substr(q + 1), out);
 }
 
@@ -193,25 +240,30 @@ bool UrlParser::parse_userinfo(std::string_view info, StreamUrl& out) {
 }
 
 bool UrlParser::parse_hosts(std::string_view list, StreamUrl& out) {
-    while (true) {
+    // Hosts are named by position, never quoted (see the top of the file).
+    const bool several = list.find(',') != std::string_view::npos;
+    for (std::size_t n = 1;; ++n) {
         const auto comma = list.find(',');
-        if (!parse_host(list.substr(0, comma), out)) return false;
+        const auto where = several ? " (host " + std::to_string(n) + ")" : std::string();
+        if (!parse_host(list.substr(0, comma), where, out)) return false;
         if (comma == std::string_view::npos) return true;
         list = list.substr(comma + 1);
     }
 }
 
-bool UrlParser::parse_host(std::string_view item, StreamUrl& out) {
+bool UrlParser::parse_host(std::string_view item, const std::string& where, StreamUrl& out) {
     HostPort hp;
     std::string_view port_text;
     bool has_port = false;
-    if (!item.empty() && item.front() == '[') {
+    const bool bracketed = !item.empty() && item.front() == '[';
+    if (bracketed) {
         const auto close = item.find(']');
-        if (close == std::string_view::npos) return fail("unterminated '[' in an IPv6 host");
+        if (close == std::string_view::npos)
+            return fail("unterminated '[' in an IPv6 host" + where);
         hp.host = std::string(item.substr(1, close - 1));
         const auto after = item.substr(close + 1);
         if (!after.empty() && after.front() != ':')
-            return fail("unexpected text after ']' in host " + quoted(hp.host));
+            return fail("unexpected text after ']' (expected ':' and a port)" + where);
         has_port = !after.empty();
         if (has_port) port_text = after.substr(1);
     } else {
@@ -220,22 +272,19 @@ bool UrlParser::parse_host(std::string_view item, StreamUrl& out) {
         has_port = colon != std::string_view::npos;
         if (has_port) port_text = item.substr(colon + 1);
     }
-    if (hp.host.empty()) return fail("empty host");
-    if (has_port && !parse_port(port_text, hp.host, hp.port)) return false;
+    if (const char* problem = host_problem(hp.host, bracketed)) return fail(problem + where);
+    if (has_port && !parse_port(port_text, where, hp.port)) return false;
     out.nodes.push_back(std::move(hp));
     return true;
 }
 
-bool UrlParser::parse_port(std::string_view text, const std::string& host, std::uint16_t& port) {
-    const auto where = " for host " + quoted(host);
+// The port's text is never quoted: it may be a password written without the
+// "@host" that should follow it.
+bool UrlParser::parse_port(std::string_view text, const std::string& where, std::uint16_t& port) {
     if (text.empty()) return fail("empty port" + where);
-    // Only short digit strings are quoted: anything else might be a password
-    // written without its '@'.
-    if (!all_digits(text)) return fail("invalid port" + where + " (not a number)");
-    if (text.size() > 5) return fail("invalid port" + where + " (more than 5 digits)");
     unsigned value = 0;
-    if (!parse_number(text, 65535u, value) || value == 0)
-        return fail("invalid port " + quoted(text) + where + " (expected 1..65535)");
+    if (text.size() > 5 || !parse_number(text, 65535u, value) || value == 0)
+        return fail("invalid port" + where + ": not a number in 1..65535");
     port = static_cast<std::uint16_t>(value);
     return true;
 }
@@ -292,8 +341,8 @@ bool UrlParser::parse_query(std::string_view query, StreamUrl& out) {
 bool UrlParser::apply_param(std::string_view key, std::string_view raw_value, StreamUrl& out) {
     if (key != "db" && key != "client_name" && key != "name" && key != "protocol" &&
         key != "timeout_ms")
-        return fail("unknown query parameter " + quoted(key) +
-                    " (known: db, client_name, name, protocol, timeout_ms)");
+        // Not quoted: it could be the end of a password that contains '?'.
+        return fail("unknown query parameter (known: db, client_name, name, protocol, timeout_ms)");
     if (!percent_decode(raw_value, scratch_))
         return fail("bad percent escape in query parameter " + quoted(key));
     if (key == "db") return parse_db(scratch_, out);

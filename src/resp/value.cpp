@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <new>
 
 #include <redstream/core/error.hpp>
 
@@ -109,6 +110,26 @@ std::optional<Value> Reply::attribute() const noexcept {
 const std::vector<Node>& Reply::nodes() const noexcept {
     return data_ ? data_->nodes : empty_nodes();
 }
+
+std::shared_ptr<const void> Reply::keep_alive() const {
+    if (!data_) return {};
+    return std::make_shared<const Reply>(*this);
+}
+
+namespace detail {
+
+// One allocation per block: the header (owner count, size), then the bytes.
+BlockRef BlockRef::allocate(std::size_t capacity) {
+    void* memory = ::operator new(sizeof(Header) + capacity);
+    return BlockRef(new (memory) Header{{}, capacity});
+}
+
+void BlockRef::release_memory(Header* header) noexcept {
+    header->~Header();
+    ::operator delete(header);
+}
+
+}  // namespace detail
 
 bool Value::is_string() const noexcept {
     const Type t = type();

@@ -70,6 +70,13 @@ TEST(Error, ProtocolCondition) {
         EXPECT_EQ(make_error_code(static_cast<errc>(v)), condition::protocol) << v;
     EXPECT_NE(make_error_code(errc::server_error), condition::protocol);
     EXPECT_NE(make_error_code(errc::timeout), condition::protocol);
+    // A reply over the reader's memory bound is a broken (or hostile) server:
+    // a protocol error, and retrying will not help.
+    EXPECT_EQ(make_error_code(errc::reply_too_large), condition::protocol);
+    EXPECT_EQ(make_error_code(errc::reply_too_large), condition::fatal);
+    EXPECT_NE(make_error_code(errc::reply_too_large), condition::retryable);
+    EXPECT_NE(make_error_code(errc::reply_too_large).message().find("max_reply_bytes"),
+              std::string::npos);
 }
 
 TEST(Error, FatalCondition) {
@@ -132,6 +139,25 @@ TEST(Error, ExceptionCarriesCodeAndDetail) {
     EXPECT_NO_THROW(throw_if(std::error_code{}));
     const Error bare(make_error_code(errc::timeout));
     EXPECT_EQ(bare.code(), condition::timeout);
+}
+
+TEST(Error, TextIsTheMessageOrDetailThenMessage) {
+    const auto ec = make_error_code(errc::wrongtype);
+    // No stray ": " in front when there is no detail.
+    EXPECT_EQ(std::string(Error(ec).what()), ec.message());
+    EXPECT_EQ(std::string(Error(ec, "").what()), ec.message());
+    EXPECT_EQ(std::string(Error(ec, "XADD failed").what()), "XADD failed: " + ec.message());
+    try {
+        throw_if(ec);
+        FAIL();
+    } catch (const std::exception& e) {
+        EXPECT_EQ(std::string(e.what()), ec.message());
+    }
+    // Copies (as when an exception is rethrown) keep the text.
+    const Error original(ec, "detail");
+    const Error copy = original;
+    EXPECT_STREQ(copy.what(), original.what());
+    EXPECT_EQ(copy.code(), ec);
 }
 
 }  // namespace

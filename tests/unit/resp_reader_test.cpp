@@ -382,6 +382,179 @@ TEST(RespReader, HugeDeclaredCountAllocatesNothingUpFront) {
     EXPECT_GT(reader.buffered(), 0U);
 }
 
+// Feeds `wire` in two pieces split at `split` and reads one reply (or the error).
+std::error_code parse_split(std::string_view wire, std::size_t split, ReaderLimits limits) {
+    Reader reader(limits);
+    Reply r;
+    std::error_code ec;
+    reader.feed(wire.substr(0, split));
+    if (reader.next(r, ec)) return {};
+    if (ec) return ec;
+    reader.feed(wire.substr(split));
+    if (reader.next(r, ec)) return {};
+    return ec ? ec : make_error_code(errc::protocol_error);  // incomplete: not expected here
+}
+
+ReaderLimits reply_bound(std::uint64_t bytes) {
+    ReaderLimits limits;
+    limits.max_reply_bytes = bytes;
+    return limits;
+}
+
+TEST(RespReader, ReplyBoundCountsInputAndNodes) {
+    // One node and its bytes: the bound is exactly the two together.
+    const std::string wire = "$1000\r\n" + std::string(1000, 'x') + "\r\n";
+    const std::uint64_t exact = wire.size() + sizeof(Node);
+    for (std::size_t split = 0; split <= wire.size(); ++split) {
+        EXPECT_FALSE(parse_split(wire, split, reply_bound(exact))) << split;
+        EXPECT_EQ(parse_split(wire, split, reply_bound(exact - 1)),
+                  make_error_code(errc::reply_too_large))
+            << split;
+    }
+}
+
+TEST(RespReader, ReplyBoundDoesNotDependOnHowBytesAreSplit) {
+    std::string wire = "*4\r\n";
+    for (int i = 0; i < 3; ++i)
+        wire += "$300\r\n" + std::string(300, static_cast<char>('a' + i)) + "\r\n";
+    wire += ":7\r\n";
+    // The smallest bound this reply fits in, found with the reply fed at once.
+    std::uint64_t least = wire.size();
+    while (parse_split(wire, wire.size(), reply_bound(least)) && least < wire.size() + 4096)
+        ++least;
+    // It holds at least its bytes and 5 nodes, and not much more.
+    EXPECT_GE(least, wire.size() + 5 * sizeof(Node));
+    EXPECT_LE(least, wire.size() + 16 * sizeof(Node));
+    for (std::size_t split = 0; split <= wire.size(); ++split) {
+        EXPECT_FALSE(parse_split(wire, split, reply_bound(least))) << split;
+        EXPECT_EQ(parse_split(wire, split, reply_bound(least - 1)),
+                  make_error_code(errc::reply_too_large))
+            << split;
+    }
+}
+
+TEST(RespReader, ReplyBoundReportedBeforeALaterMalformedElement) {
+    // The bulk takes the reply over the bound; the element after it is
+    // malformed. Whichever way the bytes arrive, the first fault is reported.
+    const std::string wire = "*4\r\n:1\r\n:2\r\n$300\r\n" + std::string(300, 'x') + "\r\n?x\r\n";
+    for (std::size_t split = 0; split <= wire.size(); ++split)
+        EXPECT_EQ(parse_split(wire, split, reply_bound(300)),
+                  make_error_code(errc::reply_too_large))
+            << split;
+    // Within the bound, the malformed element is what fails.
+    EXPECT_EQ(parse_split(wire, wire.size(), reply_bound(4096)),
+              make_error_code(errc::invalid_type_byte));
+}
+
+TEST(RespReader, BulkBeyondTheReplyBoundFailsAtItsHeaderWithoutAllocating) {
+    constexpr std::uint64_t bound = 1024 * 1024;
+    Reader reader(reply_bound(bound));  // max_bulk stays 512 MiB: the reply bound caps it
+    Reply r;
+    std::error_code ec;
+    reader.feed("*2\r\n:1\r\n$536870912\r\n");
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_EQ(ec, make_error_code(errc::reply_too_large));
+    EXPECT_EQ(ec, condition::protocol);
+    // Nothing was sized for the body: the buffer hands out a normal block.
+    EXPECT_LT(reader.prepare(4096).size(), bound);
+
+    // Just within the bound, the same header is accepted and its body's room
+    // is made at once.
+    Reader fits(reply_bound(bound));
+    fits.feed("$1000000\r\n");
+    EXPECT_FALSE(fits.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_GE(fits.prepare(4096).size(), 1000000U - 4096U);
+}
+
+TEST(RespReader, EndlessArrayFailsOnceTheBoundIsCrossed) {
+    constexpr std::uint64_t bound = 1024 * 1024;
+    Reader reader(reply_bound(bound));
+    Reply r;
+    std::error_code ec;
+    reader.feed("*16777216\r\n");
+    std::string chunk;
+    for (int i = 0; i < 4096; ++i)
+        chunk += ":1\r\n";
+    std::uint64_t fed = 0;
+    while (!ec && fed < 16 * bound) {
+        reader.feed(chunk);
+        fed += chunk.size();
+        EXPECT_FALSE(reader.next(r, ec));
+    }
+    EXPECT_EQ(ec, make_error_code(errc::reply_too_large));
+    // Each 4-byte element costs a 32-byte node: the nodes reach the bound
+    // long before the input does.
+    EXPECT_LE(fed, bound / 8 + chunk.size()) << "nodes are not counted";
+}
+
+TEST(RespReader, ReplyTooLargeStaysFailedUntilReset) {
+    Reader reader(reply_bound(4096));
+    Reply r;
+    std::error_code ec;
+    reader.feed("+small\r\n$5000\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root().str(), "small");
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_EQ(ec, make_error_code(errc::reply_too_large));
+    reader.feed(std::string(5000, 'x') + "\r\n+next\r\n");
+    EXPECT_FALSE(reader.next(r, ec));
+    EXPECT_EQ(ec, make_error_code(errc::reply_too_large));
+    reader.reset();
+    reader.feed("*2\r\n$3\r\nabc\r\n:5\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(describe(r), "array{bulk_string'abc',integer(5)'5',}");
+    // The bound is per reply: many replies together may exceed it.
+    for (int i = 0; i < 10; ++i) {
+        reader.feed("$3000\r\n" + std::string(3000, 'y') + "\r\n");
+        ASSERT_TRUE(reader.next(r, ec)) << ec.message();
+    }
+}
+
+TEST(RespReader, SmallReadsFillABlockThatRepliesHold) {
+    // A reply arriving in small reads while earlier replies are alive must
+    // not take a fresh block per read.
+    ReaderLimits limits;
+    limits.block_size = 4096;
+    Reader reader(limits);
+    Reply kept;
+    std::error_code ec;
+    reader.feed("+first\r\n");
+    ASSERT_TRUE(reader.next(kept, ec));
+    const std::string wire = "$2000\r\n" + std::string(2000, 'z') + "\r\n";
+    const char* block = reader.prepare(64).data();
+    Reply r;
+    for (std::size_t pos = 0; pos < wire.size(); pos += 10) {
+        auto span = reader.prepare(4096);  // asks for more than is left
+        EXPECT_GE(span.size(), 10U);
+        const auto n = std::min<std::size_t>(10, wire.size() - pos);
+        std::memcpy(span.data(), wire.data() + pos, n);
+        reader.commit(n);
+        EXPECT_EQ(reader.next(r, ec), pos + n == wire.size());
+    }
+    EXPECT_EQ(r.root().str(), std::string(2000, 'z'));
+    EXPECT_GE(r.root().str().data(), block);
+    EXPECT_LT(r.root().str().data(), block + limits.block_size) << "moved to another block";
+    EXPECT_EQ(kept.root().str(), "first");
+}
+
+TEST(RespReader, BlockGrownForABigBulkIsNotKept) {
+    ReaderLimits limits;
+    limits.block_size = 4096;
+    Reader reader(limits);
+    Reply r;
+    std::error_code ec;
+    reader.feed("$100000\r\n" + std::string(100000, 'b') + "\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_GE(reader.prepare(64).size(), 64U);  // still in use: kept
+    r = Reply();
+    EXPECT_LE(reader.prepare(64).size(), limits.block_size) << "kept a 100 kB block for good";
+    reader.feed("+ok\r\n");
+    ASSERT_TRUE(reader.next(r, ec));
+    EXPECT_EQ(r.root().str(), "ok");
+}
+
 TEST(RespReader, TruncatedNesting) {
     Reader reader;
     reader.feed("*3\r\n*2\r\n:1\r\n:2\r\n");

@@ -151,21 +151,32 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadUrl{"localhost:6379", "missing scheme"}, BadUrl{"", "missing scheme"},
         BadUrl{"://h", "missing scheme"}, BadUrl{"http://h", "unknown scheme 'http'"},
-        BadUrl{"redis://h:99999", "invalid port '99999' for host 'h'"},
-        BadUrl{"redis://h:0", "invalid port '0' for host 'h'"},
-        BadUrl{"redis://h:", "empty port for host 'h'"},
-        BadUrl{"redis://h:abc", "invalid port for host 'h' (not a number)"},
-        BadUrl{"redis://h:1234567", "more than 5 digits"}, BadUrl{"redis://", "empty host"},
+        BadUrl{"redis://h:99999", "invalid port: not a number in 1..65535"},
+        BadUrl{"redis://h:0", "invalid port: not a number in 1..65535"},
+        BadUrl{"redis://h:", "empty port"},
+        BadUrl{"redis://h:abc", "invalid port: not a number in 1..65535"},
+        BadUrl{"redis://h:1234567", "invalid port: not a number in 1..65535"},
+        BadUrl{"redis://h:+80", "invalid port: not a number in 1..65535"},
+        BadUrl{"redis://h1,h2:x", "invalid port (host 2): not a number in 1..65535"},
+        BadUrl{"redis://h1:1,h2,", "empty host (host 3)"}, BadUrl{"redis://", "empty host"},
         BadUrl{"redis://u:p@", "empty host"}, BadUrl{"redis://h1,,h2", "empty host"},
         BadUrl{"redis://:6379", "empty host"}, BadUrl{"redis://[::1", "unterminated '['"},
-        BadUrl{"redis://[::1]x", "unexpected text after ']'"},
+        BadUrl{"redis://[::1]x", "unexpected text after ']'"}, BadUrl{"redis://[]", "empty host"},
+        BadUrl{"redis://[::1 ]:1", "host contains a space"},
+        BadUrl{"redis://[u:pass]", "invalid IPv6 address in brackets"},
+        BadUrl{"redis://[::1%]", "invalid IPv6 address in brackets"},
+        BadUrl{"redis://my host", "host contains a space"},
+        BadUrl{"redis://h%20x", "host contains a character other than"},
+        BadUrl{"redis://h\tx", "host contains a control character"},
+        BadUrl{"redis://h!x:1", "host contains a character other than"},
+        BadUrl{"redis://h\x7f", "host contains a control character"},
         BadUrl{"redis://h/x/s", "db must be a number 0.."},
         BadUrl{"redis://h/99999999999", "db must be a number 0.."},
         BadUrl{"redis://h/?db=-1", "db must be a number 0.."},
         BadUrl{"redis://h/1?db=2", "db given twice"}, BadUrl{"redis://h/a,,b", "empty stream name"},
         BadUrl{"redis://h/1/", "empty stream name"}, BadUrl{"redis://h/a,", "empty stream name"},
         BadUrl{"redis://h/1/2/3", "too many path segments"},
-        BadUrl{"redis://h?x=1", "unknown query parameter 'x'"},
+        BadUrl{"redis://h?x=1", "unknown query parameter (known: db,"},
         BadUrl{"redis://h?protocol=4", "protocol must be 2 or 3"},
         BadUrl{"redis://h?timeout_ms=abc", "timeout_ms must be"},
         BadUrl{"redis://h?timeout_ms=4294967296", "timeout_ms must be"},
@@ -178,7 +189,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadUrl{"unix://", "empty socket path"}, BadUrl{"unix:///", "empty socket path"},
         BadUrl{"unix://relative.sock", "must be absolute"},
         BadUrl{"unix:///tmp/x%ZZ", "bad percent escape in the socket path"},
-        BadUrl{"unix:///tmp/x?foo=1", "unknown query parameter 'foo'"}));
+        BadUrl{"unix:///tmp/x?foo=1", "unknown query parameter"},
+        BadUrl{"unix:///tmp/x%00y", "socket path contains a control character"}));
+
+TEST(Url, HostWithAnEmbeddedNulIsRefused) {
+    using namespace std::string_literals;
+    for (const auto& text :
+         {"redis://h\0x"s, "redis://h\0"s, "redis://a,h\0.example:1"s, "redis://[::1\0]"s}) {
+        const auto why = parse_error(text);
+        EXPECT_NE(why.find("control character"), std::string::npos) << why;
+        EXPECT_EQ(why.find('\0'), std::string::npos);
+    }
+}
+
+TEST(Url, HostNamesThatStayValid) {
+    const auto url =
+        parse_ok("redis://my_host-1.example.com:1,10.0.0.2,[fe80::1%eth0]:3,[::ffff:1.2.3.4]");
+    ASSERT_EQ(url.nodes.size(), 4u);
+    EXPECT_EQ(url.nodes[0], (HostPort{"my_host-1.example.com", 1}));
+    EXPECT_EQ(url.nodes[2], (HostPort{"fe80::1%eth0", 3}));
+    EXPECT_EQ(url.nodes[3], (HostPort{"::ffff:1.2.3.4", 6379}));
+}
 
 TEST(Url, ErrorsNeverContainThePassword) {
     const std::vector<std::string> bad = {
@@ -202,6 +233,13 @@ TEST(Url, ErrorsNeverContainThePassword) {
         "user:s3cret@h",                // no scheme
         "x:s3cret://h",                 // scheme-like prefix with the password
         "http://user:s3cret@h",         // unknown scheme
+        "redis://u:99999",              // a numeric password where the port goes
+        "redis://u:34567/x/y",          // a valid-looking one followed by a bad path
+        "redis://u:345,s3cret:x",       // a password with ',': split into two hosts
+        "redis://u:345,s3 cret",        // ... whose second part is not a host
+        "redis://u:345?s3cret",         // a password with '?': split into a query
+        "redis://[u:s3cret]",           // a bracketed "host"
+        "redis://[::1]s3cret",          // text after the brackets
     };
     for (const auto& text : bad) {
         std::error_code ec;
@@ -209,12 +247,15 @@ TEST(Url, ErrorsNeverContainThePassword) {
         StreamUrl::parse(text, ec, &why);
         EXPECT_TRUE(ec) << text;
         EXPECT_EQ(why.find("s3"), std::string::npos) << text << " -> " << why;
+        EXPECT_EQ(why.find("345"), std::string::npos) << text << " -> " << why;
+        EXPECT_EQ(why.find("999"), std::string::npos) << text << " -> " << why;
         try {
             StreamUrl::parse(text);
             ADD_FAILURE() << "no exception for " << text;
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(errc::invalid_url));
             EXPECT_EQ(std::string(e.what()).find("s3"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("345"), std::string::npos) << e.what();
         }
         EXPECT_THROW(ConnectionConfig::from_url(text), Error) << text;
     }

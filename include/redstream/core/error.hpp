@@ -3,6 +3,7 @@
 // (retry, follow a redirect, re-authenticate, give up).
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -29,6 +30,7 @@ enum class errc {
     nesting_too_deep,     ///< The reply nests deeper than the parser's limit.
     aggregate_too_large,  ///< An array, map, set or push declared too many elements.
     bulk_too_large,       ///< A bulk string declared more bytes than the parser's limit.
+    reply_too_large,      ///< One reply needs more memory than ReaderLimits::max_reply_bytes.
     unexpected_reply,     ///< A well-formed reply of a shape the command does not return.
     // Server replies.
     server_error,  ///< The server answered with an error not listed below.
@@ -78,12 +80,25 @@ inline std::error_condition make_error_condition(condition c) noexcept {
 /// to its code; unknown prefixes give `errc::server_error`.
 errc server_error_code(std::string_view error_text) noexcept;
 
-/// The exception sync APIs throw. `what()` carries the server's error text
-/// when there is one; it never contains a password.
+namespace detail {
+/// `message` alone, or "detail: message".
+std::string error_text(std::error_code ec, std::string_view detail);
+}  // namespace detail
+
+/// The exception sync APIs throw. `what()` is the code's message, preceded by
+/// "detail: " when there is a detail (such as the server's error text); it
+/// never contains a password.
 class Error : public std::system_error {
   public:
-    explicit Error(std::error_code ec) : std::system_error(ec) {}
-    Error(std::error_code ec, const std::string& detail) : std::system_error(ec, detail) {}
+    explicit Error(std::error_code ec) : Error(ec, std::string()) {}
+    Error(std::error_code ec, const std::string& detail)
+        : std::system_error(ec), text_(redstream::detail::error_text(ec, detail)) {}
+
+    const char* what() const noexcept override { return text_.what(); }
+
+  private:
+    // Copies of a runtime_error share the text and cannot throw.
+    std::runtime_error text_;
 };
 
 /// Throws `Error(ec, detail)` when `ec` is set.

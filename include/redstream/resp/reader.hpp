@@ -36,9 +36,13 @@ struct ReaderLimits {
     /// Longest header or simple line (simple string, error, number) in bytes,
     /// so that a line that never ends cannot grow the buffer without bound.
     std::size_t max_line = default_max_line;
-    /// Most memory one reply may hold while it is parsed: its nodes plus the
-    /// read-buffer bytes it spans. Beyond it the reply fails with a protocol
-    /// error (errc::reply_too_large) instead of growing without bound.
+    /// Most memory one reply may hold while it is parsed: its node array
+    /// (sizeof(Node) per slot, counting the old and the new array while it
+    /// grows) plus the input bytes it spans, a bulk's whole declared length
+    /// included from its header on, so a huge declared bulk fails before its
+    /// body is allocated. Beyond it the reply fails with a protocol error
+    /// (errc::reply_too_large) instead of growing without bound. Caps
+    /// `max_bulk` in effect. Per reply: replies kept alive add up.
     std::uint64_t max_reply_bytes = default_max_reply_bytes;
 };
 
@@ -52,6 +56,10 @@ class Reader {
     /// Writable space for at least `min_size` more bytes (more may be given).
     /// Pending bytes are moved to a new block when the current one is shared
     /// with replies still alive or too small; never copies parsed replies.
+    /// Exception: while replies hold the current block and it has some room
+    /// left (512 bytes, or `min_size` if smaller), that room is returned even
+    /// if smaller than `min_size`, so a reply arriving in small reads fills
+    /// its blocks instead of leaving one mostly empty block per read.
     std::span<char> prepare(std::size_t min_size = 4096);
     /// Marks `n` bytes of the last `prepare()` span as received.
     void commit(std::size_t n) noexcept;

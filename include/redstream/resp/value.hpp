@@ -4,6 +4,7 @@
 // nodes and keeps the buffer blocks alive; `Value` is a cheap cursor into it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace redstream::resp {
@@ -54,11 +56,71 @@ struct Node {
 };
 
 namespace detail {
+
+/// A count of owners whose "is the caller the only owner?" test is an acquire
+/// load of the same counter that every other owner decrements with release
+/// semantics. That is the happens-before that lets the reader reuse memory a
+/// reply on another thread was reading, and one ThreadSanitizer can see (it
+/// does not model a relaxed `use_count()` followed by a fence).
+class OwnerCount {
+  public:
+    void add() const noexcept { count_.fetch_add(1, std::memory_order_relaxed); }
+    /// Drops one owner; true when it was the last (then it may free the memory).
+    [[nodiscard]] bool drop() const noexcept {
+        return count_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+    }
+    /// True when the caller's reference is the only one left; every access by
+    /// the owners that left happens-before the return.
+    [[nodiscard]] bool sole() const noexcept { return count_.load(std::memory_order_acquire) == 1; }
+
+  private:
+    mutable std::atomic<std::uint32_t> count_{1};
+};
+
+/// A shared block of the reader's input buffer: parsed strings point into it.
+class BlockRef {
+  public:
+    /// A new block of `capacity` bytes (not zeroed), with one owner.
+    static BlockRef allocate(std::size_t capacity);
+
+    BlockRef() = default;
+    BlockRef(const BlockRef& other) noexcept : header_(other.header_) {
+        if (header_) header_->owners.add();
+    }
+    BlockRef(BlockRef&& other) noexcept : header_(std::exchange(other.header_, nullptr)) {}
+    BlockRef& operator=(BlockRef other) noexcept {
+        std::swap(header_, other.header_);
+        return *this;
+    }
+    ~BlockRef() {
+        if (header_ && header_->owners.drop()) release_memory(header_);
+    }
+
+    explicit operator bool() const noexcept { return header_ != nullptr; }
+    char* data() const noexcept { return reinterpret_cast<char*>(header_ + 1); }
+    std::size_t capacity() const noexcept { return header_ ? header_->capacity : 0; }
+    /// True when no one else (no reply) holds the block any more.
+    bool sole() const noexcept { return header_ && header_->owners.sole(); }
+
+  private:
+    struct alignas(std::max_align_t) Header {
+        OwnerCount owners;
+        std::size_t capacity;
+    };
+    explicit BlockRef(Header* header) noexcept : header_(header) {}
+    static void release_memory(Header* header) noexcept;
+
+    Header* header_ = nullptr;
+};
+
 /// What a `Reply` shares: the nodes and the buffer blocks they point into.
+/// The reader keeps one owner while it may reuse it; each `Reply` is another.
 struct ReplyData {
     std::vector<Node> nodes;
-    std::vector<std::shared_ptr<const void>> blocks;
+    std::vector<BlockRef> blocks;
+    OwnerCount owners;
 };
+
 }  // namespace detail
 
 class Value;
@@ -68,18 +130,32 @@ class Value;
 class Reply {
   public:
     Reply() = default;
-    explicit Reply(std::shared_ptr<const detail::ReplyData> data) : data_(std::move(data)) {}
+    /// Shares `data` with the reader that made it (which keeps its own owner).
+    explicit Reply(const detail::ReplyData& data) noexcept : data_(&data) { data.owners.add(); }
+    Reply(const Reply& other) noexcept : data_(other.data_) {
+        if (data_) data_->owners.add();
+    }
+    Reply(Reply&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+    Reply& operator=(Reply other) noexcept {
+        std::swap(data_, other.data_);
+        return *this;
+    }
+    ~Reply() {
+        if (data_ && data_->owners.drop()) delete data_;
+    }
 
     bool empty() const noexcept { return !data_ || data_->nodes.empty(); }
     Value root() const noexcept;
     /// The attribute that preceded the root value, if the server sent one.
     std::optional<Value> attribute() const noexcept;
-    /// Keeps the reply (and so every view into it) alive; for zero-copy payloads.
-    std::shared_ptr<const void> keep_alive() const noexcept { return data_; }
+    /// Keeps the reply (and so every view into it) alive as a type-erased
+    /// handle; for zero-copy payloads. Allocates a small holder: on a hot
+    /// path, keep a copy of the Reply instead.
+    std::shared_ptr<const void> keep_alive() const;
     const std::vector<Node>& nodes() const noexcept;
 
   private:
-    std::shared_ptr<const detail::ReplyData> data_;
+    const detail::ReplyData* data_ = nullptr;
 };
 
 /// A cursor to one value of a reply. Does not own anything: keep the `Reply`.
