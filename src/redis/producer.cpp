@@ -390,7 +390,9 @@ void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) 
     for (const auto& r : resp) {
         std::error_code ec;
         commands::decode_count(r.root(), ec);
-        throw_if(ec, "XTRIM failed: " + std::string(r.root().str()));
+        const auto text = r.root().str();
+        throw_if(ec,
+                 text.empty() ? std::string("XTRIM failed") : "XTRIM failed: " + std::string(text));
     }
 }
 

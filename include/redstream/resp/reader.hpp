@@ -23,7 +23,9 @@ struct ReaderLimits {
     static constexpr std::uint64_t default_max_bulk = 512 * 1024 * 1024;
     static constexpr std::size_t default_block_size = 64 * 1024;
     static constexpr std::size_t default_max_line = 64 * 1024;
-    static constexpr std::uint64_t default_max_reply_bytes = 512 * 1024 * 1024;
+    // Room for Redis's largest value (proto-max-bulk-len, 512 MB) with its
+    // framing, and for an XRANGE of a few of them.
+    static constexpr std::uint64_t default_max_reply_bytes = 1024 * 1024 * 1024;
 
     /// Deepest nesting of aggregates in one reply.
     std::size_t max_depth = default_max_depth;
