@@ -154,7 +154,8 @@ void ClientImpl::health_tick(std::uint64_t gen) {
                               " ms while a reply was due; connection dropped");
     if (pipeline_.size() == 0 && !ping_outstanding_ && now - last_received_ >= interval)
         send_ping();
-    health_timer_.expires_after(interval / 2);
+    health_timer_.expires_after(
+        std::max<std::chrono::milliseconds>(interval / 2, std::chrono::milliseconds(1)));
     health_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
         if (!ec) self->health_tick(gen);
     }));
