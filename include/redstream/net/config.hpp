@@ -84,8 +84,9 @@ struct ConnectionConfig {
     /// Liveness of the connection. Idle: a PING after this much silence, which
     /// must answer within the same interval. Busy: when nothing at all arrives
     /// for this long while a reply is due (a blocking read's BLOCK time is not
-    /// counted), the connection is declared dead, closed and reconnected.
-    /// 0 disables both checks.
+    /// counted), the connection is declared dead, closed and reconnected. A
+    /// command the server takes longer than this to answer (a long script)
+    /// reads as a stall too: raise it for such workloads. 0 disables both.
     std::chrono::milliseconds health_check_interval = default_health_check_interval;
     /// Reconnection policy.
     ReconnectOptions reconnect;
