@@ -1,8 +1,5 @@
 // Consumer: the handle users hold. next() takes from the inbox on the
 // caller's thread; the other calls post to the actor (ConsumerImpl).
-#include <future>
-#include <tuple>
-
 #include <asio/system_executor.hpp>
 
 #include <redstream/core/error.hpp>
@@ -10,37 +7,17 @@
 
 #include "consumer_impl.hpp"
 #include "streamer_context.hpp"
+#include "sync_wait.hpp"
 
 namespace redstream {
+using detail::wait_for;
+
 namespace {
 
 void check_options(const ConsumerOptions& o) {
     const auto invalid = make_error_code(errc::invalid_argument);
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
-}
-
-// The sync calls: starts an operation with a completion (on `ex`) and waits
-// for what it completes with. The promise is shared, so that a completion
-// destroyed without running (its executor shut down) breaks it: that reads
-// as shutting_down, never a hang.
-template <class... T, class Start>
-std::tuple<std::error_code, T...> wait_for(const asio::any_io_executor& ex, Start&& start) {
-    using Result = std::tuple<std::error_code, T...>;
-    auto p = std::make_shared<std::promise<Result>>();
-    auto f = p->get_future();
-    start(detail::BasicCompletion<std::error_code, T...>(
-        [p](std::error_code ec, T... values) {
-            p->set_value(Result{ec, std::move(values)...});
-        },
-        ex));
-    try {
-        return f.get();
-    } catch (const std::future_error&) {
-        Result r{};
-        std::get<0>(r) = make_error_code(errc::shutting_down);
-        return r;
-    }
 }
 
 }  // namespace

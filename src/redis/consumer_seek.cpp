@@ -3,7 +3,6 @@
 // goes over the Streamer's shared connection, so that it is never queued
 // behind this consumer's own blocking read: the end is then the end when
 // rewind() returns, and whatever is added afterwards is delivered.
-#include <future>
 
 #include <asio/bind_executor.hpp>
 
@@ -11,6 +10,7 @@
 #include <redstream/core/error.hpp>
 
 #include "consumer_impl.hpp"
+#include "sync_wait.hpp"
 
 namespace redstream::detail {
 
@@ -60,13 +60,11 @@ void ConsumerImpl::rewind_to_end_and_wait() {
     // end() (or Streamer::disconnect()) nothing may answer at all.
     if (strand_.running_in_this_thread() || inbox_.last_error() == errc::shutting_down)
         return rewind_to_end(BasicCompletion<std::error_code>([](std::error_code) {}, strand_));
-    auto moved = std::make_shared<std::promise<void>>();
-    auto f = moved->get_future();
-    rewind_to_end(BasicCompletion<std::error_code>([moved](std::error_code) { moved->set_value(); },
-                                                   strand_));
     // The lookup's own deadline is end_lookup_timeout: this bound only
-    // matters if the strand never runs it.
-    f.wait_for(Consumer::end_lookup_timeout + read_margin);
+    // matters if the strand never runs it. A failed lookup is not reported:
+    // the read loop looks the ends up itself (see Consumer::rewind()).
+    wait_for(strand_, Consumer::end_lookup_timeout + read_margin,
+             [this](auto done) { rewind_to_end(std::move(done)); });
 }
 
 void ConsumerImpl::look_up_ends(std::shared_ptr<EndLookup> lookup) {

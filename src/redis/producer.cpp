@@ -1,13 +1,12 @@
 #include <redstream/redis/producer.hpp>
 
-#include <future>
-
 #include <redstream/commands/xadd.hpp>
 #include <redstream/commands/xtrim.hpp>
 #include <redstream/core/error.hpp>
 
 #include "producer_impl.hpp"
 #include "streamer_context.hpp"
+#include "sync_wait.hpp"
 
 namespace redstream::detail {
 
@@ -353,18 +352,10 @@ void Producer::flush() {
 
 bool Producer::flush_for(std::chrono::milliseconds timeout) {
     if (impl_->closed()) return true;
-    // Shared: the flush may complete after we stopped waiting, or be dropped
-    // unrun if the executor shut down (a broken promise: shutting_down).
-    auto p = std::make_shared<std::promise<std::error_code>>();
-    auto f = p->get_future();
-    impl_->flush(detail::BasicCompletion<std::error_code>(
-        [p](std::error_code ec) { p->set_value(ec); }, impl_->executor()));
-    if (f.wait_for(timeout) != std::future_status::ready) return false;
-    try {
-        throw_if(f.get(), "flush failed");
-    } catch (const std::future_error&) {
-        throw Error(make_error_code(errc::shutting_down), "flush failed");
-    }
+    const auto result = detail::wait_for(impl_->executor(), timeout,
+                                         [this](auto done) { impl_->flush(std::move(done)); });
+    if (!result) return false;
+    throw_if(std::get<0>(*result), "flush failed");
     return true;
 }
 

@@ -1,10 +1,9 @@
 #include <redstream/redis/streamer.hpp>
 
-#include <future>
-
 #include <redstream/core/error.hpp>
 
 #include "streamer_context.hpp"
+#include "sync_wait.hpp"
 
 namespace redstream {
 namespace detail {
@@ -12,16 +11,9 @@ namespace detail {
 std::error_code wait_exec(const StreamerContext& ctx, Client& client, const resp::Request& req,
                           Response& resp) {
     if (ctx.closed()) return make_error_code(errc::shutting_down);
-    // Shared: a completion dropped unrun (its executor shut down) breaks the
-    // promise instead of leaving us waiting.
-    auto done = std::make_shared<std::promise<std::error_code>>();
-    auto result = done->get_future();
-    client.async_exec(req, resp, [done](std::error_code ec) { done->set_value(ec); });
-    try {
-        return result.get();
-    } catch (const std::future_error&) {
-        return make_error_code(errc::shutting_down);
-    }
+    const auto [ec] =
+        wait_for(ctx.executor, [&](auto done) { client.async_exec(req, resp, std::move(done)); });
+    return ec;
 }
 
 void StreamerContext::on_disconnect(std::weak_ptr<void> actor, std::function<void()> end) {
@@ -76,10 +68,8 @@ std::shared_ptr<StreamerContext> make_context(std::string_view url, ConnectOptio
 
 void connect_shared_client(StreamerContext& ctx) {
     ctx.shared_client = ctx.make_client();
-    std::promise<std::error_code> done;
-    auto result = done.get_future();
-    ctx.shared_client->async_connect([&done](std::error_code ec) { done.set_value(ec); });
-    const auto ec = result.get();
+    const auto [ec] = wait_for(
+        ctx.executor, [&](auto done) { ctx.shared_client->async_connect(std::move(done)); });
     throw_if(ec, ec ? ctx.shared_client->last_error() : std::string());
 }
 
