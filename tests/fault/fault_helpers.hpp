@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/redis_server.hpp"
 
 namespace redstream::test {
@@ -92,17 +93,6 @@ class Stopwatch {
   private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
-
-/// Polls `cond` until it holds or `limit` passes: for states no event reports.
-template <class Cond>
-bool eventually(Cond cond, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return cond();
-}
 
 /// Descriptors this process has open now.
 inline std::size_t count_open_fds() {

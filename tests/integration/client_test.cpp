@@ -17,25 +17,16 @@
 #include <redstream/core/error.hpp>
 #include <redstream/net/client.hpp>
 
+#include "support/eventually.hpp"
 #include "support/redis_server.hpp"
 
 namespace rs = redstream;
 using namespace std::chrono_literals;
+using rs::test::eventually;
 using rs::test::RedisServer;
 using rs::test::unique_key;
 
 namespace {
-
-// Polls `cond` until it holds or `limit` passes: for states that no event reports.
-template <class Cond>
-bool eventually(Cond cond, std::chrono::milliseconds limit = 5000ms) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(5ms);
-    }
-    return cond();
-}
 
 // Runs handlers until `done` holds: the client's own timers keep the context
 // busy, so run() would not return.

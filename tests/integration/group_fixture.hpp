@@ -11,6 +11,7 @@
 
 #include <redstream/redis/streamer.hpp>
 
+#include "support/eventually.hpp"
 #include "support/redis_server.hpp"
 
 namespace redstream::test {
@@ -67,9 +68,7 @@ class GroupConsumer : public ::testing::Test {
     // Polls `cond` for states the test cannot await (a timer in the consumer).
     template <class Cond>
     static bool eventually(Cond cond) {
-        for (int i = 0; i < 250 && !cond(); ++i)
-            std::this_thread::sleep_for(20ms);
-        return cond();
+        return test::eventually(cond);
     }
     static void expect_quiet(Consumer& c) {
         auto m = c.next_for(300ms);
