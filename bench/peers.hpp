@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <sys/resource.h>
+
 namespace bench {
 
 /// `redis-benchmark -c 1 -P 256 -n COUNT XADD key * msg payload`: its requests/s.
@@ -57,6 +59,60 @@ inline void print_lower(const char* name, double value, const char* unit, const 
         "\"peer_value\":%.1f,\"ratio\":%.3f}\n",
         name, value, unit, peer, peer_value, peer_value / value);
     std::fflush(stdout);
+}
+
+/// CPU time (user + system) of this process so far, all threads, in ns.
+/// Take it before and after one side's run: both sides run in this process
+/// one after the other, so the difference is that side's client CPU.
+inline double process_cpu_ns() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const auto ns = [](const timeval& t) { return t.tv_sec * 1e9 + t.tv_usec * 1e3; };
+    return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
+/// CPU time of waited-for child processes (a redis-benchmark peer), in ns.
+inline double children_cpu_ns() {
+    rusage ru{};
+    getrusage(RUSAGE_CHILDREN, &ru);
+    const auto ns = [](const timeval& t) { return t.tv_sec * 1e9 + t.tv_usec * 1e3; };
+    return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
+/// One side's result: its figure and its client CPU per message (ns).
+struct Side {
+    double value = 0;
+    double cpu_ns = 0;
+};
+
+/// The issue-10 line: a rate (higher is better, ratio = ours / peer) with
+/// both sides' client CPU per message. `extra` is appended verbatim inside
+/// the object (e.g. ",\"depth\":1024"), or empty.
+inline void print_line(const char* name, Side ours, const char* unit, const char* peer,
+                       Side theirs, const std::string& extra = {}) {
+    std::printf(
+        "{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.0f,"
+        "\"ratio\":%.3f,\"cpu_ns\":%.0f,\"peer_cpu_ns\":%.0f%s}\n",
+        name, ours.value, unit, peer, theirs.value, ours.value / theirs.value, ours.cpu_ns,
+        theirs.cpu_ns, extra.c_str());
+    std::fflush(stdout);
+}
+
+/// The same for a lower-is-better figure (latency, memory): ratio = peer / ours.
+inline void print_line_lower(const char* name, Side ours, const char* unit, const char* peer,
+                             Side theirs, const std::string& extra = {}) {
+    std::printf(
+        "{\"name\":\"%s\",\"value\":%.1f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.1f,"
+        "\"ratio\":%.3f,\"cpu_ns\":%.0f,\"peer_cpu_ns\":%.0f%s}\n",
+        name, ours.value, unit, peer, theirs.value, theirs.value / ours.value, ours.cpu_ns,
+        theirs.cpu_ns, extra.c_str());
+    std::fflush(stdout);
+}
+
+/// A run that did not do its work: say what and fail the benchmark.
+[[noreturn]] inline void fail(const std::string& what) {
+    std::fprintf(stderr, "benchmark check failed: %s\n", what.c_str());
+    std::exit(1);
 }
 
 }  // namespace bench
