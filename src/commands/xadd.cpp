@@ -6,11 +6,47 @@ namespace redstream::commands {
 
 void xadd(resp::Request& req, std::string_view key, FieldList fields, const XAddOptions& opts) {
     auto b = req.command("XADD");
-    b.arg(key);
+    b.key(key);
     if (opts.nomkstream) b.arg("NOMKSTREAM");
     opts.trim.write(b);
     opts.id.write(b);
     for (const auto& [field, value] : fields)
+        b.arg(field).arg(value);
+}
+
+namespace {
+
+// Longest rendering of a trim or id argument (a 64-bit number, an id, `=`).
+constexpr std::size_t max_number_arg = MessageId::max_text_size;
+
+}  // namespace
+
+std::size_t xadd_size(const XAddMessage& m, const XAddOptions& opts) noexcept {
+    constexpr std::size_t shard_suffix = 21;  // ':' and up to 20 digits
+    std::size_t n = resp::header_size(2 * m.extra.size() + 16) + resp::bulk_size(4) +
+                    resp::bulk_size(m.stream.size() + (m.shard ? shard_suffix : 0)) +
+                    resp::bulk_size(m.payload_field.size()) + resp::bulk_size(m.payload.size());
+    if (opts.nomkstream) n += resp::bulk_size(10);
+    n += (opts.trim.argc() + 1) * resp::bulk_size(max_number_arg);
+    for (const auto& [field, value] : m.extra)
+        n += resp::bulk_size(field.size()) + resp::bulk_size(value.size());
+    return n;
+}
+
+void xadd(resp::Request& req, const XAddMessage& m, const XAddOptions& opts) {
+    const std::size_t argc =
+        2 + (opts.nomkstream ? 1 : 0) + opts.trim.argc() + 1 + 2 + 2 * m.extra.size();
+    req.reserve_more(xadd_size(m, opts));
+    auto b = req.command("XADD", argc);
+    if (m.shard)
+        b.key(m.stream, *m.shard);
+    else
+        b.key(m.stream);
+    if (opts.nomkstream) b.arg("NOMKSTREAM");
+    opts.trim.write(b);
+    opts.id.write(b);
+    b.arg(m.payload_field).arg(m.payload);
+    for (const auto& [field, value] : m.extra)
         b.arg(field).arg(value);
 }
 

@@ -8,7 +8,7 @@ void xclaim(resp::Request& req, std::string_view key, std::string_view group,
             std::string_view consumer, std::chrono::milliseconds min_idle, IdList ids,
             const XClaimOptions& opts) {
     auto b = req.command("XCLAIM");
-    b.arg(key).arg(group).arg(consumer).arg(static_cast<std::int64_t>(min_idle.count()));
+    b.key(key).arg(group).arg(consumer).arg(static_cast<std::int64_t>(min_idle.count()));
     for (const auto& id : ids)
         b.arg(id);
     if (opts.idle) b.arg("IDLE").arg(static_cast<std::int64_t>(opts.idle->count()));
@@ -23,7 +23,7 @@ void xautoclaim(resp::Request& req, std::string_view key, std::string_view group
                 std::string_view consumer, std::chrono::milliseconds min_idle, MessageId start,
                 const XAutoClaimOptions& opts) {
     auto b = req.command("XAUTOCLAIM");
-    b.arg(key).arg(group).arg(consumer).arg(static_cast<std::int64_t>(min_idle.count()));
+    b.key(key).arg(group).arg(consumer).arg(static_cast<std::int64_t>(min_idle.count()));
     b.arg(start);
     if (opts.count) b.arg("COUNT").arg(*opts.count);
     if (opts.justid) b.arg("JUSTID");

@@ -7,22 +7,22 @@
 namespace redstream::commands {
 
 void xinfo_stream(resp::Request& req, std::string_view key) {
-    req.push("XINFO", "STREAM", key);
+    req.command("XINFO").arg("STREAM").key(key);
 }
 
 void xinfo_stream_full(resp::Request& req, std::string_view key,
                        std::optional<std::uint64_t> count) {
     auto b = req.command("XINFO");
-    b.arg("STREAM").arg(key).arg("FULL");
+    b.arg("STREAM").key(key).arg("FULL");
     if (count) b.arg("COUNT").arg(*count);
 }
 
 void xinfo_groups(resp::Request& req, std::string_view key) {
-    req.push("XINFO", "GROUPS", key);
+    req.command("XINFO").arg("GROUPS").key(key);
 }
 
 void xinfo_consumers(resp::Request& req, std::string_view key, std::string_view group) {
-    req.push("XINFO", "CONSUMERS", key, group);
+    req.command("XINFO").arg("CONSUMERS").key(key).arg(group);
 }
 
 namespace {

@@ -5,13 +5,13 @@
 namespace redstream::commands {
 
 void xpending(resp::Request& req, std::string_view key, std::string_view group) {
-    req.push("XPENDING", key, group);
+    req.command("XPENDING").key(key).arg(group);
 }
 
 void xpending(resp::Request& req, std::string_view key, std::string_view group,
               const XPendingOptions& opts) {
     auto b = req.command("XPENDING");
-    b.arg(key).arg(group);
+    b.key(key).arg(group);
     if (opts.min_idle) b.arg("IDLE").arg(static_cast<std::int64_t>(opts.min_idle->count()));
     opts.start.write(b);
     opts.end.write(b);

@@ -6,7 +6,7 @@ namespace {
 void write_range(resp::Request& req, std::string_view name, std::string_view key, RangeBound first,
                  RangeBound second, std::optional<std::uint64_t> count) {
     auto b = req.command(name);
-    b.arg(key);
+    b.key(key);
     first.write(b);
     second.write(b);
     if (count) b.arg("COUNT").arg(*count);

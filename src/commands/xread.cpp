@@ -8,7 +8,7 @@ namespace {
 void write_streams(resp::CommandBuilder& b, std::span<const StreamOffset> streams) {
     b.arg("STREAMS");
     for (const auto& s : streams)
-        b.arg(s.key);
+        b.key(s.key);
     for (const auto& s : streams)
         s.start.write(b);
 }

@@ -4,25 +4,25 @@ namespace redstream::commands {
 
 void xtrim(resp::Request& req, std::string_view key, const TrimOptions& trim) {
     auto b = req.command("XTRIM");
-    b.arg(key);
+    b.key(key);
     trim.write(b);
 }
 
 void xdel(resp::Request& req, std::string_view key, IdList ids) {
     auto b = req.command("XDEL");
-    b.arg(key);
+    b.key(key);
     for (const auto& id : ids)
         b.arg(id);
 }
 
 void xlen(resp::Request& req, std::string_view key) {
-    req.push("XLEN", key);
+    req.command("XLEN").key(key);
 }
 
 void xsetid(resp::Request& req, std::string_view key, MessageId last_id,
             const XSetIdOptions& opts) {
     auto b = req.command("XSETID");
-    b.arg(key).arg(last_id);
+    b.key(key).arg(last_id);
     if (opts.entries_added) b.arg("ENTRIESADDED").arg(*opts.entries_added);
     if (opts.max_deleted_id) b.arg("MAXDELETEDID").arg(*opts.max_deleted_id);
 }

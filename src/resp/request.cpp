@@ -1,10 +1,13 @@
 // Command serialization. Arguments are appended as bulk strings as they
-// arrive; the array header, whose count is only known at the end, is inserted
-// in front of this command's bytes when the builder finishes.
+// arrive. The array header comes first when the count is declared up front;
+// otherwise it is only known at the end and is inserted in front of this
+// command's bytes when the builder finishes.
 #include <redstream/resp/request.hpp>
 
 #include <cassert>
 #include <charconv>
+
+#include <redstream/cluster/slot.hpp>
 
 namespace redstream::resp {
 
@@ -20,24 +23,95 @@ std::string_view format_number(char (&buf)[number_buffer_size], T v) noexcept {
     return {buf, static_cast<std::size_t>(r.ptr - buf)};
 }
 
+std::size_t digits(std::size_t n) noexcept {
+    std::size_t d = 1;
+    for (; n >= 10; n /= 10)
+        ++d;
+    return d;
+}
+
+// `<c><n>\r\n` into `out`.
+void put_length(std::string& out, char c, std::size_t n) {
+    char buf[number_buffer_size + 3];
+    buf[0] = c;
+    char* end = std::to_chars(buf + 1, buf + number_buffer_size, n).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
 }  // namespace
+
+std::size_t bulk_size(std::size_t size) noexcept {
+    return 1 + digits(size) + 2 + size + 2;
+}
+
+std::size_t header_size(std::size_t argc) noexcept {
+    return 1 + digits(argc) + 2;
+}
 
 CommandBuilder::CommandBuilder(Request& req, std::string_view name)
     : req_(&req), start_(req.buffer_.size()) {
     arg(name);
 }
 
+CommandBuilder::CommandBuilder(Request& req, std::string_view name, std::size_t argc)
+    : req_(&req), start_(req.buffer_.size()), declared_(argc) {
+    assert(argc > 0);
+    put_length(req.buffer_, '*', argc);
+    arg(name);
+}
+
+void Request::append(const Request& other) {
+    buffer_.append(other.buffer_);
+    commands_ += other.commands_;
+    if (other.cross_slot_) cross_slot_ = true;
+    if (other.multi_slot_ || (slot_ != no_slot && other.slot_ != no_slot && slot_ != other.slot_))
+        multi_slot_ = true;
+    if (slot_ == no_slot) slot_ = other.slot_;
+}
+
 CommandBuilder& CommandBuilder::arg(std::string_view s) {
     assert(!done_ && "argument added after finish()");
-    char len[number_buffer_size];
     std::string& out = req_->buffer_;
-    out += '$';
-    out.append(format_number(len, s.size()));
-    out.append("\r\n", 2);
+    put_length(out, '$', s.size());
     out.append(s);
     out.append("\r\n", 2);
     ++argc_;
     return *this;
+}
+
+CommandBuilder& CommandBuilder::key(std::string_view k) {
+    arg(k);
+    record_slot(cluster::key_slot(k));
+    return *this;
+}
+
+CommandBuilder& CommandBuilder::key(std::string_view prefix, std::uint64_t n) {
+    assert(!done_ && "argument added after finish()");
+    char num[number_buffer_size];
+    const auto suffix = format_number(num, n);
+    std::string& out = req_->buffer_;
+    put_length(out, '$', prefix.size() + 1 + suffix.size());
+    const auto key_start = out.size();
+    out.append(prefix);
+    out += ':';
+    out.append(suffix);
+    record_slot(cluster::key_slot(std::string_view(out).substr(key_start)));
+    out.append("\r\n", 2);
+    ++argc_;
+    return *this;
+}
+
+void CommandBuilder::record_slot(std::uint16_t slot) noexcept {
+    if (slot_ == -1)
+        slot_ = slot;
+    else if (slot_ != slot)
+        req_->cross_slot_ = true;
+    if (req_->slot_ == Request::no_slot)
+        req_->slot_ = slot;
+    else if (req_->slot_ != slot)
+        req_->multi_slot_ = true;
 }
 
 CommandBuilder& CommandBuilder::arg(std::int64_t v) {
@@ -63,6 +137,11 @@ CommandBuilder& CommandBuilder::arg(const MessageId& id) {
 void CommandBuilder::finish() {
     if (done_) return;
     done_ = true;
+    if (declared_ != 0) {
+        assert(argc_ == declared_ && "a command's declared argument count is wrong");
+        ++req_->commands_;
+        return;
+    }
     char header[number_buffer_size + 3];
     header[0] = '*';
     const auto r = std::to_chars(header + 1, header + number_buffer_size, argc_);

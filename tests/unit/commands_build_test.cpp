@@ -229,3 +229,26 @@ TEST(BuildPipeline, CommandsAppendToOneRequest) {
 
 }  // namespace
 }  // namespace redstream::commands
+
+namespace rs = redstream;
+
+TEST(CommandsBuild, ProducerXAddMatchesTheGeneralForm) {
+    const rs::commands::Field extra[] = {{"k", "v"}};
+    const rs::commands::XAddOptions opts{
+        .id = rs::commands::XAddId::automatic(),
+        .nomkstream = false,
+        .trim = rs::commands::TrimOptions::maxlen(1000, rs::commands::TrimMode::approximate, 10)};
+    rs::resp::Request fast;
+    const rs::commands::XAddMessage m{.stream = "orders",
+                                      .shard = 3,
+                                      .payload_field = "msg",
+                                      .payload = "hello",
+                                      .extra = extra};
+    rs::commands::xadd(fast, m, opts);
+    rs::resp::Request general;
+    const rs::commands::Field all[] = {{"msg", "hello"}, {"k", "v"}};
+    rs::commands::xadd(general, "orders:3", all, opts);
+    EXPECT_EQ(fast.payload(), general.payload());
+    EXPECT_EQ(fast.slot(), general.slot());
+    EXPECT_LE(fast.size(), rs::commands::xadd_size(m, opts));
+}

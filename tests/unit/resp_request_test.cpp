@@ -98,3 +98,70 @@ TEST(RespRequest, Config) {
 
 }  // namespace
 }  // namespace redstream::resp
+
+namespace rs = redstream;
+
+TEST(RespRequest, DeclaredCountWritesTheHeaderFirst) {
+    rs::resp::Request req;
+    req.command("SET", 3).arg("k").arg("v");
+    rs::resp::Request same;
+    same.push("SET", "k", "v");
+    EXPECT_EQ(req.payload(), same.payload());
+    EXPECT_EQ(req.commands(), 1u);
+}
+
+TEST(RespRequest, SizesMatchWhatIsWritten) {
+    for (std::size_t n : {0u, 1u, 9u, 10u, 99u, 100u, 12345u}) {
+        rs::resp::Request req;
+        req.push("X", std::string(n, 'a'));
+        EXPECT_EQ(req.size(),
+                  rs::resp::header_size(2) + rs::resp::bulk_size(1) + rs::resp::bulk_size(n));
+    }
+}
+
+TEST(RespRequest, KeysRecordTheirSlot) {
+    rs::resp::Request req;
+    EXPECT_EQ(req.slot(), rs::resp::Request::no_slot);
+    req.command("GET").key("foo");
+    EXPECT_EQ(req.slot(), 12182);
+    req.command("GET").key("{foo}.bar");
+    EXPECT_EQ(req.slot(), 12182);
+    EXPECT_FALSE(req.multi_slot());
+    EXPECT_FALSE(req.cross_slot());
+    req.command("GET").key("bar");
+    EXPECT_TRUE(req.multi_slot());   // a router would split these commands
+    EXPECT_FALSE(req.cross_slot());  // but each is on one slot
+    req.clear();
+    EXPECT_EQ(req.slot(), rs::resp::Request::no_slot);
+    EXPECT_FALSE(req.multi_slot());
+}
+
+TEST(RespRequest, ACommandSpanningSlotsIsMarked) {
+    rs::resp::Request req;
+    req.command("MGET").key("foo").key("bar");
+    EXPECT_TRUE(req.cross_slot());
+    rs::resp::Request tagged;
+    tagged.command("MGET").key("{u}a").key("{u}b");
+    EXPECT_FALSE(tagged.cross_slot());
+}
+
+TEST(RespRequest, ShardKeysAreWrittenAndHashedWhole) {
+    rs::resp::Request req;
+    req.command("XLEN").key("orders", 12);
+    rs::resp::Request same;
+    same.command("XLEN").key("orders:12");
+    EXPECT_EQ(req.payload(), same.payload());
+    EXPECT_EQ(req.slot(), same.slot());
+}
+
+TEST(RespRequest, AppendKeepsTheSlots) {
+    rs::resp::Request a, b, c;
+    a.command("GET").key("foo");
+    b.command("GET").key("{foo}x");
+    c.command("GET").key("bar");
+    a.append(b);
+    EXPECT_EQ(a.slot(), 12182);
+    EXPECT_FALSE(a.multi_slot());
+    a.append(c);
+    EXPECT_TRUE(a.multi_slot());
+}

@@ -231,6 +231,11 @@ struct TrimOptions {
 
     /// Appends the trim arguments (nothing for `none`).
     void write(resp::CommandBuilder& b) const;
+    /// How many arguments write() appends.
+    constexpr std::size_t argc() const noexcept {
+        if (strategy == Strategy::none) return 0;
+        return 3 + (limit ? 2 : 0);
+    }
 };
 
 // Decoders for replies every family shares.

@@ -22,6 +22,25 @@ struct XAddOptions {
 /// `fields` must not be empty (the server rejects it).
 void xadd(resp::Request& req, std::string_view key, FieldList fields, const XAddOptions& opts = {});
 
+/// One message as a producer sends it: XADD to `stream` (or, when `shard`
+/// is set, to the shard key `stream:shard`) of `payload_field payload` and
+/// then the `extra` fields.
+struct XAddMessage {
+    std::string_view stream;
+    std::optional<std::uint64_t> shard{};
+    std::string_view payload_field;
+    std::string_view payload;
+    FieldList extra{};
+};
+
+/// The most bytes xadd(req, m, opts) appends: what a batch reserves before
+/// writing it, and what a producer counts as held until it is confirmed.
+std::size_t xadd_size(const XAddMessage& m, const XAddOptions& opts) noexcept;
+
+/// Appends the XADD of `m` with its argument count known up front, so the
+/// command is written once in place, never moved; its key's slot is recorded.
+void xadd(resp::Request& req, const XAddMessage& m, const XAddOptions& opts);
+
 /// Reply: the new entry's id; nullopt when NOMKSTREAM found no stream.
 /// Errors: the server's code (e.g. wrongtype; server_error for an id not
 /// greater than the last one), or unexpected_reply.

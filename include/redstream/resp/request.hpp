@@ -1,7 +1,8 @@
 // The RESP serializer: commands are written as arrays of bulk strings straight
 // into one output buffer, without building intermediate strings. A Request
 // may hold many commands; they are sent in one write and their replies come
-// back in order.
+// back in order. Each key argument's hash slot is recorded as it is written,
+// so that a cluster router knows where the request must go.
 #pragma once
 
 #include <charconv>
@@ -17,12 +18,21 @@ namespace redstream::resp {
 
 class Request;
 
-/// Appends one command whose argument count is not known up front. The array
-/// header is written when the builder finishes (on `finish()` or destruction).
+/// Bytes one bulk string argument of `size` bytes takes: `$<size>\r\n...\r\n`.
+std::size_t bulk_size(std::size_t size) noexcept;
+/// Bytes the array header of a command with `argc` arguments takes.
+std::size_t header_size(std::size_t argc) noexcept;
+
+/// Appends one command. With the argument count given up front, the array
+/// header is written first and the command grows in place; without it, the
+/// header is inserted in front of the arguments when the builder finishes
+/// (on `finish()` or destruction), which moves them once.
 class CommandBuilder {
   public:
     /// Starts a command in `req` whose first argument is `name`.
     CommandBuilder(Request& req, std::string_view name);
+    /// Starts a command of exactly `argc` arguments, `name` included.
+    CommandBuilder(Request& req, std::string_view name, std::size_t argc);
     CommandBuilder(const CommandBuilder&) = delete;
     CommandBuilder& operator=(const CommandBuilder&) = delete;
     ~CommandBuilder() { finish(); }
@@ -38,13 +48,22 @@ class CommandBuilder {
     CommandBuilder& arg(unsigned long long v) { return arg(static_cast<std::uint64_t>(v)); }
     CommandBuilder& arg(double v);
     CommandBuilder& arg(const MessageId& id);
+    /// An argument that is a key: also records its hash slot in the request.
+    CommandBuilder& key(std::string_view k);
+    /// A key written as `prefix` `:` `n` (a shard's key) without building it
+    /// first; its slot is recorded like key()'s.
+    CommandBuilder& key(std::string_view prefix, std::uint64_t n);
     /// Writes the header; further args are a bug. Idempotent.
     void finish();
 
   private:
+    void record_slot(std::uint16_t slot) noexcept;
+
     Request* req_;
     std::size_t start_;  // where this command's arguments begin in the buffer
     std::size_t argc_ = 0;
+    std::size_t declared_ = 0;  // argc given up front (header written), or 0
+    int slot_ = -1;             // the slot of this command's keys so far
     bool done_ = false;
 };
 
@@ -55,6 +74,9 @@ class Request {
         /// Fail the request if the connection is not up, instead of waiting for it.
         bool fail_if_not_connected = false;
     };
+
+    /// slot() of a request without keys.
+    static constexpr int no_slot = -1;
 
     Request() = default;
     explicit Request(Config cfg) : config_(cfg) {}
@@ -68,22 +90,40 @@ class Request {
 
     /// Starts a command with a variable argument list.
     CommandBuilder command(std::string_view name) { return CommandBuilder(*this, name); }
+    /// Starts a command of exactly `argc` arguments (`name` included).
+    CommandBuilder command(std::string_view name, std::size_t argc) {
+        return CommandBuilder(*this, name, argc);
+    }
 
     /// The serialized bytes of every command so far.
     std::string_view payload() const noexcept { return buffer_; }
     /// Number of complete commands (= replies expected).
     std::size_t commands() const noexcept { return commands_; }
     bool empty() const noexcept { return commands_ == 0; }
+    /// Bytes serialized so far.
+    std::size_t size() const noexcept { return buffer_.size(); }
+    /// Forgets the commands; keeps the buffer's capacity for the next ones.
     void clear() noexcept {
         buffer_.clear();
         commands_ = 0;
+        slot_ = no_slot;
+        multi_slot_ = false;
+        cross_slot_ = false;
     }
-    void reserve(std::size_t bytes) { buffer_.reserve(bytes); }
+    /// Makes room for `bytes` more without regrowing while they are written.
+    void reserve_more(std::size_t bytes) { buffer_.reserve(buffer_.size() + bytes); }
     /// Appends every command of `other` (already serialized: a byte copy).
-    void append(const Request& other) {
-        buffer_.append(other.buffer_);
-        commands_ += other.commands_;
-    }
+    void append(const Request& other);
+
+    /// The hash slot every key of this request is in, or no_slot if it has
+    /// no keys. Meaningless when multi_slot().
+    int slot() const noexcept { return slot_; }
+    /// Its commands address keys in different slots: a cluster router must
+    /// split it by slot before sending.
+    bool multi_slot() const noexcept { return multi_slot_; }
+    /// One of its commands has keys in different slots, which a cluster
+    /// refuses (CROSSSLOT): it cannot be split, so it must not be sent there.
+    bool cross_slot() const noexcept { return cross_slot_; }
 
     const Config& config() const noexcept { return config_; }
     Config& config() noexcept { return config_; }
@@ -92,6 +132,9 @@ class Request {
     friend class CommandBuilder;
     std::string buffer_;
     std::size_t commands_ = 0;
+    int slot_ = no_slot;
+    bool multi_slot_ = false;
+    bool cross_slot_ = false;
     Config config_{};
 };
 
