@@ -34,6 +34,16 @@ void Client::start_exec(const resp::Request& req, Response& resp, ExecOptions op
     impl_->exec(req, resp, opts, std::move(done), slot);
 }
 
+void Client::start_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
+                        detail::Completion done, asio::cancellation_slot slot) {
+    const resp::Request& r = *req;
+    impl_->exec(r, resp, opts, std::move(done), slot, std::move(req));
+}
+
+asio::strand<asio::any_io_executor> Client::strand() const {
+    return impl_->strand();
+}
+
 void Client::set_push_handler(std::function<void(resp::Reply)> handler) {
     impl_->set_push_handler(std::move(handler));
 }

@@ -28,12 +28,15 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     ClientImpl(asio::any_io_executor ex, ConnectionConfig config);
 
     asio::any_io_executor executor() const { return ex_; }
+    /// The strand all of this connection's work runs on.
+    asio::strand<asio::any_io_executor> strand() const { return strand_; }
     const ConnectionConfig& config() const noexcept { return config_; }
 
     // Entry points: called from any thread; they hop onto the strand.
     void connect(Completion done, asio::cancellation_slot slot);
+    /// `owner`, if set, owns `req`: its bytes are then written in place.
     void exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
-              asio::cancellation_slot slot);
+              asio::cancellation_slot slot, std::shared_ptr<const void> owner = {});
     void cancel(std::uint64_t id);
     void set_push_handler(std::function<void(resp::Reply)> handler);
     void close();
@@ -66,6 +69,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     bool on_bytes(std::size_t n, std::uint64_t gen);
     void dispatch_reply(resp::Reply&& reply, std::uint64_t gen);
     void write_raw(std::string_view bytes, std::uint64_t gen);
+    void write_batch(std::uint64_t gen);
+    void on_written(std::error_code ec, std::uint64_t gen);
     void maybe_write();
     void arm_deadline(Pipeline::Clock::time_point deadline);
     void on_deadline();
@@ -94,7 +99,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     std::string connect_errors_;  // why each node of this attempt failed
     resp::Reader reader_;
     Pipeline pipeline_;
-    std::string write_buffer_;
+    WriteBatch write_batch_;
+    std::vector<asio::const_buffer> write_buffers_;  // write_batch_'s pieces, while writing
     bool writing_ = false;
 
     std::optional<HandshakeFsm> handshake_;

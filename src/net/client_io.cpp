@@ -10,7 +10,7 @@ constexpr std::size_t read_size = 64 * 1024;
 }  // namespace
 
 void ClientImpl::exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
-                      asio::cancellation_slot slot) {
+                      asio::cancellation_slot slot, std::shared_ptr<const void> owner) {
     const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed);
     const auto timeout = opts.timeout.count() > 0 ? opts.timeout : config_.request_timeout;
     const auto deadline =
@@ -25,12 +25,13 @@ void ClientImpl::exec(const resp::Request& req, Response& resp, ExecOptions opts
     }
     const Pipeline::Clock::duration quiet = opts.blocking;
     asio::dispatch(strand_, [self = shared_from_this(), &req, &resp, done = std::move(done), slot,
-                             id, deadline, quiet]() mutable {
+                             id, deadline, quiet, owner = std::move(owner)]() mutable {
         if (self->state_ == State::closed) return done(make_error_code(errc::shutting_down));
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))
             return done(make_error_code(errc::not_connected));
-        if (!self->pipeline_.push({id, &req, &resp, std::move(done), slot, deadline, quiet}))
+        if (!self->pipeline_.push(
+                {id, &req, &resp, std::move(done), slot, deadline, quiet, std::move(owner)}))
             return;
         if (deadline != Pipeline::no_deadline) self->arm_deadline(deadline);
         self->maybe_write();
@@ -95,27 +96,47 @@ void ClientImpl::dispatch_reply(resp::Reply&& reply, std::uint64_t gen) {
         on_failure(make_error_code(errc::protocol_error), gen, "reply without a request");
 }
 
+// The handshake's own write (no pipeline yet).
 void ClientImpl::write_raw(std::string_view bytes, std::uint64_t gen) {
     writing_ = true;
-    transport_->async_write(asio::buffer(bytes.data(), bytes.size()),
-                            on_strand([self = shared_from_this(), t = transport_, gen](
-                                          std::error_code ec, std::size_t) {
-                                if (gen != self->generation_) return;
-                                self->writing_ = false;
-                                if (ec)
-                                    return self->on_failure(make_error_code(errc::connection_lost),
-                                                            gen, "write failed: " + ec.message());
-                                self->maybe_write();
-                            }));
+    transport_->async_write(
+        asio::buffer(bytes.data(), bytes.size()),
+        on_strand([self = shared_from_this(), t = transport_, gen](
+                      std::error_code ec, std::size_t) { self->on_written(ec, gen); }));
+}
+
+// Shared requests (a producer's batch) go out in place, as pieces of one
+// gathered write; their owners are held by the handler until it completes,
+// since a request may complete (a timeout, a lost connection) while its
+// bytes are still being written.
+void ClientImpl::write_batch(std::uint64_t gen) {
+    writing_ = true;
+    write_buffers_.clear();
+    write_batch_.for_each_piece(
+        [this](std::string_view p) { write_buffers_.emplace_back(p.data(), p.size()); });
+    transport_->async_write(
+        std::span<const asio::const_buffer>(write_buffers_),
+        on_strand(
+            [self = shared_from_this(), t = transport_, gen, owners = write_batch_.take_owners()](
+                std::error_code ec, std::size_t) { self->on_written(ec, gen); }));
+}
+
+void ClientImpl::on_written(std::error_code ec, std::uint64_t gen) {
+    if (gen != generation_) return;
+    writing_ = false;
+    if (ec)
+        return on_failure(make_error_code(errc::connection_lost), gen,
+                          "write failed: " + ec.message());
+    maybe_write();
 }
 
 // Everything queued while the previous write was in flight goes out in one
 // write: automatic pipelining.
 void ClientImpl::maybe_write() {
     if (state_ != State::ready || writing_ || !pipeline_.has_unwritten()) return;
-    write_buffer_.clear();
-    pipeline_.prepare_write(write_buffer_);
-    write_raw(write_buffer_, generation_);
+    write_batch_.clear();
+    pipeline_.prepare_write(write_batch_);
+    write_batch(generation_);
 }
 
 void ClientImpl::arm_deadline(Pipeline::Clock::time_point deadline) {

@@ -6,6 +6,32 @@
 
 namespace redstream::detail {
 
+void WriteBatch::clear() noexcept {
+    copied_.clear();
+    pieces_.clear();
+    owners_.clear();
+    size_ = 0;
+}
+
+void WriteBatch::add_copy(std::string_view bytes) {
+    if (pieces_.empty() || pieces_.back().external) pieces_.push_back({nullptr, copied_.size(), 0});
+    copied_.append(bytes);
+    pieces_.back().size += bytes.size();
+    size_ += bytes.size();
+}
+
+void WriteBatch::add_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
+    pieces_.push_back({bytes.data(), 0, bytes.size()});
+    owners_.push_back(std::move(owner));
+    size_ += bytes.size();
+}
+
+std::string WriteBatch::flatten() const {
+    std::string out;
+    for_each_piece([&](std::string_view p) { out.append(p); });
+    return out;
+}
+
 void Pipeline::complete(Entry& e, std::error_code ec) {
     if (e.slot.is_connected()) e.slot.clear();
     e.response = nullptr;
@@ -31,6 +57,7 @@ bool Pipeline::push(Submit s) {
     e.slot = s.slot;
     e.deadline = s.deadline;
     e.quiet = s.quiet;
+    e.owner = std::move(s.owner);
     e.fail_fast = s.request->config().fail_if_not_connected;
     e.response->clear();
     e.response->resize(e.expected);
@@ -38,11 +65,14 @@ bool Pipeline::push(Submit s) {
     return true;
 }
 
-std::size_t Pipeline::prepare_write(std::string& out, Clock::time_point now) {
+std::size_t Pipeline::prepare_write(WriteBatch& out, Clock::time_point now) {
     std::size_t taken = 0;
     while (written_ < entries_.size() && (taken == 0 || out.size() < max_write_batch_)) {
         Entry& e = entries_[written_++];
-        out.append(e.request->payload());
+        if (e.owner)
+            out.add_shared(e.request->payload(), std::move(e.owner));
+        else
+            out.add_copy(e.request->payload());
         e.written_at = now;
         e.request = nullptr;  // the caller may reuse it once we complete
         ++taken;

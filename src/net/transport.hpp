@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <system_error>
 #include <variant>
@@ -36,9 +37,11 @@ class Stream {
     void async_read_some(asio::mutable_buffer buf, Handler&& h) {
         std::visit([&](auto& s) { s.async_read_some(buf, std::forward<Handler>(h)); }, stream_);
     }
-    template <class Handler>
-    void async_write(asio::const_buffer buf, Handler&& h) {
-        std::visit([&](auto& s) { asio::async_write(s, buf, std::forward<Handler>(h)); }, stream_);
+    /// Writes all of `bufs` (one buffer, or a span of them that the caller
+    /// keeps alive until the handler runs).
+    template <class Buffers, class Handler>
+    void async_write(const Buffers& bufs, Handler&& h) {
+        std::visit([&](auto& s) { asio::async_write(s, bufs, std::forward<Handler>(h)); }, stream_);
     }
 
     Tls* tls() noexcept { return std::get_if<Tls>(&stream_); }

@@ -61,9 +61,9 @@ TEST_F(PipelineTest, CoalescesQueuedRequestsIntoOneWriteAndMatchesRepliesInOrder
     auto& b = make({"GET", "INCR"});
     ASSERT_TRUE(push(a));
     ASSERT_TRUE(push(b));
-    std::string out;
+    rs::detail::WriteBatch out;
     EXPECT_EQ(pipeline_.prepare_write(out), 2u);
-    EXPECT_EQ(out, std::string(a.request.payload()) + std::string(b.request.payload()));
+    EXPECT_EQ(out.flatten(), std::string(a.request.payload()) + std::string(b.request.payload()));
     EXPECT_FALSE(pipeline_.has_unwritten());
 
     EXPECT_TRUE(pipeline_.on_reply(reply("+PONG\r\n")));
@@ -91,7 +91,7 @@ TEST_F(PipelineTest, WriteBatchIsBoundedButTakesAtLeastOneRequest) {
     };
     small.push({1, &r1, &s1, noop(), {}, Pipeline::no_deadline});
     small.push({2, &r2, &s2, noop(), {}, Pipeline::no_deadline});
-    std::string out;
+    rs::detail::WriteBatch out;
     EXPECT_EQ(small.prepare_write(out), 1u);
     EXPECT_TRUE(small.has_unwritten());
     out.clear();
@@ -108,7 +108,7 @@ TEST_F(PipelineTest, ReplyWithoutRequestIsRejected) {
 TEST_F(PipelineTest, DisconnectFailsWrittenKeepsUnwrittenAndFailsFastOnes) {
     auto& written = make({"INCR"});
     push(written);
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     auto& waiting = make({"PING"});
     auto& fast = make({"PING"}, true);
@@ -123,7 +123,7 @@ TEST_F(PipelineTest, DisconnectFailsWrittenKeepsUnwrittenAndFailsFastOnes) {
     EXPECT_FALSE(waiting.result);
     out.clear();
     EXPECT_EQ(pipeline_.prepare_write(out), 1u);  // sent on the next connection
-    EXPECT_EQ(out, waiting.request.payload());
+    EXPECT_EQ(out.flatten(), waiting.request.payload());
 }
 
 TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
@@ -132,7 +132,7 @@ TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
     auto& third = make({"GET"});
     push(first);
     push(second);
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     push(third);
 
@@ -179,7 +179,7 @@ TEST_F(PipelineTest, AWrittenRequestThatTimesOutIsReported) {
     const auto now = Pipeline::Clock::now();
     auto& written = make({"PING"});
     push(written, now + std::chrono::milliseconds(10));
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out, now);
     const auto expired = pipeline_.expire(now + std::chrono::milliseconds(20));
     EXPECT_TRUE(expired.written);
@@ -205,7 +205,7 @@ TEST_F(PipelineTest, ReplyDueIsTheOldestWrittenRequestsWriteTimePlusItsQuietTime
                     std::chrono::seconds(5)});
     push(next);
     EXPECT_FALSE(pipeline_.reply_due());  // nothing written yet
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out, t0);
     EXPECT_EQ(pipeline_.reply_due(), t0 + std::chrono::seconds(5));
     EXPECT_TRUE(pipeline_.on_reply(reply("*-1\r\n")));
@@ -222,7 +222,7 @@ TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsWrittenRequestsWithIt) {
     auto& second = make({"GET"});
     push(first);
     push(second);
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     pipeline_.on_disconnect(rs::make_error_code(rs::errc::invalid_type_byte));
     run();
@@ -248,7 +248,7 @@ TEST_F(PipelineTest, FailAllCompletesEverything) {
     auto& a = make({"PING"});
     auto& b = make({"PING"});
     push(a);
-    std::string out;
+    rs::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     push(b);
     pipeline_.fail_all(rs::make_error_code(rs::errc::shutting_down));
@@ -256,6 +256,33 @@ TEST_F(PipelineTest, FailAllCompletesEverything) {
     EXPECT_EQ(a.result, rs::errc::shutting_down);
     EXPECT_EQ(b.result, rs::errc::shutting_down);
     EXPECT_EQ(pipeline_.size(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(WriteBatch, SharedRequestsAreReferencedInPlaceBetweenCopiedOnes) {
+    rs::detail::WriteBatch batch;
+    auto big = std::make_shared<std::string>(1000, 'b');
+    batch.add_copy("a1");
+    batch.add_copy("a2");  // joins the copied piece before it
+    batch.add_shared(*big, big);
+    batch.add_copy("c");
+    std::vector<std::string_view> pieces;
+    batch.for_each_piece([&](std::string_view p) { pieces.push_back(p); });
+    ASSERT_EQ(pieces.size(), 3u);
+    EXPECT_EQ(pieces[0], "a1a2");
+    EXPECT_EQ(pieces[1].data(), big->data());  // not copied
+    EXPECT_EQ(pieces[2], "c");
+    EXPECT_EQ(batch.size(), 1005u);
+    EXPECT_EQ(batch.flatten(), "a1a2" + *big + "c");
+    EXPECT_EQ(big.use_count(), 2);  // held by the batch until the write completes
+    auto owners = batch.take_owners();
+    batch.clear();
+    EXPECT_EQ(big.use_count(), 2);  // now by the write's handler
+    owners.clear();
+    EXPECT_EQ(big.use_count(), 1);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <asio/execution/outstanding_work.hpp>
 #include <asio/post.hpp>
 #include <asio/prefer.hpp>
+#include <asio/strand.hpp>
 
 #include <redstream/net/config.hpp>
 #include <redstream/net/detail/completion.hpp>
@@ -60,6 +61,9 @@ class Client {
     Client& operator=(const Client&) = delete;
 
     asio::any_io_executor get_executor() const noexcept;
+    /// The strand this connection's work runs on. An object whose own work
+    /// runs on it too (a producer) hands requests over without a thread hop.
+    asio::strand<asio::any_io_executor> strand() const;
     const ConnectionConfig& config() const noexcept;
 
     /// Connects (resolve, TCP/unix, TLS, HELLO/AUTH/SELECT/SETNAME, then a
@@ -106,6 +110,23 @@ class Client {
             },
             token, this, &req, &resp, opts);
     }
+    /// As above for a request the connection holds (shared) until its bytes
+    /// are written, which it then writes in place instead of copying them
+    /// into its write buffer: for large requests such as a producer's batch.
+    /// The request must not change until the operation completes.
+    template <class Token>
+    auto async_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
+                    Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [](auto handler, Client* self, std::shared_ptr<const resp::Request> r, Response* out,
+               ExecOptions o) {
+                auto slot = asio::get_associated_cancellation_slot(handler);
+                auto ex = self->get_executor();
+                self->start_exec(std::move(r), *out, o, detail::Completion(std::move(handler), ex),
+                                 slot);
+            },
+            token, this, std::move(req), &resp, opts);
+    }
     /// As above, with the default options.
     template <class Token>
     auto async_exec(const resp::Request& req, Response& resp, Token&& token) {
@@ -131,6 +152,8 @@ class Client {
   private:
     void start_connect(detail::Completion done, asio::cancellation_slot slot);
     void start_exec(const resp::Request& req, Response& resp, ExecOptions opts,
+                    detail::Completion done, asio::cancellation_slot slot);
+    void start_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
                     detail::Completion done, asio::cancellation_slot slot);
 
     std::shared_ptr<detail::ClientImpl> impl_;

@@ -7,15 +7,53 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <asio/cancellation_signal.hpp>
 
 #include <redstream/net/client.hpp>
 
 namespace redstream::detail {
+
+/// The bytes of one write, in order. Small requests are copied into one
+/// buffer; a shared request's bytes are referenced in place and its owner is
+/// held until the write completes, so a large batch is never copied.
+class WriteBatch {
+  public:
+    void clear() noexcept;
+    void add_copy(std::string_view bytes);
+    void add_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+    /// Bytes in the batch.
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    /// Calls `f(std::string_view)` for each contiguous piece, in order.
+    template <class F>
+    void for_each_piece(F&& f) const {
+        for (const auto& p : pieces_)
+            f(p.external ? std::string_view(p.external, p.size)
+                         : std::string_view(copied_).substr(p.offset, p.size));
+    }
+    /// Every byte in one string (for tests).
+    std::string flatten() const;
+    /// The owners of the shared pieces, to hold until the write completes.
+    std::vector<std::shared_ptr<const void>> take_owners() noexcept { return std::move(owners_); }
+
+  private:
+    struct Piece {
+        const char* external = nullptr;  // a shared request's bytes, else in copied_
+        std::size_t offset = 0;
+        std::size_t size = 0;
+    };
+    std::string copied_;
+    std::vector<Piece> pieces_;
+    std::vector<std::shared_ptr<const void>> owners_;
+    std::size_t size_ = 0;
+};
 
 class Pipeline {
   public:
@@ -36,15 +74,17 @@ class Pipeline {
         /// How long the server may legitimately hold the reply once the
         /// request is written (XREAD BLOCK); silence beyond it is a stall.
         Clock::duration quiet{};
+        /// Owns `request`, if shared: then its bytes are written in place.
+        std::shared_ptr<const void> owner{};
     };
     /// Queues a request; false if it was completed at once instead (queue_full,
     /// or an empty request, which succeeds without a round trip).
     bool push(Submit s);
 
-    /// Appends the bytes of queued requests to `out`, up to the batch limit
+    /// Adds the bytes of queued requests to `out`, up to the batch limit
     /// (at least one request), marking them written at `now`; returns how
     /// many requests were taken.
-    std::size_t prepare_write(std::string& out, Clock::time_point now = Clock::now());
+    std::size_t prepare_write(WriteBatch& out, Clock::time_point now = Clock::now());
     bool has_unwritten() const noexcept { return written_ < entries_.size(); }
 
     /// A reply for the oldest written request. False if none was waiting:
@@ -95,6 +135,7 @@ class Pipeline {
         Clock::time_point deadline = no_deadline;
         Clock::time_point written_at{};
         Clock::duration quiet{};
+        std::shared_ptr<const void> owner;  // until written
         bool fail_fast = false;
     };
     static void complete(Entry& e, std::error_code ec);
