@@ -14,7 +14,7 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
                            ProducerOptions options)
     : ctx_(std::move(ctx)),
       client_(ctx_->shared_client),
-      strand_(asio::make_strand(ctx_->executor)),
+      strand_(client_->strand()),
       anchor_(std::move(anchor)),
       options_(std::move(options)),
       payload_field_(ctx_->options.payload_field),
@@ -24,6 +24,23 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
     if (options_.delivery_timeout.count() <= 0)
         throw Error(make_error_code(errc::invalid_argument),
                     "ProducerOptions::delivery_timeout must be > 0: a send must not wait forever");
+    xadd_options_ = {.id = {}, .nomkstream = false, .trim = options_.trim};
+    states_ = new SendStatePool(ctx_, options_.max_unconfirmed);
+}
+
+ProducerImpl::~ProducerImpl() {
+    states_->detach();
+}
+
+void ProducerImpl::Recycler::operator()(Batch* b) const noexcept {
+    std::unique_ptr<Batch> owned(b);
+    auto self = owner.lock();
+    // A batch that grew past twice the batch bound (one huge send) is not
+    // worth keeping: its capacity would be held for good.
+    if (!self || b->request.size() > 2 * self->options_.max_batch_bytes) return;
+    owned->reset();
+    std::lock_guard lock(self->lock_);
+    if (self->spare_.size() < max_spare_batches) self->spare_.push_back(std::move(owned));
 }
 
 bool ProducerImpl::try_reserve(std::size_t bytes) noexcept {
@@ -72,95 +89,139 @@ std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept 
     return {};
 }
 
+ShardId ProducerImpl::pick_shard(const StreamKey& stream, const SendOptions& opts) const {
+    return ShardId{options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0};
+}
+
+commands::XAddMessage ProducerImpl::message(const StreamKey& stream, std::string_view payload,
+                                            const SendOptions& opts, ShardId shard) const noexcept {
+    // Unsharded streams (the common case) are written to the key `name`.
+    return {.stream = stream.name(),
+            .shard = options_.shards > 1 ? std::optional(shard.value) : std::nullopt,
+            .payload_field = payload_field_,
+            .payload = payload,
+            .extra = opts.fields};
+}
+
 std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view payload,
                                      const SendOptions& opts) const noexcept {
-    // The serialized XADD, near enough: headers are a few bytes per argument.
-    constexpr std::size_t per_argument = 16;
-    std::size_t n =
-        stream.name().size() + payload_field_.size() + payload.size() + 8 * per_argument;
-    for (const auto& [name, value] : opts.fields)
-        n += name.size() + value.size() + 2 * per_argument;
-    return n;
+    constexpr std::size_t bookkeeping = sizeof(SendState) + sizeof(PendingSend);
+    auto xopts = xadd_options_;
+    xopts.id = opts.id;
+    return commands::xadd_size(message(stream, payload, opts, ShardId{}), xopts) + bookkeeping;
 }
 
-void ProducerImpl::build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
-                         OutgoingSend& out) const {
-    const std::uint64_t shard =
-        options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0;
-    out.stream = stream;
-    out.shard = ShardId{shard};
-    out.bytes = held_bytes(stream, payload, opts);
-    out.deadline = OutgoingSend::Clock::now() + options_.delivery_timeout;
-    out.state = std::make_shared<SendState>(ctx_);
-
-    // Unsharded streams (the common case) need no key string of their own.
-    const std::string sharded =
-        options_.shards > 1 ? shard_key(stream, out.shard, options_.shards) : std::string();
-    const std::string_view key = options_.shards > 1 ? std::string_view(sharded) : stream.name();
-    const commands::XAddOptions xopts{.id = opts.id, .nomkstream = false, .trim = options_.trim};
-    if (opts.fields.empty()) {
-        const Field only[] = {{payload_field_, payload}};
-        commands::xadd(out.xadd, key, only, xopts);
-        return;
-    }
-    std::vector<Field> all;
-    all.reserve(opts.fields.size() + 1);
-    all.emplace_back(payload_field_, payload);
-    all.insert(all.end(), opts.fields.begin(), opts.fields.end());
-    commands::xadd(out.xadd, key, all, xopts);
+SendStateRef ProducerImpl::failed(std::error_code ec) const {
+    auto* s = new SendState(ctx_);
+    s->complete(ec, {});
+    return SendStateRef(s);
 }
 
-void ProducerImpl::submit(std::unique_ptr<OutgoingSend> send) {
-    if (submissions_.push(send.release()) && !awake_.exchange(true, std::memory_order_acq_rel))
-        asio::post(strand_, [self = shared_from_this()] { self->drain(); });
-    // Closed while we pushed: the strand's last drain may have run already
-    // (and its threads may be gone), so nothing else would fail this send.
-    if (closed()) fail_submitted(make_error_code(errc::shutting_down));
-}
-
-void ProducerImpl::fail_submitted(std::error_code ec) {
-    for (OutgoingSend* s = submissions_.take_all(); s;) {
-        std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
-        release(1, owned->bytes);
-        owned->state->complete(ec, {});
-    }
-}
-
-void ProducerImpl::drain() {
-    for (;;) {
-        for (OutgoingSend* s = submissions_.take_all(); s;) {
-            std::unique_ptr<OutgoingSend> owned(std::exchange(s, s->next));
-            enqueue(std::move(*owned));
+Batch& ProducerImpl::open_batch() {
+    if (!open_) {
+        if (spare_.empty()) {
+            open_ = std::make_unique<Batch>();
+        } else {
+            open_ = std::move(spare_.back());
+            spare_.pop_back();
         }
-        ship();
-        if (in_flight_ >= max_batches_in_flight) return;  // a completion drains next
-        // Going to sleep: from here a sender that finds the stack empty posts.
-        // One that pushed before this store saw awake_ set and did not, so
-        // look again; if a sender set awake_ meanwhile, its post drains.
-        awake_.store(false, std::memory_order_seq_cst);
-        if (submissions_.empty() || awake_.exchange(true, std::memory_order_acq_rel)) return;
     }
+    return *open_;
 }
 
-void ProducerImpl::submit_when_room(std::unique_ptr<OutgoingSend> send) {
-    asio::dispatch(strand_, [self = shared_from_this(), s = std::move(*send)]() mutable {
-        self->drain();  // sends admitted earlier go first
-        // The waiting sends are bounded too: as many as may be unconfirmed.
-        if (self->closed() || self->waiting_.size() >= self->options_.max_unconfirmed) {
-            s.state->complete(
-                make_error_code(self->closed() ? errc::shutting_down : errc::queue_full), {});
-            return;
+void ProducerImpl::close_if_full() {
+    if (open_->sends.size() >= options_.max_batch ||
+        open_->request.size() >= options_.max_batch_bytes)
+        full_.push_back(std::move(open_));
+}
+
+// Under lock_: whether this caller must post a drain.
+bool ProducerImpl::wake_locked() noexcept {
+    return !std::exchange(awake_, true);
+}
+
+void ProducerImpl::wake() {
+    asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+}
+
+SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view payload,
+                                   const SendOptions& opts, std::size_t bytes,
+                                   SendState::Continuation then) {
+    const ShardId shard = pick_shard(stream, opts);
+    const auto deadline = ProducerClock::now() + options_.delivery_timeout;
+    auto xopts = xadd_options_;
+    xopts.id = opts.id;
+    bool post = false;
+    SendState* state = nullptr;
+    {
+        std::lock_guard lock(lock_);
+        // Checked under the lock close() takes: a send either sees the
+        // producer closed or is in a batch that close() fails.
+        if (!closed()) {
+            state = states_->take();
+            retain(state);  // the caller's reference, before the batch can complete it
+            if (then) state->set_continuation(std::move(then));
+            Batch& b = open_batch();
+            commands::xadd(b.request, message(stream, payload, opts, shard), xopts);
+            b.sends.push_back({state, stream, shard});
+            b.bytes += bytes;
+            b.deadline = std::min(b.deadline, deadline);
+            ++accepted_;
+            close_if_full();
+            post = wake_locked();
         }
-        self->waiting_.push_back(std::move(s));
-        self->admit_waiting();
-        self->ship();
-        if (self->waiting_.size() == 1) self->expire_waiting();  // arms the timer
-    });
+    }
+    if (!state) {
+        release(1, bytes);
+        auto f = failed(make_error_code(errc::shutting_down));
+        if (then) f->set_continuation(std::move(then));
+        return f;
+    }
+    if (post) wake();
+    return SendStateRef(state);
+}
+
+void ProducerImpl::enqueue_when_room(const StreamKey& stream, std::string_view payload,
+                                     const SendOptions& opts, std::size_t bytes,
+                                     SendState::Continuation then) {
+    auto xopts = xadd_options_;
+    xopts.id = opts.id;
+    WaitingSend w{{},     nullptr,
+                  stream, pick_shard(stream, opts),
+                  bytes,  ProducerClock::now() + options_.delivery_timeout};
+    commands::xadd(w.xadd, message(stream, payload, opts, w.shard), xopts);
+    asio::dispatch(
+        strand_, [self = shared_from_this(), w = std::move(w), then = std::move(then)]() mutable {
+            // The waiting sends are bounded too: as many as may be unconfirmed.
+            if (self->closed() || self->waiting_.size() >= self->options_.max_unconfirmed) {
+                auto f = self->failed(
+                    make_error_code(self->closed() ? errc::shutting_down : errc::queue_full));
+                f->set_continuation(std::move(then));
+                return;
+            }
+            {
+                std::lock_guard lock(self->lock_);
+                w.state = self->states_->take();
+            }
+            w.state->set_continuation(std::move(then));
+            self->waiting_.push_back(std::move(w));
+            self->admit_waiting();
+            if (self->waiting_.size() == 1) self->expire_waiting();  // arms the timer
+            self->drain();
+        });
 }
 
 void ProducerImpl::admit_waiting() {
+    std::lock_guard lock(lock_);
     while (!waiting_.empty() && try_reserve(waiting_.front().bytes)) {
-        enqueue(std::move(waiting_.front()));
+        WaitingSend& w = waiting_.front();
+        Batch& b = open_batch();
+        b.request.append(w.xadd);
+        b.sends.push_back({w.state, std::move(w.stream), w.shard});
+        b.bytes += w.bytes;
+        b.deadline = std::min(b.deadline, w.deadline);
+        ++accepted_;
+        close_if_full();
         waiting_.pop_front();
     }
 }
@@ -168,80 +229,93 @@ void ProducerImpl::admit_waiting() {
 // Sends waiting for room fail at their delivery deadline like any other;
 // they wait in send order, so the front one is always due first.
 void ProducerImpl::expire_waiting() {
-    const auto now = OutgoingSend::Clock::now();
+    const auto now = ProducerClock::now();
+    std::size_t expired = 0;
     while (!waiting_.empty() && waiting_.front().deadline <= now) {
         waiting_.front().state->complete(make_error_code(errc::timeout), {});
+        detail::release(waiting_.front().state);
         waiting_.pop_front();
-        ++accepted_;  // counted by flushes as handed over, and finished
-        ++finished_;
+        ++expired;
     }
+    if (expired) {
+        std::lock_guard lock(lock_);
+        accepted_ += expired;  // counted by flushes as taken, and finished
+    }
+    finished_ += expired;
     complete_flushes();
     if (waiting_.empty()) return;
     waiting_timer_.expires_at(waiting_.front().deadline);
-    waiting_timer_.async_wait(
-        asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
-            if (!ec) self->expire_waiting();
-        }));
+    waiting_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (!ec) self->expire_waiting();
+    });
 }
 
 void ProducerImpl::fail_waiting(std::error_code ec) {
     waiting_timer_.cancel();
-    for (auto& s : waiting_) {
-        s.state->complete(ec, {});
-        ++accepted_;
-        ++finished_;
+    for (auto& w : waiting_) {
+        w.state->complete(ec, {});
+        detail::release(w.state);
     }
+    {
+        std::lock_guard lock(lock_);
+        accepted_ += waiting_.size();
+    }
+    finished_ += waiting_.size();
     waiting_.clear();
     complete_flushes();
 }
 
-void ProducerImpl::enqueue(OutgoingSend&& send) {
-    ++accepted_;
-    if (ready_.empty() || ready_.back()->sends.size() >= options_.max_batch)
-        ready_.push_back(std::make_shared<Batch>());
-    Batch& b = *ready_.back();
-    b.deadline = std::min(b.deadline, send.deadline);
-    b.request.append(send.xadd);
-    // Only the batch holds the bytes from here: what max_unconfirmed_bytes
-    // counts is what is held, not twice that.
-    send.xadd = resp::Request();
-    b.sends.push_back(std::move(send));
+// Keeps up to max_batches_in_flight batches on the wire; everything sent
+// meanwhile gathers in the open batch.
+void ProducerImpl::drain() {
+    std::unique_ptr<Batch> take[max_batches_in_flight];
+    std::size_t n = 0;
+    {
+        std::lock_guard lock(lock_);
+        while (in_flight_ + n < max_batches_in_flight) {
+            if (!full_.empty()) {
+                take[n++] = std::move(full_.front());
+                full_.pop_front();
+            } else if (open_ && !open_->sends.empty()) {
+                take[n++] = std::move(open_);
+            } else {
+                break;
+            }
+        }
+        // Asleep only with nothing left to ship: a completion drains otherwise.
+        awake_ = !full_.empty() || (open_ && !open_->sends.empty());
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        ship(std::move(take[i]));
 }
 
-// Keeps up to max_batches_in_flight batches on the wire; everything that
-// arrives meanwhile gathers in the next batch.
 // Each batch carries the deadline of its oldest send: the client fails it
 // with timeout then, whether it is still queued for a reconnect or written
 // and unanswered (which also drops that connection).
-void ProducerImpl::ship() {
-    while (in_flight_ < max_batches_in_flight && !ready_.empty()) {
-        auto batch = std::move(ready_.front());
-        ready_.pop_front();
-        ++in_flight_;
-        auto done =
-            asio::bind_executor(strand_, [self = shared_from_this(), batch](std::error_code ec) {
-                self->on_batch_done(batch, ec);
-            });
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(batch->deadline -
-                                                                       OutgoingSend::Clock::now());
-        if (left.count() <= 0) {
-            // Never sent, so surely not stored. Posted: on_batch_done ships.
-            asio::post(strand_, [done = std::move(done)]() mutable {
-                done(make_error_code(errc::timeout));
-            });
-            continue;
-        }
-        client_->async_exec(batch->request, batch->response, ExecOptions{.timeout = left},
-                            std::move(done));
+void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
+    ++in_flight_;
+    std::shared_ptr<Batch> batch(owned.release(), Recycler{weak_from_this()});
+    auto done = [self = shared_from_this(), batch](std::error_code ec) {
+        self->on_batch_done(batch, ec);
+    };
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(batch->deadline - ProducerClock::now());
+    if (left.count() <= 0) {
+        // Never sent, so surely not stored. Posted: on_batch_done drains.
+        asio::post(strand_,
+                   [done = std::move(done)]() mutable { done(make_error_code(errc::timeout)); });
+        return;
     }
+    // Completes on the strand we run on: one completion per batch, no hop.
+    client_->async_exec(std::shared_ptr<const resp::Request>(batch, &batch->request),
+                        batch->response, ExecOptions{.timeout = left},
+                        asio::bind_executor(strand_, std::move(done)));
 }
 
-void ProducerImpl::on_batch_done(std::shared_ptr<Batch> batch, std::error_code ec) {
+void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec) {
     --in_flight_;
-    std::size_t bytes = 0;
     for (std::size_t i = 0; i < batch->sends.size(); ++i) {
         auto& s = batch->sends[i];
-        bytes += s.bytes;
         std::error_code send_ec = ec;
         std::optional<MessageId> id;
         if (!send_ec) id = commands::decode_xadd(batch->response[i].root(), send_ec);
@@ -249,20 +323,36 @@ void ProducerImpl::on_batch_done(std::shared_ptr<Batch> batch, std::error_code e
         if (send_ec)
             s.state->complete(send_ec, {});
         else
-            s.state->complete({}, Receipt{s.stream, s.shard, *id, timestamp_of(*id)});
+            s.state->complete({}, Receipt{std::move(s.stream), s.shard, *id, timestamp_of(*id)});
+        detail::release(s.state);
     }
     finished_ += batch->sends.size();
-    release(batch->sends.size(), bytes);
+    release(batch->sends.size(), batch->bytes);
+    batch->sends.clear();
+    batch->response.clear();  // the replies' read buffers go now
     admit_waiting();
     complete_flushes();
-    drain();  // what senders pushed meanwhile goes out now
+    drain();  // what senders added meanwhile goes out now
+}
+
+void ProducerImpl::fail_batch(Batch& batch, std::error_code ec) {
+    for (auto& s : batch.sends) {
+        s.state->complete(ec, {});
+        detail::release(s.state);
+    }
+    release(batch.sends.size(), batch.bytes);
+    batch.sends.clear();
 }
 
 void ProducerImpl::flush(BasicCompletion<std::error_code> done) {
-    asio::dispatch(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
-        self->drain();  // sends submitted before the flush may still be on the stack
+    std::uint64_t target = 0;
+    {
+        std::lock_guard lock(lock_);
+        target = accepted_;
+    }
+    asio::dispatch(strand_, [self = shared_from_this(), target, done = std::move(done)]() mutable {
         // Sends still waiting for room count too: flush covers everything before it.
-        self->flushes_.emplace_back(self->accepted_ + self->waiting_.size(), std::move(done));
+        self->flushes_.emplace_back(target + self->waiting_.size(), std::move(done));
         self->complete_flushes();
     });
 }
@@ -275,10 +365,26 @@ void ProducerImpl::complete_flushes() {
 }
 
 void ProducerImpl::close() {
-    if (closed_.exchange(true, std::memory_order_seq_cst)) return;
-    asio::post(strand_, [self = shared_from_this()] {
-        self->fail_submitted(make_error_code(errc::shutting_down));
-        self->fail_waiting(make_error_code(errc::shutting_down));
+    std::unique_ptr<Batch> open;
+    std::deque<std::unique_ptr<Batch>> full;
+    {
+        std::lock_guard lock(lock_);
+        if (closed_.exchange(true, std::memory_order_seq_cst)) return;
+        open = std::move(open_);
+        full = std::move(full_);
+    }
+    // Not shipped, so surely not stored: they fail here, on the caller's
+    // thread, since the strand may no longer run.
+    std::size_t unshipped = 0;
+    const auto ec = make_error_code(errc::shutting_down);
+    if (open) full.push_front(std::move(open));
+    for (auto& b : full) {
+        unshipped += b->sends.size();
+        fail_batch(*b, ec);
+    }
+    asio::post(strand_, [self = shared_from_this(), unshipped, ec] {
+        self->finished_ += unshipped;
+        self->fail_waiting(ec);
     });
 }
 
@@ -301,18 +407,13 @@ SendFuture Producer::send(std::string_view payload, const SendOptions& options) 
 SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
                              const SendOptions& options) {
     std::error_code ec;
-    if (impl_->accepts(stream, ec))
-        ec = impl_->admit(impl_->held_bytes(stream, payload, options), true);
-    if (ec) {
-        auto failed = std::make_shared<detail::SendState>(impl_->context_ptr());
-        failed->complete(ec, {});
-        return SendFuture(std::move(failed));
+    std::size_t bytes = 0;
+    if (impl_->accepts(stream, ec)) {
+        bytes = impl_->held_bytes(stream, payload, options);
+        ec = impl_->admit(bytes, true);
     }
-    auto out = std::make_unique<detail::OutgoingSend>();
-    impl_->build(stream, payload, options, *out);
-    SendFuture future(out->state);
-    impl_->submit(std::move(out));
-    return future;
+    if (ec) return SendFuture(impl_->failed(ec));
+    return SendFuture(impl_->enqueue(stream, payload, options, bytes));
 }
 
 void Producer::start_send(const StreamKey& stream, std::string_view payload,
@@ -320,13 +421,11 @@ void Producer::start_send(const StreamKey& stream, std::string_view payload,
                           detail::BasicCompletion<std::error_code, Receipt> done) {
     std::error_code ec;
     if (!impl_->accepts(stream, ec)) return done(ec, Receipt{});
-    auto out = std::make_unique<detail::OutgoingSend>();
-    impl_->build(stream, payload, options, *out);
-    out->state->set_continuation(std::move(done));
-    if (!impl_->admit(out->bytes, false))
-        impl_->submit(std::move(out));
+    const auto bytes = impl_->held_bytes(stream, payload, options);
+    if (!impl_->admit(bytes, false))
+        impl_->enqueue(stream, payload, options, bytes, std::move(done));
     else
-        impl_->submit_when_room(std::move(out));  // waits without blocking a thread
+        impl_->enqueue_when_room(stream, payload, options, bytes, std::move(done));
 }
 
 void Producer::start_flush(detail::BasicCompletion<std::error_code> done) {

@@ -1,7 +1,12 @@
-// The producer actor. send() serializes the XADD on the caller's thread and
-// posts it to the strand; the strand gathers everything that arrives while
-// earlier batches are in flight into the next batch (automatic pipelining).
-// Unconfirmed messages and bytes are bounded by atomics the callers reserve.
+// The producer. send() writes each XADD straight into the open batch, on the
+// caller's thread, under the one lock the producer has: that is the only
+// copy of the payload in user space, since the connection writes a batch in
+// place. Everything else lives on the connection's strand (the producer is
+// an actor on it): shipping full batches while earlier ones are in flight
+// (automatic pipelining), completing sends, flushes, and sends waiting for
+// room. Unconfirmed messages and bytes are bounded by atomics the callers
+// reserve. Batches and send states are recycled: no allocation per message
+// in steady state.
 #pragma once
 
 #include <atomic>
@@ -9,12 +14,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include <redstream/commands/xadd.hpp>
 #include <redstream/net/client.hpp>
 #include <redstream/redis/producer.hpp>
 
@@ -24,84 +31,76 @@ namespace redstream::detail {
 
 struct StreamerContext;
 
-/// One message on its way: its XADD, already serialized, and its future.
-struct OutgoingSend {
-    using Clock = std::chrono::steady_clock;
-    resp::Request xadd;
-    std::shared_ptr<SendState> state;
+using ProducerClock = std::chrono::steady_clock;
+
+/// One send in a batch, until it is confirmed.
+struct PendingSend {
+    SendState* state;  // one reference, released once completed
     StreamKey stream;
     ShardId shard;
-    std::size_t bytes = 0;
-    Clock::time_point deadline;    // send() + delivery_timeout
-    OutgoingSend* next = nullptr;  // link in the submission stack
 };
 
-/// Where caller threads hand sends to the strand without a lock: a Treiber
-/// stack (push with CAS; the strand takes all of it at once, so no ABA) that
-/// the strand reverses into send order. Only a push that finds it empty may
-/// need to wake the strand (see ProducerImpl::awake_).
-class SubmissionStack {
-  public:
-    /// Returns true if the stack was empty.
-    bool push(OutgoingSend* s) noexcept {
-        // Once pushed, `s` belongs to the strand (which may free it at once):
-        // the answer comes from the local copy of the old head, not from s.
-        // seq_cst: a sender that pushes and then finds the producer closed
-        // must not miss a close whose last drain did not see the push.
-        OutgoingSend* old = head_.load(std::memory_order_relaxed);
-        do {
-            s->next = old;
-        } while (!head_.compare_exchange_weak(old, s, std::memory_order_seq_cst,
-                                              std::memory_order_relaxed));
-        return old == nullptr;
-    }
-    bool empty() const noexcept { return head_.load(std::memory_order_acquire) == nullptr; }
-    /// Everything pushed so far, oldest first.
-    OutgoingSend* take_all() noexcept {
-        OutgoingSend* lifo = head_.exchange(nullptr, std::memory_order_acquire);
-        OutgoingSend* fifo = nullptr;
-        while (lifo) {
-            OutgoingSend* next = lifo->next;
-            lifo->next = fifo;
-            fifo = lifo;
-            lifo = next;
-        }
-        return fifo;
-    }
-    ~SubmissionStack() {
-        for (auto* s = take_all(); s;)
-            delete std::exchange(s, s->next);
-    }
+/// Sends serialized into one request, for one connection.
+struct Batch {
+    resp::Request request;
+    Response response;
+    std::vector<PendingSend> sends;
+    std::size_t bytes = 0;  // what its sends reserved of max_unconfirmed_bytes
+    ProducerClock::time_point deadline = ProducerClock::time_point::max();
 
-  private:
-    std::atomic<OutgoingSend*> head_{nullptr};
+    /// Empty again, keeping the buffers' capacity.
+    void reset() noexcept {
+        request.clear();
+        response.clear();
+        sends.clear();
+        bytes = 0;
+        deadline = ProducerClock::time_point::max();
+    }
+};
+
+/// An async send that found no room: serialized apart (the caller's bytes
+/// are not ours to keep), it waits on the strand and joins a batch later.
+struct WaitingSend {
+    resp::Request xadd;
+    SendState* state;
+    StreamKey stream;
+    ShardId shard;
+    std::size_t bytes;
+    ProducerClock::time_point deadline;
 };
 
 class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
   public:
     static constexpr std::size_t max_batches_in_flight = 2;
+    static constexpr std::size_t max_spare_batches = max_batches_in_flight + 2;
 
     ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey anchor, ProducerOptions options);
+    ~ProducerImpl();
 
     /// Caller thread: checks the send can be taken at all (not closed, a stream).
     bool accepts(const StreamKey& stream, std::error_code& ec) const noexcept;
     /// Caller thread: reserves room for `bytes`, blocking while full if
     /// allowed; queue_full if not, shutting_down if closed meanwhile.
     std::error_code admit(std::size_t bytes, bool may_block) noexcept;
-    /// What one send holds until it is confirmed: about its serialized XADD.
+    /// What one send holds until it is confirmed: its serialized XADD (at
+    /// most) and its share of the producer's bookkeeping.
     std::size_t held_bytes(const StreamKey& stream, std::string_view payload,
                            const SendOptions& opts) const noexcept;
-    /// Caller thread: picks the shard and serializes the XADD.
-    void build(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
-               OutgoingSend& out) const;
-    /// Caller thread: hands an admitted send to the strand.
-    void submit(std::unique_ptr<OutgoingSend> send);
-    /// Caller thread: hands a send that could not be admitted; it waits on the
-    /// strand for room (async_send), or fails with queue_full if too many wait.
-    void submit_when_room(std::unique_ptr<OutgoingSend> send);
+    /// Caller thread: an admitted send goes into the open batch. Returns its
+    /// state with one reference for the caller; `then`, if set, is its
+    /// continuation (installed before the send can complete).
+    SendStateRef enqueue(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
+                         std::size_t bytes, SendState::Continuation then = {});
+    /// Caller thread: an async send that could not be admitted waits on the
+    /// strand for room, or fails with queue_full if too many wait.
+    void enqueue_when_room(const StreamKey& stream, std::string_view payload,
+                           const SendOptions& opts, std::size_t bytes,
+                           SendState::Continuation then);
+    /// A send that failed before it was taken.
+    SendStateRef failed(std::error_code ec) const;
     void flush(BasicCompletion<std::error_code> done);
-    /// Refuses further sends; what is still queued or waiting for room fails
-    /// with shutting_down, what is in flight completes as the client says.
+    /// Refuses further sends; what is not yet shipped or waits for room
+    /// fails with shutting_down, what is in flight completes as the client says.
     void close();
     bool closed() const noexcept { return closed_.load(std::memory_order_seq_cst); }
 
@@ -110,57 +109,64 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// Where handlers without an executor of their own complete.
     asio::any_io_executor completion_executor() const { return ctx_->fallback_executor(); }
     const StreamerContext& context() const noexcept { return *ctx_; }
-    std::shared_ptr<const StreamerContext> context_ptr() const noexcept { return ctx_; }
     std::shared_ptr<Client> client() const { return client_; }
     const ProducerOptions& options() const noexcept { return options_; }
 
   private:
-    struct Batch {
-        resp::Request request;
-        Response response;
-        std::vector<OutgoingSend> sends;
-        OutgoingSend::Clock::time_point deadline = OutgoingSend::Clock::time_point::max();
+    struct Recycler {
+        std::weak_ptr<ProducerImpl> owner;
+        void operator()(Batch* b) const noexcept;
     };
 
     bool try_reserve(std::size_t bytes) noexcept;
     void release(std::size_t count, std::size_t bytes) noexcept;
-    void enqueue(OutgoingSend&& send);
+    commands::XAddMessage message(const StreamKey& stream, std::string_view payload,
+                                  const SendOptions& opts, ShardId shard) const noexcept;
+    ShardId pick_shard(const StreamKey& stream, const SendOptions& opts) const;
+    // Under lock_: the open batch, created (or taken from the spares) on demand.
+    Batch& open_batch();
+    void close_if_full();
+    bool wake_locked() noexcept;
+    void wake();
     void drain();
-    void ship();
-    void on_batch_done(std::shared_ptr<Batch> batch, std::error_code ec);
+    void ship(std::unique_ptr<Batch> batch);
+    void on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec);
+    void fail_batch(Batch& batch, std::error_code ec);
     void admit_waiting();
     void expire_waiting();
     void fail_waiting(std::error_code ec);
-    void fail_submitted(std::error_code ec);
     void complete_flushes();
 
     std::shared_ptr<StreamerContext> ctx_;
     std::shared_ptr<Client> client_;
-    asio::strand<asio::any_io_executor> strand_;
+    asio::strand<asio::any_io_executor> strand_;  // the connection's
     StreamKey anchor_;
     ProducerOptions options_;
     std::string payload_field_;
+    commands::XAddOptions xadd_options_;
+    SendStatePool* states_;
 
     // Reserved by callers, released on the strand as sends complete.
     std::atomic<std::size_t> unconfirmed_{0};
     std::atomic<std::size_t> unconfirmed_bytes_{0};
     std::atomic<bool> closed_{false};
 
-    SubmissionStack submissions_;
-    // True while the strand will look at submissions_ again by itself: a
-    // drain is posted, or every batch slot is in flight and a completion
-    // will drain. Then senders do not post; waking an I/O thread costs more
-    // than a send, so a sender that is slower than the network would
-    // otherwise pay a wake-up (and a one-message write) per send.
-    std::atomic<bool> awake_{false};
+    // Guarded by lock_: held for one serialization, or to take batches.
+    std::mutex lock_;
+    std::unique_ptr<Batch> open_;
+    std::deque<std::unique_ptr<Batch>> full_;  // closed, not yet shipped
+    std::vector<std::unique_ptr<Batch>> spare_;
+    std::uint64_t accepted_ = 0;  // sends put into batches (or expired waiting)
+    // True while the strand will look at the batches again by itself (a
+    // drain is posted, or every slot is in flight and a completion drains):
+    // then senders do not post. Waking an I/O thread costs more than a send.
+    bool awake_ = false;
 
     // Strand state.
-    std::deque<std::shared_ptr<Batch>> ready_;  // filled, not yet shipped
     std::size_t in_flight_ = 0;
-    std::uint64_t accepted_ = 0;  // sends taken by the strand
     std::uint64_t finished_ = 0;  // sends completed (either way)
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> flushes_;
-    std::deque<OutgoingSend> waiting_;  // async sends waiting for room
+    std::deque<WaitingSend> waiting_;   // async sends waiting for room
     asio::steady_timer waiting_timer_;  // fails waiting sends at their deadline
 };
 

@@ -10,6 +10,13 @@
 
 namespace redstream {
 
+void detail::SendStateRef::add_ref(SendState* s) noexcept {
+    retain(s);
+}
+void detail::SendStateRef::drop_ref(SendState* s) noexcept {
+    release(s);
+}
+
 bool SendFuture::ready() const noexcept {
     return state_ && state_->state.load(std::memory_order_acquire) == detail::SendState::done;
 }
@@ -53,7 +60,7 @@ asio::any_io_executor SendFuture::executor() const {
     return state_ ? state_->executor() : asio::any_io_executor(asio::system_executor());
 }
 
-void SendFuture::start_wait(const std::shared_ptr<detail::SendState>& state,
+void SendFuture::start_wait(const detail::SendStateRef& state,
                             detail::BasicCompletion<std::error_code, Receipt> done) {
     if (!state) return done(make_error_code(errc::invalid_argument), Receipt{});
     state->set_continuation(std::move(done));

@@ -239,11 +239,8 @@ TEST(CommandsBuild, ProducerXAddMatchesTheGeneralForm) {
         .nomkstream = false,
         .trim = rs::commands::TrimOptions::maxlen(1000, rs::commands::TrimMode::approximate, 10)};
     rs::resp::Request fast;
-    const rs::commands::XAddMessage m{.stream = "orders",
-                                      .shard = 3,
-                                      .payload_field = "msg",
-                                      .payload = "hello",
-                                      .extra = extra};
+    const rs::commands::XAddMessage m{
+        .stream = "orders", .shard = 3, .payload_field = "msg", .payload = "hello", .extra = extra};
     rs::commands::xadd(fast, m, opts);
     rs::resp::Request general;
     const rs::commands::Field all[] = {{"msg", "hello"}, {"k", "v"}};

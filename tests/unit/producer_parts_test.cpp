@@ -1,5 +1,5 @@
 // The producer's pieces that need no server: sharders, the send future's
-// state, and the submission stack.
+// state and its pool.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -65,7 +65,7 @@ static std::shared_ptr<rs::detail::StreamerContext> context_on(asio::io_context&
 
 TEST(SendState, ResultIsVisibleToWaitersAndTheContinuationRunsOnce) {
     asio::io_context io;
-    auto state = std::make_shared<rs::detail::SendState>(context_on(io));
+    rs::detail::SendStateRef state(new rs::detail::SendState(context_on(io)));
     rs::SendFuture future(state);
     EXPECT_FALSE(future.ready());
     EXPECT_EQ(future.wait_for(std::chrono::milliseconds(1)), std::future_status::timeout);
@@ -86,7 +86,7 @@ TEST(SendState, ResultIsVisibleToWaitersAndTheContinuationRunsOnce) {
 
 TEST(SendState, ContinuationSetAfterCompletionStillRuns) {
     asio::io_context io;
-    auto state = std::make_shared<rs::detail::SendState>(context_on(io));
+    rs::detail::SendStateRef state(new rs::detail::SendState(context_on(io)));
     state->complete(rs::make_error_code(rs::errc::wrongtype), {});
     rs::SendFuture future(state);
     std::error_code seen;
@@ -101,58 +101,26 @@ TEST(SendState, ContinuationSetAfterCompletionStillRuns) {
     EXPECT_EQ(ec, rs::errc::invalid_argument);
 }
 
-TEST(SubmissionStack, KeepsSendOrderAndReportsTheEmptyToNonEmptyEdge) {
-    rs::detail::SubmissionStack stack;
-    auto make = [](std::size_t n) {
-        auto* s = new rs::detail::OutgoingSend;
-        s->bytes = n;
-        return s;
-    };
-    EXPECT_TRUE(stack.push(make(1)));
-    EXPECT_FALSE(stack.push(make(2)));
-    EXPECT_FALSE(stack.push(make(3)));
-    std::vector<std::size_t> order;
-    for (auto* s = stack.take_all(); s;) {
-        order.push_back(s->bytes);
-        delete std::exchange(s, s->next);
-    }
-    EXPECT_EQ(order, (std::vector<std::size_t>{1, 2, 3}));
-    EXPECT_TRUE(stack.push(make(4)));  // empty again: the next push must wake the strand
-}
-
-TEST(SubmissionStack, ConcurrentPushesAreAllTakenInPerThreadOrder) {
-    rs::detail::SubmissionStack stack;
-    constexpr std::size_t per_thread = 20000;
-    std::vector<std::thread> threads;
-    for (std::size_t t = 0; t < 2; ++t)
-        threads.emplace_back([&, t] {
-            for (std::size_t i = 0; i < per_thread; ++i) {
-                auto* s = new rs::detail::OutgoingSend;
-                s->bytes = t * per_thread + i;
-                stack.push(s);
-            }
-        });
-    std::vector<std::size_t> last{0, per_thread};
-    std::size_t seen = 0;
-    bool first[2] = {true, true};
-    auto drain = [&] {
-        for (auto* s = stack.take_all(); s;) {
-            const std::size_t t = s->bytes / per_thread;
-            if (!first[t]) {
-                EXPECT_GT(s->bytes, last[t]);  // each thread's pushes in order
-            }
-            first[t] = false;
-            last[t] = s->bytes;
-            ++seen;
-            delete std::exchange(s, s->next);
-        }
-    };
-    while (seen < 2 * per_thread)
-        drain();
-    for (auto& t : threads)
-        t.join();
-    drain();
-    EXPECT_EQ(seen, 2 * per_thread);
+TEST(SendStatePool, ReusesReleasedStatesAndKeepsAtMostItsCapacity) {
+    asio::io_context io;
+    auto* pool = new rs::detail::SendStatePool(context_on(io), 2);
+    rs::detail::SendState* a = pool->take();
+    rs::detail::SendState* b = pool->take();
+    rs::detail::SendState* c = pool->take();
+    a->complete(rs::make_error_code(rs::errc::timeout), {});
+    rs::detail::retain(a);  // a future's reference
+    rs::detail::release(a);
+    EXPECT_EQ(a->state.load(), rs::detail::SendState::done);  // still referenced
+    rs::detail::release(a);
+    rs::detail::release(b);
+    rs::detail::release(c);  // over capacity: deleted (ASan checks it is not reused)
+    rs::detail::SendState* again = pool->take();
+    EXPECT_TRUE(again == a || again == b);
+    EXPECT_EQ(again->state.load(), rs::detail::SendState::pending);  // reset for the next send
+    EXPECT_FALSE(again->ec);
+    rs::detail::SendStateRef held(again);
+    pool->detach();  // the producer is gone; the pool lives while `held` does
+    EXPECT_EQ(held->refs.load(), 1u);
 }
 
 }  // namespace

@@ -56,9 +56,12 @@ class Sharder {
 };
 
 struct ProducerOptions {
-    static constexpr std::size_t default_max_unconfirmed = 64 * 1024;
-    static constexpr std::size_t default_max_unconfirmed_bytes = 64 * 1024 * 1024;
+    // Enough to keep two batches in flight and the next one filling, on any
+    // network; more only holds memory (64k × 64 B sends held 42 MB of RSS).
+    static constexpr std::size_t default_max_unconfirmed = 8 * 1024;
+    static constexpr std::size_t default_max_unconfirmed_bytes = 8 * 1024 * 1024;
     static constexpr std::size_t default_max_batch = 1024;
+    static constexpr std::size_t default_max_batch_bytes = 512 * 1024;
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
     static constexpr std::chrono::milliseconds default_delivery_timeout{30'000};
 
@@ -71,14 +74,18 @@ struct ProducerOptions {
     /// Most messages sent but not yet confirmed by the server.
     std::size_t max_unconfirmed = default_max_unconfirmed;
     /// Most bytes held by sends not yet confirmed: each counts its
-    /// serialized XADD (payload, fields, key, framing), which is what the
-    /// producer holds for it. (The connection may also hold a copy of the
-    /// batch being written, at most max_write_batch or one send.)
+    /// serialized XADD (payload, fields, key, framing) and its bookkeeping,
+    /// which is what the producer holds for it; the connection writes a batch
+    /// in place, without a copy of its own. One send is always taken when
+    /// nothing is unconfirmed, however large.
     std::size_t max_unconfirmed_bytes = default_max_unconfirmed_bytes;
     /// When full, sync send() blocks (true) or fails with errc::queue_full (false).
     bool block_when_full = true;
     /// Most XADDs written in one request.
     std::size_t max_batch = default_max_batch;
+    /// A batch takes no more sends once it holds this many bytes (a single
+    /// larger send makes a batch of its own).
+    std::size_t max_batch_bytes = default_max_batch_bytes;
     /// How long end() (and Streamer::disconnect()) waits for the flush while
     /// the server is unreachable; sends still unconfirmed then fail when the
     /// connection closes, they are never dropped silently.

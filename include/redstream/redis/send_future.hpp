@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <system_error>
+#include <utility>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/async_result.hpp>
@@ -19,12 +20,40 @@ namespace redstream {
 
 namespace detail {
 struct SendState;
-}
+
+/// An owning reference to a send's state (intrusive: the producer pools
+/// states, so a send allocates nothing in steady state).
+class SendStateRef {
+  public:
+    SendStateRef() = default;
+    /// Adopts one reference the caller already holds.
+    explicit SendStateRef(SendState* adopted) noexcept : p_(adopted) {}
+    SendStateRef(const SendStateRef& o) noexcept : p_(o.p_) {
+        if (p_) add_ref(p_);
+    }
+    SendStateRef(SendStateRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    SendStateRef& operator=(SendStateRef o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~SendStateRef() {
+        if (p_) drop_ref(p_);
+    }
+    SendState* get() const noexcept { return p_; }
+    SendState* operator->() const noexcept { return p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+
+  private:
+    static void add_ref(SendState* s) noexcept;
+    static void drop_ref(SendState* s) noexcept;
+    SendState* p_ = nullptr;
+};
+}  // namespace detail
 
 class SendFuture {
   public:
     SendFuture() = default;
-    explicit SendFuture(std::shared_ptr<detail::SendState> state) : state_(std::move(state)) {}
+    explicit SendFuture(detail::SendStateRef state) : state_(std::move(state)) {}
 
     /// True once the send succeeded or failed.
     bool ready() const noexcept;
@@ -48,7 +77,7 @@ class SendFuture {
     template <class Token>
     auto async_wait(Token&& token) const {
         return asio::async_initiate<Token, void(std::error_code, Receipt)>(
-            [](auto handler, std::shared_ptr<detail::SendState> state, asio::any_io_executor ex) {
+            [](auto handler, detail::SendStateRef state, asio::any_io_executor ex) {
                 start_wait(state, detail::BasicCompletion<std::error_code, Receipt>(
                                       std::move(handler), ex));
             },
@@ -57,9 +86,9 @@ class SendFuture {
 
   private:
     asio::any_io_executor executor() const;
-    static void start_wait(const std::shared_ptr<detail::SendState>& state,
+    static void start_wait(const detail::SendStateRef& state,
                            detail::BasicCompletion<std::error_code, Receipt> done);
-    std::shared_ptr<detail::SendState> state_;
+    detail::SendStateRef state_;
 };
 
 }  // namespace redstream
