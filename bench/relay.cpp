@@ -1,136 +1,160 @@
-// relay: the processing loop. One real-time Consumer (earliest) reads a
-// backlog of 1M × 64 B entries; each payload is upper-cased into a buffer and
-// sent on by one Producer to another stream; one flush() at the end.
-// Peer in the same run, on the same streams: the sequential hiredis loop —
-// XREAD COUNT <page> from the last id, upper-case each payload, append one XADD
-// per entry (pipelined), read the page's replies, repeat — with the same page
-// size as our batch_size. Best of two alternating rounds per side; the output
-// stream is checked (one entry per message read) and deleted after every
-// round. Our relay stops early after BUDGET seconds (default 10; the rate is
-// then over what it relayed, and stderr says so) so that a slow run stays
-// bounded.
-// Usage: relay PORT [COUNT] [BATCH_SIZE] [PREFETCH] [BUDGET]
-#include <algorithm>
-#include <chrono>
+// relay: read one stream, write each message to another (relay_64B). Ours:
+// one Streamer, a real-time Consumer (earliest, defaults otherwise) on the
+// 1M × 64 B backlog and a Producer (defaults) on the output stream; each
+// message from next() is send() on; every send's result is checked (ready
+// ones as it goes, the rest after the one flush() at the end, inside the
+// timing). Peer: a hiredis relay that reads ahead: as soon as a page arrives
+// it sends the XREAD of the next one (COUNT = our batch_size), then the
+// page's XADDs, pipelined, and reads the previous page's XADD replies while
+// the server works on those; every XADD reply is checked.
+// Both sides: the output stream's XLEN and payload checksum equal the
+// input's; it is deleted after each run. Best of two alternating rounds per
+// side; a run over BUDGET seconds (default 60) fails the program.
+// Usage: relay PORT [COUNT] [BUDGET]
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <string>
-#include <string_view>
 
 #include <redstream/redis/streamer.hpp>
 
-#include "drain.hpp"
-#include "hiredis_util.hpp"
-#include "peers.hpp"
+#include "consume.hpp"
 
 namespace rs = redstream;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string& in_key = bench::backlog_key;
-const std::string out_key = "bench:relay";
-const std::string& payload = bench::backlog_payload;
+const std::string in_key = "bench:consumer:64B";
+const std::string out_key = "bench:relay:out";
+constexpr std::size_t payload_size = 64;
 
-// The transformation: an upper-cased copy into `out` (reused, no allocation).
-void transform(std::string_view in, std::string& out) {
-    out.resize(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const char ch = in[i];
-        out[i] = ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 'a' + 'A') : ch;
-    }
-}
-
-struct Result {
-    double rate;     // msg/s
-    long long done;  // messages relayed
+struct Params {
+    std::uint16_t port;
+    long long count;
+    std::uint64_t expected;
+    double budget;
 };
 
-Result ours(std::uint16_t port, const bench::Drain& d) {
-    auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(port));
-    auto producer = streamer.create_producer(out_key);
-    const auto start = Clock::now();
-    auto consumer = streamer.create_consumer(
-        {in_key}, rs::ConsumerOptions{.auto_stream_reset = rs::AutoStreamReset::earliest,
-                                      .batch_size = d.batch,
-                                      .prefetch = d.prefetch});
-    std::string out;
-    long long done = 0;
-    while (done < d.count) {
-        const rs::Message m = consumer.next();
-        transform(m.payload(), out);
-        producer.send(out);
-        if (++done % 1024 == 0 && Clock::now() - start > d.budget) break;
-    }
-    producer.flush();
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    if (done < d.count)
-        std::fprintf(stderr, "relay: stopped after %.1f s (budget) at %lld of %lld\n", secs, done,
-                     d.count);
-    consumer.end();
-    streamer.disconnect();
-    return {static_cast<double>(done) / secs, done};
-}
-
-double hiredis_loop(std::uint16_t port, long long count, std::size_t page) {
-    redisContext* c = bench::hiredis_connect(port);
-    std::string last = "0-0", out;
-    const auto start = Clock::now();
-    for (long long seen = 0; seen < count;) {
-        auto* r = static_cast<redisReply*>(redisCommand(c, "XREAD COUNT %d STREAMS %s %s",
-                                                        static_cast<int>(page), in_key.c_str(),
-                                                        last.c_str()));
-        if (!r) std::fprintf(stderr, "hiredis error: %s\n", c->errstr), std::exit(1);
-        const redisReply* entries = bench::xread_entries(r);
-        if (!entries || entries->elements == 0)
-            std::fprintf(stderr, "backlog ended after %lld\n", seen), std::exit(1);
-        for (std::size_t i = 0; i < entries->elements; ++i) {
-            const redisReply* value = entries->element[i]->element[1]->element[1];
-            transform({value->str, value->len}, out);
-            redisAppendCommand(c, "XADD %s * msg %b", out_key.c_str(), out.data(), out.size());
-        }
-        for (std::size_t i = 0; i < entries->elements; ++i) {
-            void* reply = nullptr;
-            if (redisGetReply(c, &reply) != REDIS_OK)
-                std::fprintf(stderr, "hiredis error: %s\n", c->errstr), std::exit(1);
-            freeReplyObject(reply);
-        }
-        const redisReply* back = entries->element[entries->elements - 1]->element[0];
-        last.assign(back->str, back->len);
-        seen += static_cast<long long>(entries->elements);
-        freeReplyObject(r);
-    }
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    redisFree(c);
-    return count / secs;
-}
-
-void check_and_delete_output(std::uint16_t port, long long count) {
-    redisContext* c = bench::hiredis_connect(port);
-    const long long n = bench::hiredis_xlen(c, out_key);
-    if (n != count) std::fprintf(stderr, "relay wrote %lld of %lld\n", n, count), std::exit(1);
+void check_output(const char* who, const Params& p) {
+    const auto [n, sum] = bench::stream_checksum(p.port, out_key);
+    bench::verify_drain(std::string("relay_64B (") + who + ") output", n, p.count, sum, p.expected);
+    redisContext* c = bench::hiredis_connect(p.port);
     bench::hiredis_del(c, out_key);
     redisFree(c);
+}
+
+// Fails on a send that failed.
+void check_send(const rs::SendFuture& f) {
+    std::error_code ec;
+    f.get(ec);
+    if (ec) bench::fail("relay_64B (ours): a send failed: " + ec.message());
+}
+
+bench::Side ours(const Params& p) {
+    const auto side = bench::measure("relay_64B (ours)", p.count, p.budget, [&] {
+        auto streamer = rs::Streamer::connect(bench::url(p.port));
+        auto producer = streamer.create_producer(rs::StreamKey(out_key));
+        auto consumer = streamer.create_consumer(
+            {rs::StreamKey(in_key)},
+            rs::ConsumerOptions{.auto_stream_reset = rs::AutoStreamReset::earliest});
+        // Sends not yet known to have succeeded, oldest first.
+        std::deque<rs::SendFuture> unconfirmed;
+        for (long long done = 0; done < p.count; ++done) {
+            const rs::Message m = consumer.next();
+            unconfirmed.push_back(producer.send(m.payload()));
+            while (!unconfirmed.empty() && unconfirmed.front().ready()) {
+                check_send(unconfirmed.front());
+                unconfirmed.pop_front();
+            }
+        }
+        producer.flush();
+        for (const auto& f : unconfirmed)
+            check_send(f);
+        consumer.end();
+        producer.end();
+        streamer.disconnect();
+    });
+    check_output("ours", p);
+    return side;
+}
+
+bench::Side peer(const Params& p, int count) {
+    const auto side = bench::measure("relay_64B (peer)", p.count, p.budget, [&] {
+        redisContext* c = bench::peer_connect(p.port);
+        std::string last = "0-0";
+        const auto read_page = [&] {
+            redisAppendCommand(c, "XREAD COUNT %d STREAMS %s %s", count, in_key.c_str(),
+                               last.c_str());
+        };
+        // Sends what is buffered now, so that the server starts on it while
+        // the XADDs are being built.
+        const auto write_out = [&] {
+            for (int done = 0; !done;)
+                if (redisBufferWrite(c, &done) != REDIS_OK)
+                    bench::fail(std::string("relay_64B (peer): ") + c->errstr);
+        };
+        long long seen = 0, owed = 0;  // owed: XADD replies of the previous page
+        read_page();
+        while (seen < p.count) {
+            redisReply* r = bench::get_reply(c);
+            const redisReply* entries = bench::xread_entries(r);
+            if (!entries || entries->elements == 0)
+                bench::fail("relay_64B (peer): the backlog ended after " + std::to_string(seen));
+            const auto n = static_cast<long long>(entries->elements);
+            seen += n;
+            const redisReply* back = entries->element[entries->elements - 1]->element[0];
+            last.assign(back->str, back->len);
+            if (seen < p.count) {
+                read_page();
+                write_out();
+            }
+            for (std::size_t i = 0; i < entries->elements; ++i) {
+                const redisReply* value = entries->element[i]->element[1]->element[1];
+                redisAppendCommand(c, "XADD %s * msg %b", out_key.c_str(), value->str, value->len);
+            }
+            write_out();
+            freeReplyObject(r);
+            // The previous page's XADDs were sent before this page's read:
+            // their replies come first.
+            for (; owed > 0; --owed) {
+                redisReply* a = bench::get_reply(c);
+                if (a->type != REDIS_REPLY_STRING) bench::fail("relay_64B (peer): bad XADD reply");
+                freeReplyObject(a);
+            }
+            owed = n;
+        }
+        for (; owed > 0; --owed) {
+            redisReply* a = bench::get_reply(c);
+            if (a->type != REDIS_REPLY_STRING) bench::fail("relay_64B (peer): bad XADD reply");
+            freeReplyObject(a);
+        }
+        redisFree(c);
+    });
+    check_output("peer", p);
+    return side;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto [port, d] = bench::parse_drain_args(argc, argv, 10.0);
-    bench::ensure_backlog(port, in_key, d.count, payload);
+    if (argc < 2) return std::fprintf(stderr, "usage: %s PORT [COUNT] [BUDGET]\n", argv[0]), 2;
+    Params p{static_cast<std::uint16_t>(std::atoi(argv[1])),
+             argc > 2 ? std::atoll(argv[2]) : 1'000'000, 0, argc > 3 ? std::atof(argv[3]) : 60.0};
+    p.expected = bench::fill_indexed(p.port, in_key, p.count, payload_size);
     {
-        redisContext* c = bench::hiredis_connect(port);
+        redisContext* c = bench::hiredis_connect(p.port);
         bench::hiredis_del(c, out_key);
         redisFree(c);
     }
-    double best_ours = 0, best_peer = 0;
+    const int count = static_cast<int>(rs::ConsumerOptions{}.batch_size);
+    bench::Side best_ours, best_peer;
     for (int round = 0; round < 2; ++round) {  // best of two, alternating
-        best_peer = std::max(best_peer, hiredis_loop(port, d.count, d.batch));
-        check_and_delete_output(port, d.count);
-        const Result r = ours(port, d);
-        best_ours = std::max(best_ours, r.rate);
-        check_and_delete_output(port, r.done);
+        best_peer = bench::best(best_peer, peer(p, count));
+        best_ours = bench::best(best_ours, ours(p));
     }
-    const std::string peer = "hiredis XREAD COUNT " + std::to_string(d.batch) + " + pipelined XADD";
-    bench::print("relay", best_ours, "msg/s", peer.c_str(), best_peer);
+    const std::string peer_name = "hiredis relay reading ahead: XREAD COUNT " +
+                                  std::to_string(count) + " in flight + pipelined XADD (maxbuf 0)";
+    bench::print_line("relay_64B", best_ours, "msg/s", peer_name.c_str(), best_peer,
+                      bench::field("messages", p.count) + bench::field("batch_size", count));
 }
