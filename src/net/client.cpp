@@ -31,13 +31,13 @@ void Client::start_connect(detail::Completion done, asio::cancellation_slot slot
 
 void Client::start_exec(const resp::Request& req, Response& resp, ExecOptions opts,
                         detail::Completion done, asio::cancellation_slot slot) {
-    impl_->exec(req, resp, opts, std::move(done), slot);
+    impl_->exec(req, &resp, opts, std::move(done), slot);
 }
 
-void Client::start_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
+void Client::start_exec(std::shared_ptr<const resp::Request> req, ReplySink sink, ExecOptions opts,
                         detail::Completion done, asio::cancellation_slot slot) {
     const resp::Request& r = *req;
-    impl_->exec(r, resp, opts, std::move(done), slot, std::move(req));
+    impl_->exec(r, nullptr, opts, std::move(done), slot, std::move(req), sink);
 }
 
 asio::strand<asio::any_io_executor> Client::strand() const {

@@ -35,8 +35,10 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     // Entry points: called from any thread; they hop onto the strand.
     void connect(Completion done, asio::cancellation_slot slot);
     /// `owner`, if set, owns `req`: its bytes are then written in place.
-    void exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
-              asio::cancellation_slot slot, std::shared_ptr<const void> owner = {});
+    /// The replies go to `resp`, or to `sink` when `resp` is null.
+    void exec(const resp::Request& req, Response* resp, ExecOptions opts, Completion done,
+              asio::cancellation_slot slot, std::shared_ptr<const void> owner = {},
+              ReplySink sink = {});
     void cancel(std::uint64_t id);
     void set_push_handler(std::function<void(resp::Reply)> handler);
     void close();

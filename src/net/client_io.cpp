@@ -9,8 +9,9 @@ namespace {
 constexpr std::size_t read_size = 64 * 1024;
 }  // namespace
 
-void ClientImpl::exec(const resp::Request& req, Response& resp, ExecOptions opts, Completion done,
-                      asio::cancellation_slot slot, std::shared_ptr<const void> owner) {
+void ClientImpl::exec(const resp::Request& req, Response* resp, ExecOptions opts, Completion done,
+                      asio::cancellation_slot slot, std::shared_ptr<const void> owner,
+                      ReplySink sink) {
     const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed);
     const auto timeout = opts.timeout.count() > 0 ? opts.timeout : config_.request_timeout;
     const auto deadline =
@@ -24,14 +25,14 @@ void ClientImpl::exec(const resp::Request& req, Response& resp, ExecOptions opts
         });
     }
     const Pipeline::Clock::duration quiet = opts.blocking;
-    asio::dispatch(strand_, [self = shared_from_this(), &req, &resp, done = std::move(done), slot,
-                             id, deadline, quiet, owner = std::move(owner)]() mutable {
+    asio::dispatch(strand_, [self = shared_from_this(), &req, resp, done = std::move(done), slot,
+                             id, deadline, quiet, owner = std::move(owner), sink]() mutable {
         if (self->state_ == State::closed) return done(make_error_code(errc::shutting_down));
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))
             return done(make_error_code(errc::not_connected));
         if (!self->pipeline_.push(
-                {id, &req, &resp, std::move(done), slot, deadline, quiet, std::move(owner)}))
+                {id, &req, resp, std::move(done), slot, deadline, quiet, std::move(owner), sink}))
             return;
         if (deadline != Pipeline::no_deadline) self->arm_deadline(deadline);
         self->maybe_write();

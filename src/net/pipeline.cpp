@@ -35,12 +35,13 @@ std::string WriteBatch::flatten() const {
 void Pipeline::complete(Entry& e, std::error_code ec) {
     if (e.slot.is_connected()) e.slot.clear();
     e.response = nullptr;
+    e.sink = {};
     if (e.done) e.done(ec);
 }
 
 bool Pipeline::push(Submit s) {
     if (s.request->empty()) {
-        s.response->clear();
+        if (s.response) s.response->clear();
         s.done(std::error_code{});
         return false;
     }
@@ -58,9 +59,12 @@ bool Pipeline::push(Submit s) {
     e.deadline = s.deadline;
     e.quiet = s.quiet;
     e.owner = std::move(s.owner);
+    e.sink = s.sink;
     e.fail_fast = s.request->config().fail_if_not_connected;
-    e.response->clear();
-    e.response->resize(e.expected);
+    if (e.response) {
+        e.response->clear();
+        e.response->resize(e.expected);
+    }
     entries_.push_back(std::move(e));
     return true;
 }
@@ -83,7 +87,10 @@ std::size_t Pipeline::prepare_write(WriteBatch& out, Clock::time_point now) {
 bool Pipeline::on_reply(resp::Reply&& reply) {
     if (written_ == 0) return false;
     Entry& e = entries_.front();
-    if (e.response) (*e.response)[e.received] = std::move(reply);
+    if (e.response)
+        (*e.response)[e.received] = std::move(reply);
+    else if (e.sink.fn)
+        e.sink.fn(e.sink.ctx, e.received, reply);
     if (++e.received < e.expected) return true;
     complete(e, {});
     entries_.pop_front();

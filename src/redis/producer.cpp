@@ -148,7 +148,6 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
                                    const SendOptions& opts, std::size_t bytes,
                                    SendState::Continuation then) {
     const ShardId shard = pick_shard(stream, opts);
-    const auto deadline = ProducerClock::now() + options_.delivery_timeout;
     auto xopts = xadd_options_;
     xopts.id = opts.id;
     bool post = false;
@@ -162,10 +161,11 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             retain(state);  // the caller's reference, before the batch can complete it
             if (then) state->set_continuation(std::move(then));
             Batch& b = open_batch();
+            // The batch's deadline is its first send's: later ones are due later.
+            if (b.sends.empty()) b.deadline = ProducerClock::now() + options_.delivery_timeout;
             commands::xadd(b.request, message(stream, payload, opts, shard), xopts);
             b.sends.push_back({state, stream, shard});
             b.bytes += bytes;
-            b.deadline = std::min(b.deadline, deadline);
             ++accepted_;
             close_if_full();
             post = wake_locked();
@@ -308,28 +308,35 @@ void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
     }
     // Completes on the strand we run on: one completion per batch, no hop.
     client_->async_exec(std::shared_ptr<const resp::Request>(batch, &batch->request),
-                        batch->response, ExecOptions{.timeout = left},
+                        ReplySink{&ProducerImpl::on_reply, batch.get()},
+                        ExecOptions{.timeout = left},
                         asio::bind_executor(strand_, std::move(done)));
+}
+
+// Each reply is decoded as it is parsed: the reader then reuses its storage
+// for the next one, instead of a batch holding a thousand replies.
+void ProducerImpl::on_reply(void* batch, std::size_t index, const resp::Reply& reply) {
+    auto& send = static_cast<Batch*>(batch)->sends[index];
+    send.ec = {};
+    if (const auto id = commands::decode_xadd(reply.root(), send.ec))
+        send.id = *id;
+    else if (!send.ec)
+        send.ec = make_error_code(errc::unexpected_reply);
 }
 
 void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec) {
     --in_flight_;
-    for (std::size_t i = 0; i < batch->sends.size(); ++i) {
-        auto& s = batch->sends[i];
-        std::error_code send_ec = ec;
-        std::optional<MessageId> id;
-        if (!send_ec) id = commands::decode_xadd(batch->response[i].root(), send_ec);
-        if (!send_ec && !id) send_ec = make_error_code(errc::unexpected_reply);
+    for (auto& s : batch->sends) {
+        const std::error_code send_ec = ec ? ec : s.ec;
         if (send_ec)
             s.state->complete(send_ec, {});
         else
-            s.state->complete({}, Receipt{std::move(s.stream), s.shard, *id, timestamp_of(*id)});
+            s.state->complete({}, Receipt{std::move(s.stream), s.shard, s.id, timestamp_of(s.id)});
         detail::release(s.state);
     }
     finished_ += batch->sends.size();
     release(batch->sends.size(), batch->bytes);
     batch->sends.clear();
-    batch->response.clear();  // the replies' read buffers go now
     admit_waiting();
     complete_flushes();
     drain();  // what senders added meanwhile goes out now

@@ -38,12 +38,14 @@ struct PendingSend {
     SendState* state;  // one reference, released once completed
     StreamKey stream;
     ShardId shard;
+    // Its reply, decoded as it arrives (no reply is stored).
+    std::error_code ec = make_error_code(errc::unexpected_reply);
+    MessageId id{};
 };
 
 /// Sends serialized into one request, for one connection.
 struct Batch {
     resp::Request request;
-    Response response;
     std::vector<PendingSend> sends;
     std::size_t bytes = 0;  // what its sends reserved of max_unconfirmed_bytes
     ProducerClock::time_point deadline = ProducerClock::time_point::max();
@@ -51,7 +53,6 @@ struct Batch {
     /// Empty again, keeping the buffers' capacity.
     void reset() noexcept {
         request.clear();
-        response.clear();
         sends.clear();
         bytes = 0;
         deadline = ProducerClock::time_point::max();
@@ -130,6 +131,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void wake();
     void drain();
     void ship(std::unique_ptr<Batch> batch);
+    static void on_reply(void* batch, std::size_t index, const resp::Reply& reply);
     void on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec);
     void fail_batch(Batch& batch, std::error_code ec);
     void admit_waiting();

@@ -34,9 +34,11 @@ struct SendState {
     void complete(std::error_code e, Receipt r) {
         ec = e;
         receipt = std::move(r);
-        if (state.exchange(done, std::memory_order_acq_rel) == continuation_set)
+        if (state.exchange(done, std::memory_order_seq_cst) == continuation_set)
             continuation(ec, receipt);
-        state.notify_all();
+        // A wake-up is a system call: only for a thread that waits. Either
+        // it sees `done` before it sleeps, or we see its flag (both seq_cst).
+        if (waiting.load(std::memory_order_seq_cst)) state.notify_all();
     }
 
     void set_continuation(Continuation c) {
@@ -47,7 +49,9 @@ struct SendState {
     }
 
     void wait() const {
-        for (int s = state.load(std::memory_order_acquire); s != done;
+        if (state.load(std::memory_order_acquire) == done) return;
+        waiting.store(true, std::memory_order_seq_cst);
+        for (int s = state.load(std::memory_order_seq_cst); s != done;
              s = state.load(std::memory_order_acquire))
             state.wait(s, std::memory_order_acquire);
     }
@@ -55,6 +59,7 @@ struct SendState {
     /// Ready for another send, with one reference (its taker's).
     void reset() noexcept {
         state.store(pending, std::memory_order_relaxed);
+        waiting.store(false, std::memory_order_relaxed);
         ec = {};
         receipt = {};
         continuation = {};
@@ -65,6 +70,7 @@ struct SendState {
     SendStatePool* pool;
     std::atomic<std::uint32_t> refs{1};
     std::atomic<int> state{pending};
+    mutable std::atomic<bool> waiting{false};  // a thread is (about to be) in wait()
     std::error_code ec;
     Receipt receipt;
     Continuation continuation;

@@ -41,6 +41,15 @@ struct ExecOptions {
     std::chrono::milliseconds blocking{0};
 };
 
+/// Takes each reply of a request as it is parsed, instead of a Response
+/// holding them all: `fn(ctx, index, reply)` for reply `index` of the
+/// request, on the connection's strand, until the request completes. For a
+/// large pipelined batch (a producer's), whose replies need no storage.
+struct ReplySink {
+    void (*fn)(void* ctx, std::size_t index, const resp::Reply& reply) = nullptr;
+    void* ctx = nullptr;
+};
+
 namespace detail {
 
 /// Completion of operations that report only success or failure.
@@ -112,20 +121,21 @@ class Client {
     }
     /// As above for a request the connection holds (shared) until its bytes
     /// are written, which it then writes in place instead of copying them
-    /// into its write buffer: for large requests such as a producer's batch.
-    /// The request must not change until the operation completes.
+    /// into its write buffer, and whose replies go to `sink` as they arrive:
+    /// for large batches such as a producer's. The request must not change
+    /// until the operation completes; `sink.ctx` must live until then.
     template <class Token>
-    auto async_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
+    auto async_exec(std::shared_ptr<const resp::Request> req, ReplySink sink, ExecOptions opts,
                     Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(
-            [](auto handler, Client* self, std::shared_ptr<const resp::Request> r, Response* out,
+            [](auto handler, Client* self, std::shared_ptr<const resp::Request> r, ReplySink k,
                ExecOptions o) {
                 auto slot = asio::get_associated_cancellation_slot(handler);
                 auto ex = self->get_executor();
-                self->start_exec(std::move(r), *out, o, detail::Completion(std::move(handler), ex),
+                self->start_exec(std::move(r), k, o, detail::Completion(std::move(handler), ex),
                                  slot);
             },
-            token, this, std::move(req), &resp, opts);
+            token, this, std::move(req), sink, opts);
     }
     /// As above, with the default options.
     template <class Token>
@@ -153,7 +163,7 @@ class Client {
     void start_connect(detail::Completion done, asio::cancellation_slot slot);
     void start_exec(const resp::Request& req, Response& resp, ExecOptions opts,
                     detail::Completion done, asio::cancellation_slot slot);
-    void start_exec(std::shared_ptr<const resp::Request> req, Response& resp, ExecOptions opts,
+    void start_exec(std::shared_ptr<const resp::Request> req, ReplySink sink, ExecOptions opts,
                     detail::Completion done, asio::cancellation_slot slot);
 
     std::shared_ptr<detail::ClientImpl> impl_;

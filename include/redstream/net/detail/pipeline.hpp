@@ -76,6 +76,8 @@ class Pipeline {
         Clock::duration quiet{};
         /// Owns `request`, if shared: then its bytes are written in place.
         std::shared_ptr<const void> owner{};
+        /// Where replies go when `response` is null.
+        ReplySink sink{};
     };
     /// Queues a request; false if it was completed at once instead (queue_full,
     /// or an empty request, which succeeds without a round trip).
@@ -136,6 +138,7 @@ class Pipeline {
         Clock::time_point written_at{};
         Clock::duration quiet{};
         std::shared_ptr<const void> owner;  // until written
+        ReplySink sink;                     // cleared once completed
         bool fail_fast = false;
     };
     static void complete(Entry& e, std::error_code ec);
