@@ -295,7 +295,7 @@ int main(int argc, char** argv) {
         return argc > i ? std::strtoull(argv[i], nullptr, 10) : fallback;
     };
     const Size sizes[] = {{"producer_64B", 64, arg(2, 1'000'000)},
-                          {"producer_1KiB", 1024, arg(3, 200'000)},
+                          {"producer_1KiB", 1024, arg(3, 500'000)},
                           {"producer_64KiB", 64 * 1024, arg(4, 20'000)}};
 
     // Fresh keys of one length, so that the depth (which depends on the held
