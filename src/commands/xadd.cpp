@@ -38,8 +38,12 @@ void xadd(resp::Request& req, const XAddMessage& m, const XAddOptions& opts) {
         2 + (opts.nomkstream ? 1 : 0) + opts.trim.argc() + 1 + 2 + 2 * m.extra.size();
     req.reserve_more(xadd_size(m, opts));
     auto b = req.command("XADD", argc);
-    if (m.shard)
-        b.key(m.stream, *m.shard);
+    if (m.shard && m.slot)
+        b.shard_key_in_slot(m.stream, *m.shard, *m.slot);
+    else if (m.shard)
+        b.shard_key(m.stream, *m.shard);
+    else if (m.slot)
+        b.key_in_slot(m.stream, *m.slot);
     else
         b.key(m.stream);
     if (opts.nomkstream) b.arg("NOMKSTREAM");

@@ -1,5 +1,6 @@
 #include <redstream/redis/producer.hpp>
 
+#include <redstream/cluster/slot.hpp>
 #include <redstream/commands/xadd.hpp>
 #include <redstream/commands/xtrim.hpp>
 #include <redstream/core/error.hpp>
@@ -25,6 +26,13 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
         throw Error(make_error_code(errc::invalid_argument),
                     "ProducerOptions::delivery_timeout must be > 0: a send must not wait forever");
     xadd_options_ = {.id = {}, .nomkstream = false, .trim = options_.trim};
+    // The anchor stream's keys are hashed once, not on every send.
+    if (!anchor_.empty()) {
+        for (std::uint64_t s = 0; s < options_.shards; ++s)
+            anchor_slots_.push_back(cluster::key_slot(
+                options_.shards > 1 ? shard_key(anchor_, ShardId{s}, options_.shards)
+                                    : std::string(anchor_.name())));
+    }
     states_ = new SendStatePool(ctx_, options_.max_unconfirmed);
 }
 
@@ -100,7 +108,10 @@ commands::XAddMessage ProducerImpl::message(const StreamKey& stream, std::string
             .shard = options_.shards > 1 ? std::optional(shard.value) : std::nullopt,
             .payload_field = payload_field_,
             .payload = payload,
-            .extra = opts.fields};
+            .extra = opts.fields,
+            .slot = stream == anchor_ && !anchor_slots_.empty()
+                        ? std::optional(anchor_slots_[shard.value])
+                        : std::nullopt};
 }
 
 std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view payload,

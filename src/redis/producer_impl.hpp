@@ -146,6 +146,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     ProducerOptions options_;
     std::string payload_field_;
     commands::XAddOptions xadd_options_;
+    std::vector<std::uint16_t> anchor_slots_;  // per shard of the anchor stream
     SendStatePool* states_;
 
     // Reserved by callers, released on the strand as sends complete.

@@ -87,7 +87,28 @@ CommandBuilder& CommandBuilder::key(std::string_view k) {
     return *this;
 }
 
-CommandBuilder& CommandBuilder::key(std::string_view prefix, std::uint64_t n) {
+CommandBuilder& CommandBuilder::key_in_slot(std::string_view k, std::uint16_t known_slot) {
+    arg(k);
+    record_slot(known_slot);
+    return *this;
+}
+
+CommandBuilder& CommandBuilder::shard_key_in_slot(std::string_view prefix, std::uint64_t n,
+                                                  std::uint16_t known_slot) {
+    char num[number_buffer_size];
+    const auto suffix = format_number(num, n);
+    std::string& out = req_->buffer_;
+    put_length(out, '$', prefix.size() + 1 + suffix.size());
+    out.append(prefix);
+    out += ':';
+    out.append(suffix);
+    out.append("\r\n", 2);
+    ++argc_;
+    record_slot(known_slot);
+    return *this;
+}
+
+CommandBuilder& CommandBuilder::shard_key(std::string_view prefix, std::uint64_t n) {
     assert(!done_ && "argument added after finish()");
     char num[number_buffer_size];
     const auto suffix = format_number(num, n);

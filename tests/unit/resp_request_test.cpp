@@ -147,7 +147,7 @@ TEST(RespRequest, ACommandSpanningSlotsIsMarked) {
 
 TEST(RespRequest, ShardKeysAreWrittenAndHashedWhole) {
     rs::resp::Request req;
-    req.command("XLEN").key("orders", 12);
+    req.command("XLEN").shard_key("orders", 12);
     rs::resp::Request same;
     same.command("XLEN").key("orders:12");
     EXPECT_EQ(req.payload(), same.payload());
@@ -164,4 +164,15 @@ TEST(RespRequest, AppendKeepsTheSlots) {
     EXPECT_FALSE(a.multi_slot());
     a.append(c);
     EXPECT_TRUE(a.multi_slot());
+}
+
+TEST(RespRequest, KnownSlotsAreTakenAsGiven) {
+    rs::resp::Request hashed, known;
+    hashed.command("XLEN").shard_key("orders", 3);
+    known.command("XLEN").shard_key_in_slot("orders", 3, static_cast<std::uint16_t>(hashed.slot()));
+    EXPECT_EQ(known.payload(), hashed.payload());
+    EXPECT_EQ(known.slot(), hashed.slot());
+    rs::resp::Request plain;
+    plain.command("XLEN").key_in_slot("orders", 42);
+    EXPECT_EQ(plain.slot(), 42);
 }

@@ -31,6 +31,9 @@ struct XAddMessage {
     std::string_view payload_field;
     std::string_view payload;
     FieldList extra{};
+    /// The key's hash slot when the caller knows it (it sends to the same
+    /// key over and over); hashed otherwise.
+    std::optional<std::uint16_t> slot{};
 };
 
 /// The most bytes xadd(req, m, opts) appends: what a batch reserves before

@@ -52,7 +52,12 @@ class CommandBuilder {
     CommandBuilder& key(std::string_view k);
     /// A key written as `prefix` `:` `n` (a shard's key) without building it
     /// first; its slot is recorded like key()'s.
-    CommandBuilder& key(std::string_view prefix, std::uint64_t n);
+    CommandBuilder& shard_key(std::string_view prefix, std::uint64_t n);
+    /// key() and shard_key() for a caller that knows the key's slot already (it writes the
+    /// same key over and over), so it is not hashed again.
+    CommandBuilder& key_in_slot(std::string_view k, std::uint16_t known_slot);
+    CommandBuilder& shard_key_in_slot(std::string_view prefix, std::uint64_t n,
+                                      std::uint16_t known_slot);
     /// Writes the header; further args are a bug. Idempotent.
     void finish();
 
