@@ -116,7 +116,10 @@ void expect_closed_after_timeout(const Action& endless) {
                         << mib(server.bytes_written()) << " of its reply";
     // Nothing more may arrive and be parsed: over half a second (as long as
     // the server takes to write 4 MiB more to a client that reads on),
-    // neither the bytes written nor the resident set may grow.
+    // neither the bytes written nor the resident set may grow. The RSS bound
+    // has room for the in-process server and the sanitizer's allocator (ASan
+    // grew 4.2 MiB here in CI with nothing parsed); parsing on would take
+    // ~11x the 4 MiB in reply nodes, far above it.
     const auto written = server.bytes_written();
     const auto rss_before = hostile::rss_bytes();
     server.wait_for_bytes_written(written + slow_rate / 2, 500ms);
@@ -124,7 +127,7 @@ void expect_closed_after_timeout(const Action& endless) {
     const auto rss_after = hostile::rss_bytes();
     const auto grown = rss_after > rss_before ? rss_after - rss_before : 0;
     EXPECT_LT(more, 64 * 1024U) << "the server went on writing: " << mib(more) << " more in 500 ms";
-    EXPECT_LE(grown, 4 * MiB) << "the resident set grew by " << mib(grown)
+    EXPECT_LE(grown, 16 * MiB) << "the resident set grew by " << mib(grown)
                               << " in 500 ms after the request had failed";
 }
 
