@@ -76,6 +76,8 @@ const char* message_of(errc e) noexcept {
             return "MASTERDOWN: replica lost its master";
         case errc::noproto:
             return "NOPROTO: protocol version not supported";
+        case errc::crossslot:
+            return "CROSSSLOT: a command's keys are in different hash slots of the cluster";
         case errc::invalid_argument:
             return "invalid argument";
         case errc::invalid_url:
@@ -171,7 +173,7 @@ std::string detail::error_text(std::error_code ec, std::string_view detail) {
 }
 
 errc server_error_code(std::string_view text) noexcept {
-    static constexpr std::array<std::pair<std::string_view, errc>, 17> prefixes{{
+    static constexpr std::array<std::pair<std::string_view, errc>, 18> prefixes{{
         {"WRONGTYPE", errc::wrongtype},
         {"NOGROUP", errc::nogroup},
         {"BUSYGROUP", errc::busygroup},
@@ -188,6 +190,7 @@ errc server_error_code(std::string_view text) noexcept {
         {"CLUSTERDOWN", errc::clusterdown},
         {"MASTERDOWN", errc::masterdown},
         {"NOPROTO", errc::noproto},
+        {"CROSSSLOT", errc::crossslot},
         {"NOSCRIPT", errc::server_error},
     }};
     const auto word = text.substr(0, text.find(' '));

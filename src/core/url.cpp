@@ -340,14 +340,21 @@ bool UrlParser::parse_query(std::string_view query, StreamUrl& out) {
 
 bool UrlParser::apply_param(std::string_view key, std::string_view raw_value, StreamUrl& out) {
     if (key != "db" && key != "client_name" && key != "name" && key != "protocol" &&
-        key != "timeout_ms")
+        key != "timeout_ms" && key != "cluster")
         // Not quoted: it could be the end of a password that contains '?'.
-        return fail("unknown query parameter (known: db, client_name, name, protocol, timeout_ms)");
+        return fail(
+            "unknown query parameter (known: db, client_name, name, protocol, timeout_ms, "
+            "cluster)");
     if (!percent_decode(raw_value, scratch_))
         return fail("bad percent escape in query parameter " + quoted(key));
     if (key == "db") return parse_db(scratch_, out);
     if (key == "client_name" || key == "name") {
         out.client_name = scratch_;
+        return true;
+    }
+    if (key == "cluster") {
+        if (scratch_ != "yes" && scratch_ != "no") return fail("cluster must be yes or no");
+        out.cluster = scratch_ == "yes";
         return true;
     }
     if (key == "protocol") {
@@ -391,6 +398,7 @@ void append_query(const StreamUrl& url, std::string& s) {
     if (url.client_name) add("client_name", *url.client_name);
     if (url.protocol) add("protocol", std::to_string(*url.protocol));
     if (url.timeout_ms) add("timeout_ms", std::to_string(*url.timeout_ms));
+    if (url.cluster) add("cluster", *url.cluster ? "yes" : "no");
 }
 
 }  // namespace

@@ -28,6 +28,10 @@ void ClientImpl::exec(const resp::Request& req, Response* resp, ExecOptions opts
     asio::dispatch(strand_, [self = shared_from_this(), &req, resp, done = std::move(done), slot,
                              id, deadline, quiet, owner = std::move(owner), sink]() mutable {
         if (self->state_ == State::closed) return done(make_error_code(errc::shutting_down));
+        // A cluster node would answer CROSSSLOT; refused here, it costs no
+        // round trip and cannot half-run a batch.
+        if (self->config_.cluster && req.cross_slot())
+            return done(make_error_code(errc::crossslot));
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))
             return done(make_error_code(errc::not_connected));

@@ -117,6 +117,7 @@ TEST(Error, ServerErrorPrefixes) {
              Case{"CLUSTERDOWN The cluster is down", errc::clusterdown},
              Case{"MASTERDOWN Link with MASTER is down", errc::masterdown},
              Case{"NOPROTO unsupported protocol version", errc::noproto},
+             Case{"CROSSSLOT Keys in request don't hash to the same slot", errc::crossslot},
              Case{"ERR unknown command", errc::server_error},
              Case{"NOSCRIPT No matching script", errc::server_error},
              Case{"BUSYKEY Target key name already exists.", errc::server_error},

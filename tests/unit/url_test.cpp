@@ -115,6 +115,10 @@ TEST(Url, Query) {
     EXPECT_EQ(url.timeout_ms, 250u);
     EXPECT_EQ(parse_ok("redis://h?name=x&&protocol=3").client_name, "x");
     EXPECT_EQ(parse_ok("redis://h?name=x&&protocol=3").protocol, 3);
+    EXPECT_EQ(parse_ok("redis://h?cluster=yes").cluster, true);
+    EXPECT_EQ(parse_ok("redis://h?cluster=no").cluster, false);
+    EXPECT_FALSE(parse_ok("redis://h").cluster);
+    EXPECT_EQ(parse_ok("redis://h?cluster=yes").redacted(), "redis://h:6379?cluster=yes");
 }
 
 TEST(Url, Unix) {
@@ -180,6 +184,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadUrl{"redis://h?protocol=4", "protocol must be 2 or 3"},
         BadUrl{"redis://h?timeout_ms=abc", "timeout_ms must be"},
         BadUrl{"redis://h?timeout_ms=4294967296", "timeout_ms must be"},
+        BadUrl{"redis://h?cluster=1", "cluster must be yes or no"},
         BadUrl{"redis://h/a%zz", "bad percent escape in a stream name"},
         BadUrl{"redis://h/a%4", "bad percent escape"},
         BadUrl{"redis://u%g1@h", "bad percent escape in the user name"},

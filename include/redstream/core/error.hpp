@@ -50,6 +50,8 @@ enum class errc {
     clusterdown,   ///< CLUSTERDOWN: the cluster cannot serve the slot.
     masterdown,    ///< MASTERDOWN: the replica lost its master.
     noproto,       ///< NOPROTO: the server does not speak the requested RESP version.
+    crossslot,     ///< CROSSSLOT: one command's keys are in different hash slots of a
+                   ///< cluster (refused by the client before sending, or by the server).
     // Usage.
     invalid_argument,  ///< The caller passed a value the operation cannot use.
     invalid_url,       ///< The connection URL is malformed; the message says which part.

@@ -44,6 +44,7 @@ struct StreamUrl {
     std::optional<std::string> client_name;   ///< CLIENT SETNAME, from ?client_name=.
     std::optional<int> protocol;              ///< 2 or 3, from ?protocol=.
     std::optional<std::uint32_t> timeout_ms;  ///< From ?timeout_ms=.
+    std::optional<bool> cluster;              ///< From ?cluster=yes|no.
 
     /// Parses `text`. On failure sets `ec` to `errc::invalid_url` and, when
     /// `why` is given, writes what is wrong (never containing the password).

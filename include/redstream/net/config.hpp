@@ -71,6 +71,10 @@ struct ConnectionConfig {
     std::string client_name;
     /// RESP version to ask for: 3 (HELLO 3, falls back to 2 if refused) or 2.
     int protocol = 3;
+    /// The server is a Redis Cluster node (`?cluster=yes`): a request with a
+    /// command whose keys span hash slots fails with errc::crossslot before
+    /// it is sent. (Routing by slot comes with cluster support.)
+    bool cluster = false;
     /// TLS settings, used when transport is tls.
     TlsOptions tls;
     /// Deadline for resolve + connect + TLS + handshake (including waiting
@@ -102,12 +106,14 @@ struct ConnectionConfig {
     static std::vector<HostPort> default_nodes();
 
     /// Fills transport, nodes, socket path, credentials, db, client name,
-    /// protocol and timeouts from a parsed URL; everything else stays default.
+    /// protocol, timeouts and cluster mode from a parsed URL; everything else
+    /// stays default.
     static ConnectionConfig from_url(const StreamUrl& url);
     /// Parses and applies a URL; throws `redstream::Error` (errc::invalid_url).
     static ConnectionConfig from_url(std::string_view url);
     /// Applies what a URL says (transport, nodes or socket, credentials, db,
-    /// client name, protocol, timeouts) over this config; the rest stays.
+    /// client name, protocol, timeouts, cluster mode) over this config; the
+    /// rest stays.
     void apply_url(const StreamUrl& url);
 };
 
