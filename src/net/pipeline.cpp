@@ -22,7 +22,8 @@ void WriteBatch::add_copy(std::string_view bytes) {
 
 void WriteBatch::add_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
     pieces_.push_back({bytes.data(), 0, bytes.size()});
-    owners_.push_back(std::move(owner));
+    // A request cut into pieces by its by-reference arguments has one owner.
+    if (owners_.empty() || owners_.back() != owner) owners_.push_back(std::move(owner));
     size_ += bytes.size();
 }
 
@@ -73,10 +74,14 @@ std::size_t Pipeline::prepare_write(WriteBatch& out, Clock::time_point now) {
     std::size_t taken = 0;
     while (written_ < entries_.size() && (taken == 0 || out.size() < max_write_batch_)) {
         Entry& e = entries_[written_++];
+        // A shared request's bytes go out in place, its owner held until
+        // written; by-reference arguments are pieces of their own.
         if (e.owner)
-            out.add_shared(e.request->payload(), std::move(e.owner));
+            e.request->for_each_piece(
+                [&](std::string_view piece) { out.add_shared(piece, e.owner); });
         else
-            out.add_copy(e.request->payload());
+            e.request->for_each_piece([&](std::string_view piece) { out.add_copy(piece); });
+        e.owner = nullptr;
         e.written_at = now;
         e.request = nullptr;  // the caller may reuse it once we complete
         ++taken;

@@ -157,7 +157,8 @@ void ProducerImpl::wake() {
 
 SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view payload,
                                    const SendOptions& opts, std::size_t bytes,
-                                   SendState::Continuation then) {
+                                   SendState::Continuation then, std::string* owned) {
+    if (owned && owned->size() < options_.zero_copy_threshold) owned = nullptr;  // copied
     const ShardId shard = pick_shard(stream, opts);
     auto xopts = xadd_options_;
     xopts.id = opts.id;
@@ -174,7 +175,12 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             Batch& b = open_batch();
             // The batch's deadline is its first send's: later ones are due later.
             if (b.sends.empty()) b.deadline = ProducerClock::now() + options_.delivery_timeout;
-            commands::xadd(b.request, message(stream, payload, opts, shard), xopts);
+            auto m = message(stream, payload, opts, shard);
+            if (owned) {
+                m.payload = b.held.emplace_back(std::move(*owned));
+                m.payload_by_reference = true;
+            }
+            commands::xadd(b.request, m, xopts);
             b.sends.push_back({state, stream, shard});
             b.bytes += bytes;
             ++accepted_;
@@ -424,6 +430,16 @@ SendFuture Producer::send(std::string_view payload, const SendOptions& options) 
 
 SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
                              const SendOptions& options) {
+    return send_impl(stream, payload, options, nullptr);
+}
+
+SendFuture Producer::send_owned(const StreamKey* stream, std::string&& payload,
+                                const SendOptions& options) {
+    return send_impl(stream ? *stream : impl_->anchor(), payload, options, &payload);
+}
+
+SendFuture Producer::send_impl(const StreamKey& stream, std::string_view payload,
+                               const SendOptions& options, std::string* owned) {
     std::error_code ec;
     std::size_t bytes = 0;
     if (impl_->accepts(stream, ec)) {
@@ -431,7 +447,7 @@ SendFuture Producer::send_to(const StreamKey& stream, std::string_view payload,
         ec = impl_->admit(bytes, true);
     }
     if (ec) return SendFuture(impl_->failed(ec));
-    return SendFuture(impl_->enqueue(stream, payload, options, bytes));
+    return SendFuture(impl_->enqueue(stream, payload, options, bytes, {}, owned));
 }
 
 void Producer::start_send(const StreamKey& stream, std::string_view payload,

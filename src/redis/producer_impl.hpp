@@ -49,10 +49,15 @@ struct Batch {
     std::vector<PendingSend> sends;
     std::size_t bytes = 0;  // what its sends reserved of max_unconfirmed_bytes
     ProducerClock::time_point deadline = ProducerClock::time_point::max();
+    // Large payloads handed over by their senders: the request refers to
+    // them (by-reference arguments) until the batch is done. A deque never
+    // moves its elements, so the references stay valid as it grows.
+    std::deque<std::string> held;
 
-    /// Empty again, keeping the buffers' capacity.
+    /// Empty again, keeping the buffers' capacity (not the held payloads').
     void reset() noexcept {
         request.clear();
+        held.clear();
         sends.clear();
         bytes = 0;
         deadline = ProducerClock::time_point::max();
@@ -89,9 +94,12 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
                            const SendOptions& opts) const noexcept;
     /// Caller thread: an admitted send goes into the open batch. Returns its
     /// state with one reference for the caller; `then`, if set, is its
-    /// continuation (installed before the send can complete).
+    /// continuation (installed before the send can complete). `owned`, when
+    /// set, is `payload`'s own string, handed over: if it is large, the batch
+    /// takes it and the XADD is written from it.
     SendStateRef enqueue(const StreamKey& stream, std::string_view payload, const SendOptions& opts,
-                         std::size_t bytes, SendState::Continuation then = {});
+                         std::size_t bytes, SendState::Continuation then = {},
+                         std::string* owned = nullptr);
     /// Caller thread: an async send that could not be admitted waits on the
     /// strand for room, or fails with queue_full if too many wait.
     void enqueue_when_room(const StreamKey& stream, std::string_view payload,

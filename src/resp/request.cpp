@@ -63,6 +63,9 @@ CommandBuilder::CommandBuilder(Request& req, std::string_view name, std::size_t 
 }
 
 void Request::append(const Request& other) {
+    for (const auto& r : other.references_)
+        references_.push_back({buffer_.size() + r.at, r.bytes});
+    referenced_bytes_ += other.referenced_bytes_;
     buffer_.append(other.buffer_);
     commands_ += other.commands_;
     if (other.cross_slot_) cross_slot_ = true;
@@ -76,6 +79,17 @@ CommandBuilder& CommandBuilder::arg(std::string_view s) {
     std::string& out = req_->buffer_;
     put_length(out, '$', s.size());
     out.append(s);
+    out.append("\r\n", 2);
+    ++argc_;
+    return *this;
+}
+
+CommandBuilder& CommandBuilder::arg_by_reference(std::string_view s) {
+    assert(!done_ && "argument added after finish()");
+    std::string& out = req_->buffer_;
+    put_length(out, '$', s.size());
+    req_->references_.push_back({out.size(), s});
+    req_->referenced_bytes_ += s.size();
     out.append("\r\n", 2);
     ++argc_;
     return *this;
@@ -169,7 +183,12 @@ void CommandBuilder::finish() {
     char* end = r.ptr;
     *end++ = '\r';
     *end++ = '\n';
-    req_->buffer_.insert(start_, header, static_cast<std::size_t>(end - header));
+    const auto header_size = static_cast<std::size_t>(end - header);
+    req_->buffer_.insert(start_, header, header_size);
+    // This command's by-reference arguments moved with the bytes around them.
+    for (auto it = req_->references_.rbegin(); it != req_->references_.rend() && it->at >= start_;
+         ++it)
+        it->at += header_size;
     ++req_->commands_;
 }
 

@@ -58,6 +58,46 @@ TEST_F(ProducerTest, SendReturnsReceiptsInOrderAndStoresThePayload) {
     EXPECT_NE(first.find("msg\npayload-0"), std::string::npos) << first;
 }
 
+// Issue 10 §2: a payload handed over (send(std::move(s))) at or above
+// zero_copy_threshold is written from the string itself, held until it is
+// written; smaller ones and lvalues are copied. Every entry is stored whole.
+TEST_F(ProducerTest, HandedOverPayloadsAreStoredWholeAboveAndBelowTheThreshold) {
+    const auto key = unique_key("owned");
+    rs::ProducerOptions opts;
+    opts.zero_copy_threshold = 4096;
+    auto producer = streamer_.create_producer(key, opts);
+    const auto payload_of = [](std::size_t i, std::size_t size) {
+        std::string p(size, static_cast<char>('a' + i % 26));
+        p.replace(0, std::to_string(i).size(), std::to_string(i));
+        return p;
+    };
+    const std::size_t sizes[] = {10, 4095, 4096, 70000};
+    std::vector<std::string> expected;
+    std::vector<rs::SendFuture> futures;
+    for (std::size_t i = 0; i < 40; ++i) {
+        const auto size = sizes[i % 4];
+        expected.push_back(payload_of(i, size));
+        std::string owned = payload_of(i, size);
+        if (i % 8 == 7)
+            futures.push_back(producer.send(owned));  // an lvalue: copied
+        else
+            futures.push_back(producer.send(std::move(owned)));
+    }
+    for (auto& f : futures)
+        f.get();
+    producer.flush();
+    ASSERT_EQ(xlen(key), 40);
+
+    rs::SyncClient client(server().config());
+    client.connect();
+    const auto page = client.command("XRANGE", key, "-", "+");
+    ASSERT_EQ(page.root().size(), 40U);
+    for (std::size_t i = 0; i < 40; ++i) {
+        const auto fields = page.root()[i][1];
+        EXPECT_EQ(fields[1].str(), expected[i]) << "entry " << i;
+    }
+}
+
 TEST_F(ProducerTest, ExtraFieldsAndExplicitIds) {
     const auto key = unique_key("fields");
     auto producer = streamer_.create_producer(key);

@@ -262,6 +262,38 @@ TEST_F(PipelineTest, FailAllCompletesEverything) {
 
 namespace {
 
+// A shared request's by-reference arguments are pieces of the write, in
+// place; the request's owner (which holds their bytes) is held once.
+TEST(WriteBatch, ByReferenceArgumentsOfASharedRequestAreWrittenInPlace) {
+    struct Owned {
+        std::string payload = std::string(1000, 'v');
+        rs::resp::Request request;
+    };
+    auto owned = std::make_shared<Owned>();
+    owned->request.command("SET", 3).arg("k").arg_by_reference(owned->payload);
+    rs::resp::Request copy;
+    copy.push("SET", "k", owned->payload);
+
+    asio::io_context io;
+    Pipeline pipeline{1 << 20, 8};
+    auto done = rs::detail::Completion([](std::error_code) {}, io.get_executor());
+    Pipeline::Submit submit;
+    submit.id = 1;
+    submit.request = &owned->request;
+    submit.done = std::move(done);
+    submit.owner = owned;
+    ASSERT_TRUE(pipeline.push(std::move(submit)));
+    rs::detail::WriteBatch out;
+    ASSERT_EQ(pipeline.prepare_write(out), 1U);
+    bool referenced = false;
+    out.for_each_piece([&](std::string_view piece) {
+        referenced = referenced || piece.data() == owned->payload.data();
+    });
+    EXPECT_TRUE(referenced) << "the payload was copied";
+    EXPECT_EQ(out.flatten(), copy.payload());
+    EXPECT_EQ(out.take_owners().size(), 1U);
+}
+
 TEST(WriteBatch, SharedRequestsAreReferencedInPlaceBetweenCopiedOnes) {
     rs::detail::WriteBatch batch;
     auto big = std::make_shared<std::string>(1000, 'b');

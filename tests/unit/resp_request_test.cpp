@@ -97,6 +97,44 @@ TEST(RespRequest, Config) {
 }
 
 }  // namespace
+// Issue 10 §2: a large payload goes to the socket from where it is.
+TEST(RespRequest, ByReferenceArgumentsAreSplicedInNotCopied) {
+    const std::string big(1000, 'v');
+    Request copy;
+    copy.push("SET", "k", big);
+
+    Request declared;  // argc up front: header first
+    declared.command("SET", 3).arg("k").arg_by_reference(big);
+    Request inserted;  // header inserted at finish(): the reference moves with its bytes
+    inserted.command("SET").arg("k").arg_by_reference(big);
+
+    for (const Request* req : {&declared, &inserted}) {
+        std::string flat;
+        bool referenced = false;
+        req->for_each_piece([&](std::string_view piece) {
+            flat.append(piece);
+            referenced = referenced || piece.data() == big.data();
+        });
+        EXPECT_EQ(flat, copy.payload());
+        EXPECT_TRUE(referenced) << "the argument was copied";
+        EXPECT_TRUE(req->has_references());
+        EXPECT_EQ(req->size(), copy.size());
+        EXPECT_EQ(req->commands(), 1U);
+    }
+
+    Request both;  // append keeps the references, at their new offsets
+    both.append(declared);
+    both.append(inserted);
+    std::string flat;
+    both.for_each_piece([&](std::string_view piece) { flat.append(piece); });
+    EXPECT_EQ(flat, std::string(copy.payload()) + std::string(copy.payload()));
+    EXPECT_EQ(both.size(), 2 * copy.size());
+
+    both.clear();
+    EXPECT_FALSE(both.has_references());
+    EXPECT_EQ(both.size(), 0U);
+}
+
 }  // namespace redstream::resp
 
 namespace rs = redstream;

@@ -34,6 +34,9 @@ struct XAddMessage {
     /// The key's hash slot when the caller knows it (it sends to the same
     /// key over and over); hashed otherwise.
     std::optional<std::uint16_t> slot{};
+    /// Write the payload by reference (resp::CommandBuilder::arg_by_reference):
+    /// the caller keeps its bytes alive until the request is written.
+    bool payload_by_reference = false;
 };
 
 /// The most bytes xadd(req, m, opts) appends: what a batch reserves before

@@ -11,12 +11,14 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -64,6 +66,9 @@ struct ProducerOptions {
     static constexpr std::size_t default_max_batch_bytes = 512 * 1024;
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
     static constexpr std::chrono::milliseconds default_delivery_timeout{30'000};
+    // Below it, copying the payload into the batch costs less than a write
+    // piece and an owner of its own (bench/README.md, producer_64KiB_owned).
+    static constexpr std::size_t default_zero_copy_threshold = 16 * 1024;
 
     /// Shards per stream: > 1 writes to `stream:0` ... `stream:N-1`.
     std::uint64_t shards = 1;
@@ -95,6 +100,10 @@ struct ProducerOptions {
     /// waits forever for a server that is gone. It may still have been
     /// stored (at-least-once). Must be > 0.
     std::chrono::milliseconds delivery_timeout = default_delivery_timeout;
+    /// A payload handed over as a string (`send(std::move(s))`) of at least
+    /// this many bytes is written to the socket from that string, held until
+    /// confirmed: never copied. Smaller ones are copied into the batch.
+    std::size_t zero_copy_threshold = default_zero_copy_threshold;
 };
 
 /// A message to send, beyond the payload.
@@ -129,6 +138,20 @@ class Producer {
     /// Sends to any stream.
     SendFuture send_to(const StreamKey& stream, std::string_view payload,
                        const SendOptions& options = {});
+    /// As send() and send_to(), handing the payload over (`std::move(s)`): one
+    /// of at least zero_copy_threshold bytes goes to the socket from this
+    /// string, which the producer keeps until the send completes — no copy.
+    /// (A `std::string` lvalue binds to the string_view overloads: copied.)
+    template <class S>
+    requires std::same_as<S, std::string> SendFuture send(S&& payload,
+                                                          const SendOptions& options = {}) {
+        return send_owned(nullptr, std::move(payload), options);
+    }
+    template <class S>
+    requires std::same_as<S, std::string> SendFuture send_to(const StreamKey& stream, S&& payload,
+                                                             const SendOptions& options = {}) {
+        return send_owned(&stream, std::move(payload), options);
+    }
 
     /// As send_to(), but waits (without blocking a thread) while full.
     /// Completion: `void(std::error_code, Receipt)` once the server confirmed
@@ -200,6 +223,12 @@ class Producer {
              ProducerOptions options);
     void start_send(const StreamKey& stream, std::string_view payload, const SendOptions& options,
                     detail::BasicCompletion<std::error_code, Receipt> done);
+    // `stream` null: the producer's own.
+    SendFuture send_owned(const StreamKey* stream, std::string&& payload,
+                          const SendOptions& options);
+    // `owned`, when set, is `payload`'s string, handed over.
+    SendFuture send_impl(const StreamKey& stream, std::string_view payload,
+                         const SendOptions& options, std::string* owned);
     void start_flush(detail::BasicCompletion<std::error_code> done);
     // Where handlers without an executor of their own complete.
     asio::any_io_executor completion_executor() const;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include <redstream/core/message_id.hpp>
 
@@ -48,6 +49,12 @@ class CommandBuilder {
     CommandBuilder& arg(unsigned long long v) { return arg(static_cast<std::uint64_t>(v)); }
     CommandBuilder& arg(double v);
     CommandBuilder& arg(const MessageId& id);
+    /// An argument whose bytes are not copied: they go to the socket from
+    /// where they are, so they must stay valid and unchanged until the
+    /// request is written (the caller holds them, e.g. with the request's
+    /// owner). Worth it for large values only: each is a piece of its own in
+    /// the write.
+    CommandBuilder& arg_by_reference(std::string_view s);
     /// An argument that is a key: also records its hash slot in the request.
     CommandBuilder& key(std::string_view k);
     /// A key written as `prefix` `:` `n` (a shard's key) without building it
@@ -100,16 +107,33 @@ class Request {
         return CommandBuilder(*this, name, argc);
     }
 
-    /// The serialized bytes of every command so far.
+    /// The serialized bytes of every command so far. Only for a request
+    /// without by-reference arguments (see for_each_piece()).
     std::string_view payload() const noexcept { return buffer_; }
+    /// Calls `f(std::string_view)` for each contiguous piece of the request's
+    /// bytes, in order: its own buffer, cut where by-reference arguments go.
+    template <class F>
+    void for_each_piece(F&& f) const {
+        std::size_t from = 0;
+        for (const auto& e : references_) {
+            if (e.at > from) f(std::string_view(buffer_).substr(from, e.at - from));
+            if (!e.bytes.empty()) f(e.bytes);
+            from = e.at;
+        }
+        if (buffer_.size() > from) f(std::string_view(buffer_).substr(from));
+    }
+    /// It has arguments written by reference.
+    bool has_references() const noexcept { return !references_.empty(); }
     /// Number of complete commands (= replies expected).
     std::size_t commands() const noexcept { return commands_; }
     bool empty() const noexcept { return commands_ == 0; }
-    /// Bytes serialized so far.
-    std::size_t size() const noexcept { return buffer_.size(); }
+    /// Bytes serialized so far, by-reference arguments included.
+    std::size_t size() const noexcept { return buffer_.size() + referenced_bytes_; }
     /// Forgets the commands; keeps the buffer's capacity for the next ones.
     void clear() noexcept {
         buffer_.clear();
+        references_.clear();
+        referenced_bytes_ = 0;
         commands_ = 0;
         slot_ = no_slot;
         multi_slot_ = false;
@@ -117,7 +141,8 @@ class Request {
     }
     /// Makes room for `bytes` more without regrowing while they are written.
     void reserve_more(std::size_t bytes) { buffer_.reserve(buffer_.size() + bytes); }
-    /// Appends every command of `other` (already serialized: a byte copy).
+    /// Appends every command of `other` (already serialized: a byte copy;
+    /// its by-reference arguments stay references).
     void append(const Request& other);
 
     /// The hash slot every key of this request is in, or no_slot if it has
@@ -135,7 +160,14 @@ class Request {
 
   private:
     friend class CommandBuilder;
+    // A by-reference argument's bytes, spliced in before buffer_[at].
+    struct Reference {
+        std::size_t at;
+        std::string_view bytes;
+    };
     std::string buffer_;
+    std::vector<Reference> references_;
+    std::size_t referenced_bytes_ = 0;
     std::size_t commands_ = 0;
     int slot_ = no_slot;
     bool multi_slot_ = false;
