@@ -36,7 +36,6 @@ std::size_t xadd_size(const XAddMessage& m, const XAddOptions& opts) noexcept {
 void xadd(resp::Request& req, const XAddMessage& m, const XAddOptions& opts) {
     const std::size_t argc =
         2 + (opts.nomkstream ? 1 : 0) + opts.trim.argc() + 1 + 2 + 2 * m.extra.size();
-    req.reserve_more(xadd_size(m, opts) - (m.payload_by_reference ? m.payload.size() : 0));
     auto b = req.command("XADD", argc);
     if (m.shard && m.slot)
         b.shard_key_in_slot(m.stream, *m.shard, *m.slot);

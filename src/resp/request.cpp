@@ -6,6 +6,7 @@
 
 #include <cassert>
 #include <charconv>
+#include <cstring>
 
 #include <redstream/cluster/slot.hpp>
 
@@ -30,14 +31,31 @@ std::size_t digits(std::size_t n) noexcept {
     return d;
 }
 
-// `<c><n>\r\n` into `out`.
-void put_length(std::string& out, char c, std::size_t n) {
-    char buf[number_buffer_size + 3];
-    buf[0] = c;
-    char* end = std::to_chars(buf + 1, buf + number_buffer_size, n).ptr;
-    *end++ = '\r';
-    *end++ = '\n';
-    out.append(buf, static_cast<std::size_t>(end - buf));
+// The serializer takes room for a whole piece (a length, an argument and its
+// CRLFs) at once and writes it in place: one size check per argument.
+
+// `<c><n>\r\n` at `p`, which has room for it (n has `d` digits); returns its end.
+char* put_length(char* p, char c, std::size_t n, std::size_t d) noexcept {
+    *p++ = c;
+    for (char* digit = p + d; digit != p; n /= 10)
+        *--digit = static_cast<char>('0' + n % 10);
+    p += d;
+    *p++ = '\r';
+    *p++ = '\n';
+    return p;
+}
+
+// `$<size>\r\n<head><tail>\r\n` (a bulk string made of two parts) into `out`.
+void put_bulk(detail::Buffer& out, std::string_view head, std::string_view tail = {}) {
+    const auto size = head.size() + tail.size();
+    const auto d = digits(size);
+    char* p = put_length(out.extend(1 + d + 2 + size + 2), '$', size, d);
+    if (!head.empty()) std::memcpy(p, head.data(), head.size());
+    p += head.size();
+    if (!tail.empty()) std::memcpy(p, tail.data(), tail.size());
+    p += tail.size();
+    *p++ = '\r';
+    *p = '\n';
 }
 
 }  // namespace
@@ -58,7 +76,8 @@ CommandBuilder::CommandBuilder(Request& req, std::string_view name)
 CommandBuilder::CommandBuilder(Request& req, std::string_view name, std::size_t argc)
     : req_(&req), start_(req.buffer_.size()), declared_(argc) {
     assert(argc > 0);
-    put_length(req.buffer_, '*', argc);
+    const auto d = digits(argc);
+    put_length(req.buffer_.extend(1 + d + 2), '*', argc, d);
     arg(name);
 }
 
@@ -66,7 +85,7 @@ void Request::append(const Request& other) {
     for (const auto& r : other.references_)
         references_.push_back({buffer_.size() + r.at, r.bytes});
     referenced_bytes_ += other.referenced_bytes_;
-    buffer_.append(other.buffer_);
+    buffer_.append(other.buffer_.view());
     commands_ += other.commands_;
     if (other.cross_slot_) cross_slot_ = true;
     if (other.multi_slot_ || (slot_ != no_slot && other.slot_ != no_slot && slot_ != other.slot_))
@@ -76,21 +95,19 @@ void Request::append(const Request& other) {
 
 CommandBuilder& CommandBuilder::arg(std::string_view s) {
     assert(!done_ && "argument added after finish()");
-    std::string& out = req_->buffer_;
-    put_length(out, '$', s.size());
-    out.append(s);
-    out.append("\r\n", 2);
+    put_bulk(req_->buffer_, s);
     ++argc_;
     return *this;
 }
 
 CommandBuilder& CommandBuilder::arg_by_reference(std::string_view s) {
     assert(!done_ && "argument added after finish()");
-    std::string& out = req_->buffer_;
-    put_length(out, '$', s.size());
+    detail::Buffer& out = req_->buffer_;
+    const auto d = digits(s.size());
+    put_length(out.extend(1 + d + 2), '$', s.size(), d);
     req_->references_.push_back({out.size(), s});
     req_->referenced_bytes_ += s.size();
-    out.append("\r\n", 2);
+    out.append("\r\n");
     ++argc_;
     return *this;
 }
@@ -109,14 +126,10 @@ CommandBuilder& CommandBuilder::key_in_slot(std::string_view k, std::uint16_t kn
 
 CommandBuilder& CommandBuilder::shard_key_in_slot(std::string_view prefix, std::uint64_t n,
                                                   std::uint16_t known_slot) {
-    char num[number_buffer_size];
-    const auto suffix = format_number(num, n);
-    std::string& out = req_->buffer_;
-    put_length(out, '$', prefix.size() + 1 + suffix.size());
-    out.append(prefix);
-    out += ':';
-    out.append(suffix);
-    out.append("\r\n", 2);
+    char num[number_buffer_size + 1];
+    num[0] = ':';
+    const auto end = std::to_chars(num + 1, num + sizeof num, n).ptr;
+    put_bulk(req_->buffer_, prefix, std::string_view(num, static_cast<std::size_t>(end - num)));
     ++argc_;
     record_slot(known_slot);
     return *this;
@@ -124,16 +137,14 @@ CommandBuilder& CommandBuilder::shard_key_in_slot(std::string_view prefix, std::
 
 CommandBuilder& CommandBuilder::shard_key(std::string_view prefix, std::uint64_t n) {
     assert(!done_ && "argument added after finish()");
-    char num[number_buffer_size];
-    const auto suffix = format_number(num, n);
-    std::string& out = req_->buffer_;
-    put_length(out, '$', prefix.size() + 1 + suffix.size());
-    const auto key_start = out.size();
-    out.append(prefix);
-    out += ':';
-    out.append(suffix);
-    record_slot(cluster::key_slot(std::string_view(out).substr(key_start)));
-    out.append("\r\n", 2);
+    char num[number_buffer_size + 1];
+    num[0] = ':';
+    const auto end = std::to_chars(num + 1, num + sizeof num, n).ptr;
+    const std::string_view suffix(num, static_cast<std::size_t>(end - num));
+    detail::Buffer& out = req_->buffer_;
+    put_bulk(out, prefix, suffix);
+    const auto key_size = prefix.size() + suffix.size();
+    record_slot(cluster::key_slot(out.view().substr(out.size() - 2 - key_size, key_size)));
     ++argc_;
     return *this;
 }
@@ -184,7 +195,7 @@ void CommandBuilder::finish() {
     *end++ = '\r';
     *end++ = '\n';
     const auto header_size = static_cast<std::size_t>(end - header);
-    req_->buffer_.insert(start_, header, header_size);
+    req_->buffer_.insert(start_, std::string_view(header, header_size));
     // This command's by-reference arguments moved with the bytes around them.
     for (auto it = req_->references_.rbegin(); it != req_->references_.rend() && it->at >= start_;
          ++it)

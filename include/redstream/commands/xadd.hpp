@@ -39,8 +39,8 @@ struct XAddMessage {
     bool payload_by_reference = false;
 };
 
-/// The most bytes xadd(req, m, opts) appends: what a batch reserves before
-/// writing it, and what a producer counts as held until it is confirmed.
+/// The most bytes xadd(req, m, opts) appends: what a producer counts as
+/// held until the send is confirmed.
 std::size_t xadd_size(const XAddMessage& m, const XAddOptions& opts) noexcept;
 
 /// Appends the XADD of `m` with its argument count known up front, so the

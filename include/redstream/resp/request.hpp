@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <redstream/core/message_id.hpp>
+#include <redstream/resp/buffer.hpp>
 
 namespace redstream::resp {
 
@@ -109,18 +110,18 @@ class Request {
 
     /// The serialized bytes of every command so far. Only for a request
     /// without by-reference arguments (see for_each_piece()).
-    std::string_view payload() const noexcept { return buffer_; }
+    std::string_view payload() const noexcept { return buffer_.view(); }
     /// Calls `f(std::string_view)` for each contiguous piece of the request's
     /// bytes, in order: its own buffer, cut where by-reference arguments go.
     template <class F>
     void for_each_piece(F&& f) const {
         std::size_t from = 0;
         for (const auto& e : references_) {
-            if (e.at > from) f(std::string_view(buffer_).substr(from, e.at - from));
+            if (e.at > from) f(buffer_.view().substr(from, e.at - from));
             if (!e.bytes.empty()) f(e.bytes);
             from = e.at;
         }
-        if (buffer_.size() > from) f(std::string_view(buffer_).substr(from));
+        if (buffer_.size() > from) f(buffer_.view().substr(from));
     }
     /// It has arguments written by reference.
     bool has_references() const noexcept { return !references_.empty(); }
@@ -165,7 +166,7 @@ class Request {
         std::size_t at;
         std::string_view bytes;
     };
-    std::string buffer_;
+    detail::Buffer buffer_;
     std::vector<Reference> references_;
     std::size_t referenced_bytes_ = 0;
     std::size_t commands_ = 0;
