@@ -1,8 +1,6 @@
 // Connection lifecycle: resolve, connect, TLS, handshake, and reconnecting
 // with backoff after a loss.
 #include <asio/connect.hpp>
-#include <asio/ip/address.hpp>
-#include <asio/ssl/host_name_verification.hpp>
 
 #include <redstream/core/error.hpp>
 
@@ -75,8 +73,11 @@ void ClientImpl::start_attempt() {
     const auto gen = ++generation_;
     connect_errors_.clear();
     if (config_.transport == Transport::tls && !tls_context_) {
+        const auto factory = tls_factory();
+        if (!factory)
+            return on_failure(make_error_code(errc::invalid_argument), gen, tls_not_linked_message);
         std::error_code ec;
-        tls_context_ = make_tls_context(config_.tls, ec);
+        tls_context_ = factory(config_.tls, ec);
         if (ec) return on_failure(ec, gen, "could not load the TLS certificates or keys");
     }
     connect_timer_.expires_after(config_.connect_timeout);
@@ -161,14 +162,9 @@ void ClientImpl::on_socket_connected(std::size_t node) {
     if (!tls) return start_handshake();
     const auto& host = config_.nodes[node].host;
     const auto& name = config_.tls.server_name.empty() ? host : config_.tls.server_name;
-    asio::error_code not_ip;
-    asio::ip::make_address(name, not_ip);
-    if (not_ip)
-        SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());  // SNI takes names only
-    if (config_.tls.verify_peer) tls->set_verify_callback(asio::ssl::host_name_verification(name));
     const auto gen = generation_;
     tls->async_handshake(
-        asio::ssl::stream_base::client,
+        name, config_.tls.verify_peer,
         on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
             if (gen != self->generation_) return;
             if (ec)

@@ -89,7 +89,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     asio::strand<asio::any_io_executor> strand_;
     ConnectionConfig config_;
     HandshakeParams handshake_params_;
-    std::shared_ptr<asio::ssl::context> tls_context_;
+    std::shared_ptr<TlsContext> tls_context_;
     asio::ip::tcp::resolver resolver_;
 
     State state_ = State::idle;
