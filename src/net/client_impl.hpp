@@ -55,6 +55,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void start_attempt();
     void on_connect_timeout();
     void resolve_and_connect(std::size_t node);
+    template <class Endpoints>
+    void connect_endpoints(std::size_t node, const Endpoints& endpoints);
+    void on_node_failed(std::size_t node, const std::error_code& ec);
     void connect_unix();
     void on_socket_connected(std::size_t node);
     void start_handshake();
@@ -90,7 +93,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     ConnectionConfig config_;
     HandshakeParams handshake_params_;
     std::shared_ptr<TlsContext> tls_context_;
-    asio::ip::tcp::resolver resolver_;
+    // Made on the first host name to resolve: Asio's resolver runs a thread
+    // of its own, which a numeric address never needs.
+    std::optional<asio::ip::tcp::resolver> resolver_;
 
     State state_ = State::idle;
     std::uint64_t generation_ = 0;  // bumps per connection; stale callbacks check it
