@@ -1,9 +1,12 @@
 // rss: the driver of idle_rss and backlog_rss. Runs the example consumer
-// (rss_consumer, ours) and the plain C hiredis program (rss_hiredis, the peer)
-// as child processes, alternately, and reports the lower max RSS of each
-// (ru_maxrss from wait4, KiB; lower is better, ratio = peer / ours). Two
-// rounds for idle; one for backlog (a full drain of 1M takes long, and its
-// peak varies little).
+// (rss_consumer, ours, as a user builds it: see bench/rss_app), its trimmed
+// variant (rss_consumer_static) and the plain C hiredis program (rss_hiredis,
+// the peer) as child processes, alternately, and reports the lower max RSS of
+// each (ru_maxrss from wait4, KiB; lower is better, ratio = peer / ours): the
+// lines idle_rss / backlog_rss (default build) and idle_rss_static /
+// backlog_rss_static (trimmed). Two rounds for idle; one for backlog (a full
+// drain of 1M takes long, and its peak varies little). cpu_ns is the child's
+// CPU (user + system) per message for backlog, its whole CPU for idle.
 //
 // ru_maxrss of a child also counts the forked copy of this driver before its
 // execve (Linux keeps the larger of the two), so this driver keeps its own
@@ -26,8 +29,13 @@ namespace {
 
 char dir[PATH_MAX];  // where this driver and the child programs are
 
-// Runs dir/prog with args; exits on failure; returns its ru_maxrss (KiB).
-long run(const char* prog, char* const* args) {
+struct Usage {
+    long max_rss = LONG_MAX;  // KiB
+    double cpu_ns = 0;        // of the round with the lower max_rss
+};
+
+// Runs dir/prog with args; exits on failure; returns its ru_maxrss (KiB) and CPU.
+Usage run(const char* prog, char* const* args) {
     char path[PATH_MAX + 64];
     std::snprintf(path, sizeof path, "%s/%s", dir, prog);
     const pid_t pid = fork();
@@ -42,7 +50,12 @@ long run(const char* prog, char* const* args) {
     if (wait4(pid, &status, 0, &usage) < 0) std::perror("wait4"), std::exit(1);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         std::fprintf(stderr, "%s failed (status %d)\n", prog, status), std::exit(1);
-    return usage.ru_maxrss;
+    const auto ns = [](const timeval& t) { return t.tv_sec * 1e9 + t.tv_usec * 1e3; };
+    return {usage.ru_maxrss, ns(usage.ru_utime) + ns(usage.ru_stime)};
+}
+
+void keep_lower(Usage& best, Usage round) {
+    if (round.max_rss < best.max_rss) best = round;
 }
 
 }  // namespace
@@ -71,6 +84,7 @@ int main(int argc, char** argv) {
         char* fill[] = {hiredis_name, mode_fill, port, key, count_arg, nullptr};
         run("rss_hiredis", fill);
     }
+    char static_name[] = "rss_consumer_static";
     char* ours_args[] = {consumer_name,
                          argv[1],
                          port,
@@ -79,17 +93,29 @@ int main(int argc, char** argv) {
                          argc > 5 ? argv[4] : nullptr,
                          argc > 5 ? argv[5] : nullptr,
                          nullptr};
+    char* static_args[] = {static_name,
+                           argv[1],
+                           port,
+                           key,
+                           count_arg,
+                           argc > 5 ? argv[4] : nullptr,
+                           argc > 5 ? argv[5] : nullptr,
+                           nullptr};
     char* peer_args[] = {hiredis_name, argv[1], port, key, count_arg, nullptr};
-    long ours = LONG_MAX, peer = LONG_MAX;
+    Usage ours, trimmed, peer;
     const int rounds = idle ? 2 : 1;
     for (int round = 0; round < rounds; ++round) {  // the lower, alternating
-        peer = std::min(peer, run("rss_hiredis", peer_args));
-        ours = std::min(ours, run("rss_consumer", ours_args));
+        keep_lower(peer, run("rss_hiredis", peer_args));
+        keep_lower(ours, run("rss_consumer", ours_args));
+        keep_lower(trimmed, run("rss_consumer_static", static_args));
     }
-    if (idle)
-        bench::print_lower("idle_rss", static_cast<double>(ours), "KiB",
-                           "C hiredis XREAD BLOCK 1000", static_cast<double>(peer));
-    else
-        bench::print_lower("backlog_rss", static_cast<double>(ours), "KiB",
-                           "C hiredis XREAD COUNT 1000 loop", static_cast<double>(peer));
+    const double per = idle ? 1.0 : std::strtod(count_arg, nullptr);
+    const auto side = [per](const Usage& u) {
+        return bench::Side{static_cast<double>(u.max_rss), u.cpu_ns / per};
+    };
+    const char* peer_name = idle ? "C hiredis XREAD BLOCK 1000" : "C hiredis XREAD COUNT 1000 loop";
+    bench::print_line_lower(idle ? "idle_rss" : "backlog_rss", side(ours), "KiB", peer_name,
+                            side(peer), ",\"build\":\"default\"");
+    bench::print_line_lower(idle ? "idle_rss_static" : "backlog_rss_static", side(trimmed), "KiB",
+                            peer_name, side(peer), ",\"build\":\"static libstdc++, no PIE\"");
 }

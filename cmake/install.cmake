@@ -11,6 +11,15 @@ install(DIRECTORY include/redstream DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${REDSTREAM_GENERATED_INCLUDE_DIR}/redstream/version.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/redstream)
 install(EXPORT redstreamTargets NAMESPACE redstream:: DESTINATION ${REDSTREAM_CMAKE_DIR})
+# The TLS component has targets of its own, loaded only when asked for
+# (find_package(redstream COMPONENTS tls)): the core needs no OpenSSL.
+if(REDSTREAM_TLS)
+  install(TARGETS redstream_tls redstream_tls_link EXPORT redstreamTlsTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(EXPORT redstreamTlsTargets NAMESPACE redstream:: DESTINATION ${REDSTREAM_CMAKE_DIR})
+endif()
 
 configure_package_config_file(cmake/redstreamConfig.cmake.in
   ${PROJECT_BINARY_DIR}/redstreamConfig.cmake
@@ -38,8 +47,14 @@ if(NOT ASIO_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
   set(REDSTREAM_PC_ASIO_CFLAGS " -I${ASIO_INCLUDE_DIR}")
 endif()
 set(REDSTREAM_PC_PREFIX "@REDSTREAM_INSTALL_PREFIX@")
-configure_file(cmake/redstream.pc.in ${PROJECT_BINARY_DIR}/redstream.pc.in @ONLY)
-install(CODE "
-  set(REDSTREAM_INSTALL_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
-  configure_file(\"${PROJECT_BINARY_DIR}/redstream.pc.in\" \"${PROJECT_BINARY_DIR}/redstream.pc\" @ONLY)")
-install(FILES ${PROJECT_BINARY_DIR}/redstream.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+set(REDSTREAM_PC_FILES redstream)
+if(REDSTREAM_TLS)
+  list(APPEND REDSTREAM_PC_FILES redstream-tls)
+endif()
+foreach(pc IN LISTS REDSTREAM_PC_FILES)
+  configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc.in @ONLY)
+  install(CODE "
+    set(REDSTREAM_INSTALL_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+    configure_file(\"${PROJECT_BINARY_DIR}/${pc}.pc.in\" \"${PROJECT_BINARY_DIR}/${pc}.pc\" @ONLY)")
+  install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

@@ -1,8 +1,9 @@
 // Connection lifecycle: resolve, connect, TLS, handshake, and reconnecting
 // with backoff after a loss.
+#include <array>
+
 #include <asio/connect.hpp>
 #include <asio/ip/address.hpp>
-#include <asio/ssl/host_name_verification.hpp>
 
 #include <redstream/core/error.hpp>
 
@@ -22,7 +23,6 @@ ClientImpl::ClientImpl(asio::any_io_executor ex, ConnectionConfig config)
     : ex_(ex),
       strand_(asio::make_strand(ex)),
       config_(std::move(config)),
-      resolver_(strand_),
       reader_(config_.reader_limits),
       pipeline_(config_.max_write_batch, config_.max_pending_requests),
       backoff_(config_.reconnect, reinterpret_cast<std::uintptr_t>(this)),
@@ -75,8 +75,11 @@ void ClientImpl::start_attempt() {
     const auto gen = ++generation_;
     connect_errors_.clear();
     if (config_.transport == Transport::tls && !tls_context_) {
+        const auto factory = tls_factory();
+        if (!factory)
+            return on_failure(make_error_code(errc::invalid_argument), gen, tls_not_linked_message);
         std::error_code ec;
-        tls_context_ = make_tls_context(config_.tls, ec);
+        tls_context_ = factory(config_.tls, ec);
         if (ec) return on_failure(ec, gen, "could not load the TLS certificates or keys");
     }
     connect_timer_.expires_after(config_.connect_timeout);
@@ -116,44 +119,57 @@ void ClientImpl::connect_unix() {
 }
 
 // Tries the configured nodes in order until one accepts the connection; the
-// error names every node tried and why it failed.
+// error names every node tried and why it failed. A numeric address is
+// connected to as it is: only a host name goes through the resolver (and
+// its thread).
 void ClientImpl::resolve_and_connect(std::size_t node) {
     const auto gen = generation_;
     if (node >= config_.nodes.size())
         return on_failure(make_error_code(errc::connect_failed), gen,
                           "cannot connect to " + connect_errors_);
-    const auto failed = [this](std::size_t n, const std::error_code& ec) {
-        if (!connect_errors_.empty()) connect_errors_ += "; ";
-        connect_errors_ += endpoint_text(config_.nodes[n]) + ": " + ec.message();
-    };
     const auto& hp = config_.nodes[node];
-    resolver_.async_resolve(
+    asio::error_code not_numeric;
+    const auto address = asio::ip::make_address(hp.host, not_numeric);
+    if (!not_numeric) {
+        const std::array<asio::ip::tcp::endpoint, 1> endpoint{{{address, hp.port}}};
+        return connect_endpoints(node, endpoint);
+    }
+    if (!resolver_) resolver_.emplace(strand_);
+    resolver_->async_resolve(
         hp.host, std::to_string(hp.port),
-        on_strand([self = shared_from_this(), node, gen, failed](
+        on_strand([self = shared_from_this(), node, gen](
                       std::error_code ec, asio::ip::tcp::resolver::results_type results) {
             if (gen != self->generation_) return;
-            if (ec) {
-                failed(node, ec);
-                return self->resolve_and_connect(node + 1);
-            }
-            auto t = self->transport_;  // alive until the connect completes
-            asio::async_connect(
-                *t->tcp(), results,
-                self->on_strand([self, t, node, gen, failed](std::error_code ec2, const auto&) {
-                    if (gen != self->generation_) return;
-                    if (ec2) {
-                        failed(node, ec2);
-                        // A failed connect leaves the socket closed; the next
-                        // node gets a fresh one (TLS state included).
-                        self->transport_ = std::make_shared<Stream>(
-                            self->strand_, self->config_.transport, self->tls_context_.get());
-                        return self->resolve_and_connect(node + 1);
-                    }
-                    asio::error_code ignored;
-                    self->transport_->tcp()->set_option(asio::ip::tcp::no_delay(true), ignored);
-                    self->on_socket_connected(node);
-                }));
+            if (ec) return self->on_node_failed(node, ec);
+            self->connect_endpoints(node, results);
         }));
+}
+
+template <class Endpoints>
+void ClientImpl::connect_endpoints(std::size_t node, const Endpoints& endpoints) {
+    const auto gen = generation_;
+    auto t = transport_;  // alive until the connect completes
+    asio::async_connect(
+        *t->tcp(), endpoints,
+        on_strand([self = shared_from_this(), t, node, gen](std::error_code ec, const auto&) {
+            if (gen != self->generation_) return;
+            if (ec) {
+                // A failed connect leaves the socket closed; the next node
+                // gets a fresh one (TLS state included).
+                self->transport_ = std::make_shared<Stream>(self->strand_, self->config_.transport,
+                                                            self->tls_context_.get());
+                return self->on_node_failed(node, ec);
+            }
+            asio::error_code ignored;
+            self->transport_->tcp()->set_option(asio::ip::tcp::no_delay(true), ignored);
+            self->on_socket_connected(node);
+        }));
+}
+
+void ClientImpl::on_node_failed(std::size_t node, const std::error_code& ec) {
+    if (!connect_errors_.empty()) connect_errors_ += "; ";
+    connect_errors_ += endpoint_text(config_.nodes[node]) + ": " + ec.message();
+    resolve_and_connect(node + 1);
 }
 
 void ClientImpl::on_socket_connected(std::size_t node) {
@@ -161,14 +177,9 @@ void ClientImpl::on_socket_connected(std::size_t node) {
     if (!tls) return start_handshake();
     const auto& host = config_.nodes[node].host;
     const auto& name = config_.tls.server_name.empty() ? host : config_.tls.server_name;
-    asio::error_code not_ip;
-    asio::ip::make_address(name, not_ip);
-    if (not_ip)
-        SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());  // SNI takes names only
-    if (config_.tls.verify_peer) tls->set_verify_callback(asio::ssl::host_name_verification(name));
     const auto gen = generation_;
     tls->async_handshake(
-        asio::ssl::stream_base::client,
+        name, config_.tls.verify_peer,
         on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
             if (gen != self->generation_) return;
             if (ec)
@@ -247,7 +258,7 @@ void ClientImpl::drop_connection() {
     connected_.store(false, std::memory_order_relaxed);
     for (auto* timer : {&connect_timer_, &health_timer_, &handshake_timer_})
         timer->cancel();
-    resolver_.cancel();
+    if (resolver_) resolver_->cancel();
     if (transport_) transport_->close();
     transport_.reset();  // pending handlers keep their own reference
     writing_ = false;

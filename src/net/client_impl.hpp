@@ -55,6 +55,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void start_attempt();
     void on_connect_timeout();
     void resolve_and_connect(std::size_t node);
+    template <class Endpoints>
+    void connect_endpoints(std::size_t node, const Endpoints& endpoints);
+    void on_node_failed(std::size_t node, const std::error_code& ec);
     void connect_unix();
     void on_socket_connected(std::size_t node);
     void start_handshake();
@@ -89,8 +92,10 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     asio::strand<asio::any_io_executor> strand_;
     ConnectionConfig config_;
     HandshakeParams handshake_params_;
-    std::shared_ptr<asio::ssl::context> tls_context_;
-    asio::ip::tcp::resolver resolver_;
+    std::shared_ptr<TlsContext> tls_context_;
+    // Made on the first host name to resolve: Asio's resolver runs a thread
+    // of its own, which a numeric address never needs.
+    std::optional<asio::ip::tcp::resolver> resolver_;
 
     State state_ = State::idle;
     std::uint64_t generation_ = 0;  // bumps per connection; stale callbacks check it

@@ -1,51 +1,36 @@
 #include "transport.hpp"
 
-#include <redstream/core/error.hpp>
+#include <atomic>
 
 namespace redstream::detail {
 
-std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options,
-                                                     std::error_code& ec) {
-    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    asio::error_code aec;
-    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1,
-                     aec);
-    if (!options.ca_file.empty()) ctx->load_verify_file(options.ca_file, aec);
-    if (!aec && !options.ca_dir.empty()) ctx->add_verify_path(options.ca_dir, aec);
-    if (!aec && options.ca_file.empty() && options.ca_dir.empty())
-        ctx->set_default_verify_paths(aec);
-    if (!aec && !options.cert_file.empty()) ctx->use_certificate_chain_file(options.cert_file, aec);
-    if (!aec && !options.key_file.empty())
-        ctx->use_private_key_file(options.key_file, asio::ssl::context::pem, aec);
-    if (!aec)
-        ctx->set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none,
-                             aec);
-    if (aec) {
-        ec = make_error_code(errc::tls_failed);
-        return nullptr;
-    }
-    return ctx;
-}
-
 namespace {
+// Constant-initialized, so redstream-tls may register from a static
+// initializer that runs before any of the core's.
+std::atomic<TlsContextFactory> tls_factory_{nullptr};
+
 std::variant<Stream::Tcp, Stream::Tls, Stream::Unix> make_stream(const asio::any_io_executor& ex,
                                                                  Transport transport,
-                                                                 asio::ssl::context* tls) {
+                                                                 TlsContext* tls) {
     if (transport == Transport::unix_socket) return Stream::Unix(ex);
-    if (transport == Transport::tls && tls)
-        return std::variant<Stream::Tcp, Stream::Tls, Stream::Unix>(std::in_place_type<Stream::Tls>,
-                                                                    ex, *tls);
+    if (transport == Transport::tls && tls) return tls->make_stream(ex);
     return Stream::Tcp(ex);
 }
 }  // namespace
 
-Stream::Stream(const asio::any_io_executor& ex, Transport transport, asio::ssl::context* tls)
+void register_tls(TlsContextFactory factory) noexcept {
+    tls_factory_.store(factory, std::memory_order_release);
+}
+
+TlsContextFactory tls_factory() noexcept {
+    return tls_factory_.load(std::memory_order_acquire);
+}
+
+Stream::Stream(const asio::any_io_executor& ex, Transport transport, TlsContext* tls)
     : stream_(make_stream(ex, transport, tls)) {}
 
 Stream::Tcp* Stream::tcp() noexcept {
-    if (auto* t = std::get_if<Tls>(&stream_)) return &t->next_layer();
+    if (auto* t = std::get_if<Tls>(&stream_)) return &(*t)->socket();
     return std::get_if<Tcp>(&stream_);
 }
 
@@ -54,7 +39,7 @@ void Stream::close() noexcept {
         [](auto& s) {
             asio::error_code ignored;
             if constexpr (std::is_same_v<std::decay_t<decltype(s)>, Tls>)
-                s.lowest_layer().close(ignored);
+                s->socket().close(ignored);
             else
                 s.close(ignored);
         },
