@@ -1,5 +1,5 @@
-// Shared pieces of the benchmark programs: running redis-benchmark as a peer,
-// resetting keys between rounds, and printing the JSON lines.
+// Shared pieces of the benchmark programs: CPU time of this process and of
+// its children, and printing the JSON lines.
 #pragma once
 
 #include <cstdint>
@@ -10,56 +10,6 @@
 #include <sys/resource.h>
 
 namespace bench {
-
-/// `redis-benchmark -c 1 -P 256 -n COUNT XADD key * msg payload`: its requests/s.
-inline double redis_benchmark_xadd(std::uint16_t port, int count, const std::string& key,
-                                   const std::string& payload) {
-    const std::string cmd = "redis-benchmark -h 127.0.0.1 -p " + std::to_string(port) +
-                            " -c 1 -P 256 -n " + std::to_string(count) + " --csv XADD " + key +
-                            " '*' msg " + payload + " 2>/dev/null";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) std::perror("popen"), std::exit(1);
-    char line[1024];
-    double rps = 0;
-    while (std::fgets(line, sizeof line, p)) {
-        // CSV: "test","rps",...; the header line has no number there.
-        const std::string s(line);
-        const auto comma = s.find("\",\"");
-        if (comma == std::string::npos) continue;
-        const double v = std::atof(s.c_str() + comma + 3);
-        if (v > 0) rps = v;
-    }
-    pclose(p);
-    if (rps <= 0) std::fprintf(stderr, "redis-benchmark gave no figure\n"), std::exit(1);
-    return rps;
-}
-
-inline void del(std::uint16_t port, const std::string& key) {
-    const std::string cmd =
-        "redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " DEL " + key + " >/dev/null";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "DEL %s failed\n", key.c_str());
-}
-
-/// One JSON line for a higher-is-better metric (rates); `ratio` is ours over the peer.
-inline void print(const char* name, double value, const char* unit, const char* peer,
-                  double peer_value) {
-    std::printf(
-        "{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.0f,"
-        "\"ratio\":%.3f}\n",
-        name, value, unit, peer, peer_value, value / peer_value);
-    std::fflush(stdout);
-}
-
-/// One JSON line for a lower-is-better metric (latency, memory). `ratio` is
-/// peer over ours, so that higher is still better (> 1: we use less).
-inline void print_lower(const char* name, double value, const char* unit, const char* peer,
-                        double peer_value) {
-    std::printf(
-        "{\"name\":\"%s\",\"value\":%.1f,\"unit\":\"%s\",\"peer\":\"%s\","
-        "\"peer_value\":%.1f,\"ratio\":%.3f}\n",
-        name, value, unit, peer, peer_value, peer_value / value);
-    std::fflush(stdout);
-}
 
 /// CPU time (user + system) of this process so far, all threads, in ns.
 /// Take it before and after one side's run: both sides run in this process
@@ -88,8 +38,8 @@ struct Side {
 /// The issue-10 line: a rate (higher is better, ratio = ours / peer) with
 /// both sides' client CPU per message. `extra` is appended verbatim inside
 /// the object (e.g. ",\"depth\":1024"), or empty.
-inline void print_line(const char* name, Side ours, const char* unit, const char* peer,
-                       Side theirs, const std::string& extra = {}) {
+inline void print_line(const char* name, Side ours, const char* unit, const char* peer, Side theirs,
+                       const std::string& extra = {}) {
     std::printf(
         "{\"name\":\"%s\",\"value\":%.0f,\"unit\":\"%s\",\"peer\":\"%s\",\"peer_value\":%.0f,"
         "\"ratio\":%.3f,\"cpu_ns\":%.0f,\"peer_cpu_ns\":%.0f%s}\n",

@@ -10,6 +10,7 @@
 #include <redstream/net/client.hpp>
 
 #include "support/eventually.hpp"
+#include "support/process.hpp"
 #include "support/redis_server.hpp"
 
 namespace rs = redstream;
@@ -19,10 +20,12 @@ using rs::test::RedisServer;
 
 namespace {
 
-// One node that serves every slot: a cluster of one.
+// One node that serves every slot: a cluster of one. Its bus port is given:
+// the default (port + 10000) does not exist for a free port above 55535.
 RedisServer& cluster_node() {
     static RedisServer s(rs::test::ServerOptions{
-        .extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"}});
+        .extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                       "--cluster-port", std::to_string(rs::test::find_free_port())}});
     static const bool ready = [] {
         s.cli({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"});
         return eventually(
