@@ -51,6 +51,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
 
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
+    quiet_keys_ = 0;  // a new key may have entries: go round the turns again
     if (group_mode())
         group_.add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
     else

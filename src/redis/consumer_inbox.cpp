@@ -6,6 +6,17 @@
 
 namespace redstream::detail {
 
+ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,
+                   std::size_t next) noexcept {
+    if (room == 0 || keys == 0 || batch_size == 0) return {};
+    const auto share = room / keys;
+    const auto turn_count = std::min({batch_size, min_turn_count, room});
+    if (share >= turn_count) return {std::min(batch_size, share), 0, keys};
+    const auto turn = std::min(keys, room / turn_count);
+    if (turn == keys) return {turn_count, 0, keys};
+    return {turn_count, next % keys, turn};
+}
+
 void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
     // Drop the moved-from front once it is half of the vector, so that the
     // vector does not grow by what has already been taken.
@@ -193,20 +204,30 @@ bool Inbox::latest_seek(std::uint64_t epoch) const {
 bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
-    reader_paused_ = flow_ == Flow::on_demand ? !queue_.empty() || incoming > 0 || !has_demand()
-                                              : queue_.size() + incoming >= prefetch_;
+    const auto held = queue_.size() + reserved_ + incoming;
+    reader_paused_ = flow_ == Flow::on_demand ? held > 0 || !has_demand() : held >= prefetch_;
     return !reader_paused_;
 }
 
 bool Inbox::has_room() const {
     const std::lock_guard lock(mutex_);
-    return !ended_ && (flow_ == Flow::on_demand ? queue_.empty() : queue_.size() < prefetch_);
+    const auto held = queue_.size() + reserved_;
+    return !ended_ && (flow_ == Flow::on_demand ? held == 0 : held < prefetch_);
 }
 
 std::size_t Inbox::room(std::size_t incoming) const {
-    if (flow_ == Flow::on_demand) return prefetch_;
     const std::lock_guard lock(mutex_);
-    return prefetch_ - std::min(prefetch_, queue_.size() + incoming);
+    return prefetch_ - std::min(prefetch_, queue_.size() + reserved_ + incoming);
+}
+
+void Inbox::reserve(std::size_t n) {
+    const std::lock_guard lock(mutex_);
+    reserved_ += n;
+}
+
+void Inbox::unreserve(std::size_t n) {
+    const std::lock_guard lock(mutex_);
+    reserved_ -= std::min(reserved_, n);
 }
 
 std::optional<Inbox::Clock::time_point> Inbox::demand_until() const {

@@ -27,6 +27,29 @@ namespace redstream::detail {
 
 using NextCompletion = BasicCompletion<std::error_code, Message>;
 
+/// What one read asks for: up to `count` entries from each of `keys` keys of
+/// the read set, starting at index `first` and wrapping around. `keys` equal
+/// to the set's size is a read of every key (it may block); fewer is a read
+/// of a turn of keys (it must not: the other keys may have entries).
+struct ReadPlan {
+    std::size_t count = 0;
+    std::size_t first = 0;
+    std::size_t keys = 0;
+};
+
+/// The smallest COUNT per key worth a round trip under a backlog: when the
+/// room shared by every key gives each fewer (many keys, a small prefetch),
+/// a read takes turns of fewer keys at this COUNT instead.
+inline constexpr std::size_t min_turn_count = 16;
+
+/// The read that fits `room` (free places under prefetch) over `keys` keys,
+/// at most `batch_size` per key, starting a turn at `next`: every key when
+/// each can get min(batch_size, min_turn_count) (or the room shares out as
+/// the only way to cover the set), else a turn of room / COUNT keys. Never
+/// more than `room` entries in all; nothing (count 0) when room or keys is 0.
+ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,
+                   std::size_t next) noexcept;
+
 /// A FIFO of messages in one vector with a moving head: std::deque would
 /// allocate a node for every four messages; this reuses its capacity, which
 /// stays about prefetch plus one read.
@@ -114,8 +137,12 @@ class Inbox {
     /// (claims) whose results are queued too.
     bool has_room() const;
     /// How many more messages fit under prefetch with `incoming` on their way
-    /// (on demand, prefetch: nothing is queued when a read goes out).
+    /// and the reserved ones of the requests in flight.
     std::size_t room(std::size_t incoming = 0) const;
+    /// A request that may bring up to `n` messages goes out: they count as
+    /// queued (room(), room_for_read()) until unreserve(n).
+    void reserve(std::size_t n);
+    void unreserve(std::size_t n);
     /// On demand: until when a waiting take wants a message (time_point::max()
     /// if one waits without a deadline); nullopt if none waits.
     std::optional<Clock::time_point> demand_until() const;
@@ -170,6 +197,7 @@ class Inbox {
     std::uint64_t epoch_ = 0;
     std::uint64_t open_epoch_ = 0;
     std::size_t max_size_ = 0;
+    std::size_t reserved_ = 0;  // messages requests in flight may still bring
 };
 
 }  // namespace redstream::detail

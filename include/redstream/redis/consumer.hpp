@@ -69,14 +69,18 @@ struct ConsumerOptions {
     ConsumerMode mode = ConsumerMode::real_time;
     /// Where to start when there is no position.
     AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
-    /// COUNT of each read: most entries fetched per stream per round trip.
+    /// COUNT of each read: most entries fetched per stream per round trip
+    /// (fewer when the room left under prefetch, shared by the keys read, is
+    /// smaller).
     std::size_t batch_size = default_batch_size;
-    /// Most messages read ahead of next(); the read loop pauses when full.
-    /// nullopt: default_prefetch, or default_load_balanced_prefetch for
-    /// load_balanced. A load-balanced member never holds more (its reads ask
-    /// for no more than the room left), because what it holds its peers
-    /// cannot work on: a larger prefetch buys throughput per member with
-    /// balance, a smaller one balance with round trips.
+    /// Most messages read ahead of next() and queued, over all streams and
+    /// shards together: each read asks for no more than the room left (room /
+    /// keys per key; with more keys than fit, reads take turns of keys, so
+    /// that every key makes progress). nullopt: default_prefetch, or
+    /// default_load_balanced_prefetch for load_balanced, whose members hold
+    /// few because what one holds its peers cannot work on: a larger prefetch
+    /// buys throughput per member with balance, a smaller one balance with
+    /// round trips.
     std::optional<std::size_t> prefetch{};
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
@@ -150,7 +154,8 @@ struct DeadLetterFields {
 struct ConsumerStats {
     /// Messages read ahead and waiting for next().
     std::size_t queued = 0;
-    /// The most there have been at once (bounded by prefetch plus one read).
+    /// The high-water mark of `queued`: never above prefetch (reads ask for
+    /// no more than the room left, over any number of streams).
     std::size_t max_queued = 0;
     /// Read round trips completed.
     std::uint64_t reads = 0;
