@@ -36,7 +36,8 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
                  ? Inbox::Flow::on_demand
-                 : Inbox::Flow::prefetch),
+                 : Inbox::Flow::prefetch,
+             options.prefetch_bytes),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {

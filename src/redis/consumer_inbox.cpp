@@ -24,6 +24,8 @@ void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
         items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
+    for (auto it = more.begin() + static_cast<std::ptrdiff_t>(from); it != more.end(); ++it)
+        bytes_ += it->payload().size();
     items_.insert(items_.end(),
                   std::make_move_iterator(more.begin() + static_cast<std::ptrdiff_t>(from)),
                   std::make_move_iterator(more.end()));
@@ -32,6 +34,9 @@ void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
 void MessageFifo::remove_if(const std::function<bool(const Message&)>& pred) {
     const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
     items_.erase(std::remove_if(first, items_.end(), pred), items_.end());
+    bytes_ = 0;
+    for (auto it = items_.begin() + static_cast<std::ptrdiff_t>(head_); it != items_.end(); ++it)
+        bytes_ += it->payload().size();
     if (empty()) clear();
 }
 
@@ -43,7 +48,8 @@ bool Inbox::should_wake() noexcept {
     if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
     // Half of prefetch: the loop then reads a page while the user still has
     // half a queue to work on, and wakes once per half queue, not per message.
-    if (!reader_paused_ || queue_.size() > prefetch_ / 2) return false;
+    if (!reader_paused_ || queue_.size() > prefetch_ / 2 || queue_.bytes() > prefetch_bytes_ / 2)
+        return false;
     reader_paused_ = false;
     return true;
 }
@@ -205,19 +211,44 @@ bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
     const auto held = queue_.size() + reserved_ + incoming;
-    reader_paused_ = flow_ == Flow::on_demand ? held > 0 || !has_demand() : held >= prefetch_;
+    reader_paused_ =
+        flow_ == Flow::on_demand ? held > 0 || !has_demand() : room_locked(incoming) == 0;
     return !reader_paused_;
 }
 
 bool Inbox::has_room() const {
     const std::lock_guard lock(mutex_);
     const auto held = queue_.size() + reserved_;
-    return !ended_ && (flow_ == Flow::on_demand ? held == 0 : held < prefetch_);
+    return !ended_ && (flow_ == Flow::on_demand ? held == 0 : room_locked(0) > 0);
 }
 
 std::size_t Inbox::room(std::size_t incoming) const {
     const std::lock_guard lock(mutex_);
-    return prefetch_ - std::min(prefetch_, queue_.size() + reserved_ + incoming);
+    return room_locked(incoming);
+}
+
+// The count room, and the byte room in entries of the expected size; a
+// message always fits when nothing is held, however big.
+std::size_t Inbox::room_locked(std::size_t incoming) const noexcept {
+    const auto held = queue_.size() + reserved_ + incoming;
+    const auto count_room = prefetch_ - std::min(prefetch_, held);
+    if (prefetch_bytes_ == SIZE_MAX || count_room == 0) return count_room;
+    // Sizes not known yet: a first read small enough for big payloads.
+    if (entry_bytes_ == 0) return std::min(count_room, min_turn_count);
+    const auto entry = std::max<std::size_t>(1, entry_bytes_);
+    const auto coming = (reserved_ + incoming) * entry;
+    const auto bytes_held = queue_.bytes() + coming;
+    const auto bytes_room =
+        prefetch_bytes_ > bytes_held ? (prefetch_bytes_ - bytes_held) / entry : 0;
+    if (bytes_room == 0 && held == 0) return 1;
+    return std::min(count_room, bytes_room);
+}
+
+void Inbox::set_entry_bytes(std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    // Up at once, down by halves: bigger entries are what overshoots.
+    entry_bytes_ =
+        std::max<std::size_t>(1, bytes >= entry_bytes_ ? bytes : (entry_bytes_ + bytes) / 2);
 }
 
 void Inbox::reserve(std::size_t n) {

@@ -57,8 +57,11 @@ class MessageFifo {
   public:
     bool empty() const noexcept { return head_ == items_.size(); }
     std::size_t size() const noexcept { return items_.size() - head_; }
+    /// The payload bytes of the messages held.
+    std::size_t bytes() const noexcept { return bytes_; }
     Message pop() noexcept {
         Message m = std::move(items_[head_++]);
+        bytes_ -= m.payload().size();
         if (empty()) clear();
         return m;
     }
@@ -68,15 +71,18 @@ class MessageFifo {
     void clear() noexcept {
         items_.clear();
         head_ = 0;
+        bytes_ = 0;
     }
     void swap(MessageFifo& other) noexcept {
         items_.swap(other.items_);
         std::swap(head_, other.head_);
+        std::swap(bytes_, other.bytes_);
     }
 
   private:
     std::vector<Message> items_;
-    std::size_t head_ = 0;  // items_[0, head_) are moved from
+    std::size_t head_ = 0;   // items_[0, head_) are moved from
+    std::size_t bytes_ = 0;  // payload bytes of items_[head_, end)
 };
 
 class Inbox {
@@ -99,8 +105,14 @@ class Inbox {
     };
 
     /// `log_takes`: record every message taken (see drain_taken()).
-    explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch)
-        : prefetch_(prefetch), log_takes_(log_takes), flow_(flow) {}
+    /// `prefetch_bytes`: the most payload bytes queued (estimated for reads
+    /// in flight from entry_bytes(); one message always fits an empty queue).
+    explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch,
+                   std::size_t prefetch_bytes = SIZE_MAX)
+        : prefetch_(prefetch),
+          prefetch_bytes_(prefetch_bytes),
+          log_takes_(log_takes),
+          flow_(flow) {}
 
     // Caller side. Each returns true when the read loop paused for room and
     // should now be woken (the caller posts that; the inbox knows no strand).
@@ -143,6 +155,9 @@ class Inbox {
     /// queued (room(), room_for_read()) until unreserve(n).
     void reserve(std::size_t n);
     void unreserve(std::size_t n);
+    /// The payload bytes an entry is expected to have (from the last reads):
+    /// what the room in bytes is counted in.
+    void set_entry_bytes(std::size_t bytes);
     /// On demand: until when a waiting take wants a message (time_point::max()
     /// if one waits without a deadline); nullopt if none waits.
     std::optional<Clock::time_point> demand_until() const;
@@ -169,6 +184,7 @@ class Inbox {
         NextCompletion done;
     };
     bool should_wake() noexcept;  // with mutex_ held, after a take
+    std::size_t room_locked(std::size_t incoming) const noexcept;
     // With mutex_ held: waits for a message, the end or an error; on demand,
     // counted as a wait for the read loop while it lasts.
     void wait(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,
@@ -181,6 +197,8 @@ class Inbox {
     void fail_waiters(std::vector<Waiter>& out);
 
     const std::size_t prefetch_;
+    const std::size_t prefetch_bytes_;
+    std::size_t entry_bytes_ = 0;  // expected payload bytes per entry; 0: unknown
     const bool log_takes_;
     const Flow flow_;
     std::vector<Taken> taken_;

@@ -872,6 +872,36 @@ TEST(Inbox, ReservedRoomCountsAsQueued) {
     EXPECT_EQ(inbox.room(), 10u);
 }
 
+// prefetch_bytes: payloads of 7 bytes ("payload"), a bound of 70 bytes.
+TEST(Inbox, PrefetchBytesBoundsThePayloadQueued) {
+    Inbox inbox(1000, false, Inbox::Flow::prefetch, 70);
+    EXPECT_EQ(inbox.room(), min_turn_count) << "sizes unknown: a small first read";
+    push(inbox, batch(0, 4));
+    inbox.set_entry_bytes(7);
+    EXPECT_EQ(inbox.room(), 6u);  // 28 bytes queued, 42 left
+    EXPECT_EQ(inbox.room(2), 4u);
+    inbox.reserve(6);
+    EXPECT_EQ(inbox.room(), 0u);
+    EXPECT_FALSE(inbox.has_room());
+    inbox.unreserve(6);
+    push(inbox, batch(4, 6));
+    EXPECT_FALSE(inbox.room_for_read()) << "70 bytes queued: paused";
+    std::size_t wakes = 0;
+    for (int i = 0; i < 10; ++i)
+        wakes += take_now(inbox).wake;
+    EXPECT_EQ(wakes, 1u) << "woken once, at half the bytes";
+    EXPECT_EQ(inbox.room(), 10u);
+}
+
+TEST(Inbox, OneBigMessageFitsAnEmptyQueue) {
+    Inbox inbox(1000, false, Inbox::Flow::prefetch, 10);
+    inbox.set_entry_bytes(1000);
+    EXPECT_EQ(inbox.room(), 1u);
+    push(inbox, batch(0, 1));
+    inbox.set_entry_bytes(1000);
+    EXPECT_EQ(inbox.room(), 0u);
+}
+
 // --- plan_read: the prefetch bound over many keys ----------------------------
 
 TEST(PlanRead, EveryKeyWhenTheRoomGivesEachAFairCount) {

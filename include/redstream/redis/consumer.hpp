@@ -53,9 +53,10 @@ enum class AutoCommit {
 };
 
 struct ConsumerOptions {
-    static constexpr std::size_t default_batch_size = 100;
-    static constexpr std::size_t default_prefetch = 1000;
-    static constexpr std::size_t default_load_balanced_prefetch = 20;
+    static constexpr std::size_t default_batch_size = 1000;
+    static constexpr std::size_t default_prefetch = 2000;
+    static constexpr std::size_t default_load_balanced_prefetch = 100;
+    static constexpr std::size_t default_prefetch_bytes = std::size_t{4} << 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
@@ -82,6 +83,13 @@ struct ConsumerOptions {
     /// buys throughput per member with balance, a smaller one balance with
     /// round trips.
     std::optional<std::size_t> prefetch{};
+    /// Most payload bytes read ahead of next() and queued, next to prefetch's
+    /// count (whichever is reached first), so that big payloads are not
+    /// hoarded. Reads are sized by the payload size of the entries read so
+    /// far (the first read takes at most 16 entries), so entries much bigger
+    /// than the ones before can exceed it by one read; a single message
+    /// bigger than this is still read when nothing is queued.
+    std::size_t prefetch_bytes = default_prefetch_bytes;
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
     /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
