@@ -249,8 +249,11 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::map<std::string, KeyCounters, std::less<>> key_counters_;
     // User acks, from any thread; drained by the strand.
     std::mutex user_acks_mutex_;
-    std::vector<std::pair<std::string, MessageId>> user_acks_;
-    std::vector<std::pair<std::string, MessageId>> user_acks_swap_;
+    std::vector<std::pair<AckLedger::Key, MessageId>> user_acks_;
+    std::vector<std::pair<AckLedger::Key, MessageId>> user_acks_swap_;
+    // The keys acks name, one string per key (under user_acks_mutex_).
+    std::map<std::string, AckLedger::Key, std::less<>> ack_keys_;
+    AckLedger::Key last_ack_key_;
     std::vector<std::string> creating_;  // keys of the XGROUP CREATEs in flight, in order
     std::string start_failure_;
     std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight
