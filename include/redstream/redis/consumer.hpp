@@ -65,11 +65,18 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
     static constexpr std::chrono::milliseconds default_auto_claim_interval{30'000};
     static constexpr std::chrono::milliseconds default_auto_claim_idle{60'000};
+    static constexpr ConsumerMode default_mode = ConsumerMode::real_time;
+    static constexpr AutoStreamReset default_auto_stream_reset = AutoStreamReset::latest;
+    static constexpr bool default_discover_shards = true;
+    static constexpr AutoCommit default_auto_commit = AutoCommit::delayed;
+    static constexpr bool default_mkstream = false;
+    static constexpr bool default_renew_leases = false;
+    static constexpr std::uint32_t default_max_deliveries = 0;
 
     /// How the consumer reads.
-    ConsumerMode mode = ConsumerMode::real_time;
+    ConsumerMode mode = default_mode;
     /// Where to start when there is no position.
-    AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
+    AutoStreamReset auto_stream_reset = default_auto_stream_reset;
     /// COUNT of each read: most entries fetched per stream per round trip
     /// (fewer when the room left under prefetch, shared by the keys read, is
     /// smaller).
@@ -95,7 +102,7 @@ struct ConsumerOptions {
     /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
     /// found after the start did not exist then: it is read whole, in every
     /// mode and whatever auto_stream_reset says.
-    bool discover_shards = true;
+    bool discover_shards = default_discover_shards;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
 
@@ -108,7 +115,7 @@ struct ConsumerOptions {
     /// gets its pending entries back.
     std::string consumer_id{};
     /// When delivered messages are acknowledged.
-    AutoCommit auto_commit = AutoCommit::delayed;
+    AutoCommit auto_commit = default_auto_commit;
     /// AutoCommit::delayed: how long after delivery a message is acked.
     std::chrono::milliseconds auto_commit_delay = default_auto_commit_delay;
     /// AutoCommit::rolling: the most time between two background commits.
@@ -117,7 +124,7 @@ struct ConsumerOptions {
     std::size_t max_uncommitted = default_max_uncommitted;
     /// Create a missing stream with the group (XGROUP CREATE ... MKSTREAM);
     /// without it, consuming a missing stream is an error.
-    bool mkstream = false;
+    bool mkstream = default_mkstream;
     /// How long end() waits for a group consumer's last commit.
     std::chrono::milliseconds end_timeout = default_end_timeout;
     /// load_balanced: how often to claim other members' idle entries (0: never).
@@ -131,11 +138,11 @@ struct ConsumerOptions {
     /// (XCLAIM ... JUSTID of those idle for auto_claim_idle / 3, that often),
     /// so that a slow handler's entries are not claimed by others. An entry
     /// that is never acked then stays with this member until it stops.
-    bool renew_leases = false;
+    bool renew_leases = default_renew_leases;
     /// Deliver an entry at most this many times (0: no limit). When it comes
     /// back once more (after crashes, or claimed from members that never
     /// acked it) it is moved to the dead-letter stream and acked instead.
-    std::uint32_t max_deliveries = 0;
+    std::uint32_t max_deliveries = default_max_deliveries;
     /// Where dead letters go; empty: `{<key>}:dead` for each key read
     /// (`<key>:dead` if it has a hash tag), in the key's cluster hash slot.
     /// One given here must share the slot of every key read (a hash tag).
