@@ -40,7 +40,7 @@ struct ReadPlan {
 /// The smallest COUNT per key worth a round trip under a backlog: when the
 /// room shared by every key gives each fewer (many keys, a small prefetch),
 /// a read takes turns of fewer keys at this COUNT instead.
-inline constexpr std::size_t min_turn_count = 16;
+inline constexpr std::size_t min_turn_count = 64;
 
 /// The read that fits `room` (free places under prefetch) over `keys` keys,
 /// at most `batch_size` per key, starting a turn at `next`: every key when

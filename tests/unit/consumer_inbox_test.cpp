@@ -910,14 +910,14 @@ TEST(PlanRead, EveryKeyWhenTheRoomGivesEachAFairCount) {
     EXPECT_EQ(p.keys, 1u);
     const auto q = plan_read(50, 1, 100, 0);
     EXPECT_EQ(q.count, 50u) << "never more than the room";
-    const auto r = plan_read(1000, 20, 100, 7);
-    EXPECT_EQ(r.count, 50u);
+    const auto r = plan_read(1400, 20, 100, 7);
+    EXPECT_EQ(r.count, 70u);
     EXPECT_EQ(r.keys, 20u);
     EXPECT_EQ(r.first, 0u);
 }
 
 TEST(PlanRead, TurnsOfKeysWhenTheRoomIsThin) {
-    // 200 keys, 500 places: 31 keys at COUNT 16, from the turn's start.
+    // 200 keys, 500 places: 7 keys at COUNT 64, from the turn's start.
     const auto p = plan_read(500, 200, 100, 190);
     EXPECT_EQ(p.count, min_turn_count);
     EXPECT_EQ(p.keys, 500 / min_turn_count);

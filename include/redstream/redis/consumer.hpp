@@ -93,7 +93,7 @@ struct ConsumerOptions {
     /// Most payload bytes read ahead of next() and queued, next to prefetch's
     /// count (whichever is reached first), so that big payloads are not
     /// hoarded. Reads are sized by the payload size of the entries read so
-    /// far (the first read takes at most 16 entries), so entries much bigger
+    /// far (the first read takes at most 64 entries), so entries much bigger
     /// than the ones before can exceed it by one read; a single message
     /// bigger than this is still read when nothing is queued.
     std::size_t prefetch_bytes = default_prefetch_bytes;
