@@ -134,6 +134,11 @@ ManyOurs ours_many(std::uint16_t port, std::uint64_t expected, double budget) {
     });
     sink = ids;
     bench::verify_drain("many_streams_200 (ours)", read, many_total, sum, expected);
+    // The prefetch bound holds over any number of streams (issue 10).
+    const auto prefetch = rs::ConsumerOptions{}.prefetch_or_default();
+    if (stats.max_queued > prefetch)
+        bench::fail("many_streams_200 (ours): max_queued " + std::to_string(stats.max_queued) +
+                    " > prefetch " + std::to_string(prefetch));
     return {side, stats};
 }
 

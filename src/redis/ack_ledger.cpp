@@ -10,15 +10,20 @@ namespace redstream::detail {
 
 void AckLedger::delivered(std::string key, MessageId id, time_point at) {
     if (policy_.mode != AutoCommit::delayed) return;
-    scheduled_.push_back({std::move(key), id, ++last_seq_, at + policy_.delay});
+    scheduled_.push_back(
+        {std::make_shared<const std::string>(std::move(key)), id, ++last_seq_, at + policy_.delay});
 }
 
 void AckLedger::acked(std::string key, MessageId id) {
+    acked(std::make_shared<const std::string>(std::move(key)), id);
+}
+
+void AckLedger::acked(Key key, MessageId id) {
     ready_.push_back({std::move(key), id, ++last_seq_, {}});
 }
 
 void AckLedger::ack_now(std::string key, MessageId id) {
-    ready_.push_back({std::move(key), id, ++last_seq_, {}});
+    ready_.push_back({std::make_shared<const std::string>(std::move(key)), id, ++last_seq_, {}});
     ++urgent_;
 }
 
@@ -75,7 +80,12 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
     last_commit_ = now;
     // One XACK per key (keys sorted), ids in the order they were registered.
     // Usually there is one key: checking is a pass, sorting a copy of 10k.
-    const auto by_key = [](const Entry& a, const Entry& b) { return a.key < b.key; };
+    const auto by_key = [](const Entry& a, const Entry& b) {
+        return a.key != b.key && *a.key < *b.key;
+    };
+    const auto same_key = [](const Entry& a, const Entry& b) {
+        return a.key == b.key || *a.key == *b.key;
+    };
     if (!std::is_sorted(batch_.begin(), batch_.end(), by_key))
         std::stable_sort(batch_.begin(), batch_.end(), by_key);
     batch_counts_.clear();
@@ -83,9 +93,9 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
     for (std::size_t i = 0; i < batch_.size();) {
         ids.clear();
         std::size_t j = i;
-        for (; j < batch_.size() && batch_[j].key == batch_[i].key; ++j)
+        for (; j < batch_.size() && same_key(batch_[j], batch_[i]); ++j)
             ids.push_back(batch_[j].id);
-        commands::xack(req, batch_[i].key, group, ids);
+        commands::xack(req, *batch_[i].key, group, ids);
         batch_counts_.push_back(ids.size());
         i = j;
     }
@@ -113,7 +123,7 @@ AckLedger::Outcome AckLedger::on_reply(const Response& replies, std::error_code 
         }
         out.acked += n;
         out.not_pending += batch_counts_[i] - std::min<std::uint64_t>(n, batch_counts_[i]);
-        out.by_key.emplace_back(batch_[first].key, n);
+        out.by_key.emplace_back(*batch_[first].key, n);
     }
     batch_.clear();
     // Back to the front, oldest first.

@@ -18,6 +18,7 @@ void check_options(const ConsumerOptions& o) {
     const auto invalid = make_error_code(errc::invalid_argument);
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
+    if (o.prefetch_bytes == 0) throw Error(invalid, "ConsumerOptions::prefetch_bytes is 0");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // this member as the new owner, following XAUTOCLAIM's cursor key by key.
 // Runs over the Streamer's shared connection (no blocking read there).
 #include <algorithm>
+#include <utility>
 
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
@@ -39,14 +40,22 @@ void ConsumerImpl::claim() {
     // without room_for_read(): its pause flag is the read loop's, and
     // clearing it here would leave that loop waiting for a wake-up that the
     // takes no longer send).
-    if (claim_index_ >= keys.size() || !inbox_.has_room()) {
+    if (claim_index_ >= keys.size()) {
         claim_index_ = 0;
         claim_cursor_ = MessageId{};
         return schedule_claim(options_.auto_claim_interval);
     }
+    // The room a read in flight holds (its reservation) is not ours: the
+    // read loop calls claim() again before its next read (step()).
+    if (!inbox_.has_room()) {
+        claim_waiting_ = true;
+        return;
+    }
     claim_key_ = keys[claim_index_].key;
     // No more than a read would take: claimed entries are held like read ones.
     const auto count = read_count(0);
+    claim_reserved_ = count;  // it counts as queued while the claim is out
+    inbox_.reserve(count);
     // XPENDING first, same filter and order as the XAUTOCLAIM after it: the
     // delivery counts of exactly the entries about to be claimed.
     claim_req_.clear();
@@ -61,9 +70,11 @@ void ConsumerImpl::claim() {
 }
 
 void ConsumerImpl::on_claimed(std::error_code ec) {
+    inbox_.unreserve(std::exchange(claim_reserved_, 0));
     if (ec || claim_resp_.size() != 2) {
         claim_resp_.clear();
-        return schedule_claim(options_.auto_claim_interval);  // the next round tries again
+        schedule_claim(options_.auto_claim_interval);  // the next round tries again
+        return step();
     }
     std::error_code dec;
     const KeyPending pending{claim_key_, commands::decode_xpending(claim_resp_[0].root(), dec)};
@@ -87,6 +98,7 @@ void ConsumerImpl::on_claimed(std::error_code ec) {
         claim_cursor_ = claimed.next;
     }
     claim();
+    step();  // the room it held may be what the paused read loop waits for
 }
 
 }  // namespace redstream::detail

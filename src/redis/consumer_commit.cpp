@@ -14,7 +14,17 @@ void ConsumerImpl::ack(const Message& m) {
     std::size_t held;
     {
         const std::lock_guard lock(user_acks_mutex_);
-        user_acks_.emplace_back(std::string(m.key()), m.id());
+        // One shared string per key, not an allocation per ack.
+        if (!last_ack_key_ || *last_ack_key_ != m.key()) {
+            auto it = ack_keys_.find(m.key());
+            if (it == ack_keys_.end())
+                it =
+                    ack_keys_
+                        .emplace(std::string(m.key()), std::make_shared<const std::string>(m.key()))
+                        .first;
+            last_ack_key_ = it->second;
+        }
+        user_acks_.emplace_back(last_ack_key_, m.id());
         held = user_acks_.size();
     }
     // The strand drains the log at each commit. Rolling: an idle commit loop

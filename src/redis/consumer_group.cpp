@@ -2,6 +2,7 @@
 // key's group, re-read the member's own pending list, then XREADGROUP `>`.
 // Acks go over another connection (acks_client_), never behind a blocking read.
 #include <algorithm>
+#include <utility>
 
 #include <redstream/commands/xgroup.hpp>
 #include <redstream/commands/xpending.hpp>
@@ -72,11 +73,9 @@ void ConsumerImpl::on_groups_created(std::error_code ec) {
     step();
 }
 
-// COUNT of a group read (per key). A load-balanced member asks for no more
-// than the room left in its prefetch queue, shared among the keys read (at
-// least one each): what it holds, its peers cannot work on.
+// COUNT per key of a claim: no more than a read of every key would take,
+// out of the room left in the prefetch queue (at least one).
 std::size_t ConsumerImpl::read_count(std::size_t incoming) const {
-    if (options_.mode != ConsumerMode::load_balanced) return options_.batch_size;
     const auto keys = static_cast<std::size_t>(
         std::count_if(group_.cursors().begin(), group_.cursors().end(),
                       [](const GroupCursor& c) { return c.phase != GroupCursor::Phase::create; }));
@@ -84,13 +83,26 @@ std::size_t ConsumerImpl::read_count(std::size_t incoming) const {
     return std::clamp<std::size_t>(share, 1, options_.batch_size);
 }
 
+// A group read of the keys plan_read() picks out of the room left in the
+// prefetch queue: entries a read brings are this member's (pending) at once,
+// so it never asks for more than fit. A turn of keys (fewer than all) does
+// not block; once turns found every key empty, a wake-up read (XREAD, which
+// delivers nothing) blocks on all of them instead.
 void ConsumerImpl::read_group(std::size_t incoming) {
+    std::vector<const GroupCursor*> keys;
+    for (const auto& c : group_.cursors())
+        if (c.phase != GroupCursor::Phase::create) keys.push_back(&c);
+    const auto plan =
+        plan_read(inbox_.room(incoming), keys.size(), options_.batch_size, next_turn_);
+    const bool turn = plan.keys < keys.size();
+    if (turn && quiet_keys_ >= keys.size() && !group_.reading_pending()) return wait_for_entries();
     std::vector<commands::StreamOffset> offsets;
+    offsets.reserve(plan.keys);
     reading_pending_.clear();
     req_.clear();
-    const auto count = read_count(incoming);
-    for (const auto& c : group_.cursors()) {
-        if (c.phase == GroupCursor::Phase::create) continue;
+    const auto count = plan.count;
+    for (std::size_t i = 0; i < plan.keys; ++i) {
+        const auto& c = *keys[(plan.first + i) % keys.size()];
         offsets.push_back({c.key, c.start()});
         if (c.phase != GroupCursor::Phase::pending) continue;
         reading_pending_.push_back(c.key);
@@ -101,21 +113,69 @@ void ConsumerImpl::read_group(std::size_t incoming) {
                             .count = count,
                             .consumer = member_name_});
     }
-    // A read of pending entries returns at once; only `>` reads may block.
+    read_turn_ = turn ? plan.keys : 0;
+    read_count_ = count;
+    if (turn) next_turn_ = (plan.first + plan.keys) % keys.size();
+    read_reserved_ = count * plan.keys;
+    inbox_.reserve(read_reserved_);
+    // A read of pending entries returns at once; only `>` reads of every
+    // key may block.
+    const bool may_block = reading_pending_.empty() && !turn;
     const auto block_time = read_block();
     commands::XReadGroupOptions opts{.count = count,
                                      .noack = options_.auto_commit == AutoCommit::immediate};
-    if (reading_pending_.empty()) opts.block = block_time;
+    if (may_block) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
     op_ = Op::read;
-    const ExecOptions exec{
-        .timeout = block_time + read_margin,
-        .blocking = reading_pending_.empty() ? block_time : std::chrono::milliseconds(0)};
+    const ExecOptions exec{.timeout = block_time + read_margin,
+                           .blocking = may_block ? block_time : std::chrono::milliseconds(0)};
     client_->async_exec(req_, resp_, exec,
                         bind([](ConsumerImpl& s, std::error_code ec) { s.on_group_read(ec); }));
 }
 
+// XREAD BLOCK over every key from the newest id this member saw in each
+// (`$` for a key it saw none of): returns when any key has a new entry, or
+// after block_time; either way turns of group reads go round again. (An
+// entry added to a never-seen key between its turn and this read waits for
+// the block to end.)
+void ConsumerImpl::wait_for_entries() {
+    std::vector<commands::StreamOffset> offsets;
+    for (const auto& c : group_.cursors()) {
+        if (c.phase == GroupCursor::Phase::create) continue;
+        const auto seen = group_seen_.find(c.key);
+        offsets.push_back({c.key, seen == group_seen_.end()
+                                      ? commands::StreamStart::new_entries()
+                                      : commands::StreamStart::after(seen->second)});
+    }
+    const auto block = read_block();
+    req_.clear();
+    commands::xread(req_, offsets, {.count = 1, .block = block});
+    op_ = Op::read;
+    client_->async_exec(req_, resp_, ExecOptions{.timeout = block + read_margin, .blocking = block},
+                        bind([](ConsumerImpl& s, std::error_code ec) {
+                            if (ec) return s.back_off(ec);
+                            std::error_code dec;
+                            s.commands_pages_.clear();
+                            commands::decode_xread(s.resp_.at(0).root(), s.commands_pages_, dec);
+                            for (const auto& page : s.commands_pages_)
+                                if (!page.entries.empty()) s.saw(page.key, page.entries.back().id);
+                            s.commands_pages_.clear();
+                            s.resp_.clear();
+                            s.quiet_keys_ = 0;  // go round again, woken or not
+                            s.step();
+                        }));
+}
+
+void ConsumerImpl::saw(std::string_view key, MessageId id) {
+    auto it = group_seen_.find(key);
+    if (it == group_seen_.end())
+        group_seen_.emplace(std::string(key), id);
+    else if (id > it->second)
+        it->second = id;
+}
+
 void ConsumerImpl::on_group_read(std::error_code ec) {
+    inbox_.unreserve(std::exchange(read_reserved_, 0));
     if (ec) {
         // The connection is dropped (the client reconnects by itself); the
         // next read, on a new one, re-reads the pending list first, so
@@ -154,6 +214,17 @@ void ConsumerImpl::on_group_read(std::error_code ec) {
         else
             group_.read(key, page->entries.size(), page->entries.back().id);
     }
+    std::size_t entries = 0;
+    for (const auto& page : pages_) {
+        entries += page.entries.size();
+        if (!page.entries.empty()) saw(page.key, page.entries.back().id);
+    }
+    // Keys a turn of `>` reads found empty (a pending list read empty only
+    // ends that key's pending phase).
+    if (entries > 0)
+        quiet_keys_ = 0;
+    else if (read_turn_ > 0 && reading_pending_.empty())
+        quiet_keys_ += read_turn_;
     backoff_.reset();
     read_ahead();
     on_group_entries();

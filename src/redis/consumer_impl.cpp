@@ -36,7 +36,8 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::delayed,
              options.mode != ConsumerMode::real_time && options.auto_commit == AutoCommit::immediate
                  ? Inbox::Flow::on_demand
-                 : Inbox::Flow::prefetch),
+                 : Inbox::Flow::prefetch,
+             options.prefetch_bytes),
       retry_timer_(strand_),
       discovery_timer_(strand_),
       backoff_(client_->config().reconnect) {
@@ -51,6 +52,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> cli
 
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
+    quiet_keys_ = 0;  // a new key may have entries: go round the turns again
     if (group_mode())
         group_.add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
     else

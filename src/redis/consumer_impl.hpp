@@ -150,8 +150,9 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void on_discovered(std::error_code ec);
     void resolve();
     void on_resolved(std::error_code ec, std::uint64_t generation);
-    void read();
+    void read(std::size_t incoming = 0);  // `incoming`: a page not yet queued
     void on_read(std::error_code ec, std::uint64_t generation);
+    void keep_first(std::size_t limit);            // a blocking read's cut to the room
     void read_ahead();                             // the next read, before this page is handed over
     std::chrono::milliseconds read_block() const;  // BLOCK of the next read
     // `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
@@ -171,8 +172,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     // Group mode (consumer_group.cpp).
     void create_groups();
     void on_groups_created(std::error_code ec);
-    void read_group(std::size_t incoming = 0);  // `incoming`: a page not yet queued
-    std::size_t read_count(std::size_t incoming) const;
+    void read_group(std::size_t incoming = 0);           // `incoming`: a page not yet queued
+    std::size_t read_count(std::size_t incoming) const;  // a claim's COUNT
+    void wait_for_entries();  // turns found every key empty: XREAD BLOCK as a wake-up
+    void saw(std::string_view key, MessageId id);  // newest id seen in a key (wake-ups)
     void on_group_read(std::error_code ec);
     void on_group_entries();  // pages_ of a group read: acks owed for deleted entries
     // The commit loop (consumer_commit.cpp): XACKs over acks_client_, beside reads.
@@ -246,8 +249,11 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::map<std::string, KeyCounters, std::less<>> key_counters_;
     // User acks, from any thread; drained by the strand.
     std::mutex user_acks_mutex_;
-    std::vector<std::pair<std::string, MessageId>> user_acks_;
-    std::vector<std::pair<std::string, MessageId>> user_acks_swap_;
+    std::vector<std::pair<AckLedger::Key, MessageId>> user_acks_;
+    std::vector<std::pair<AckLedger::Key, MessageId>> user_acks_swap_;
+    // The keys acks name, one string per key (under user_acks_mutex_).
+    std::map<std::string, AckLedger::Key, std::less<>> ack_keys_;
+    AckLedger::Key last_ack_key_;
     std::vector<std::string> creating_;  // keys of the XGROUP CREATEs in flight, in order
     std::string start_failure_;
     std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight
@@ -257,6 +263,19 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::vector<commands::StreamPage> pages_;
     std::vector<std::pair<std::size_t, std::string>> scans_;  // (stream index, cursor)
     std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
+
+    // The prefetch bound (plan_read()): reads take turns of keys when the room
+    // cannot give every key a fair COUNT.
+    std::size_t next_turn_ = 0;       // the key (index among those read) a turn starts at
+    std::size_t quiet_keys_ = 0;      // keys turns found empty since entries last came
+    std::size_t read_reserved_ = 0;   // what the read in flight may bring (Inbox::reserve)
+    std::size_t read_count_ = 0;      // its COUNT
+    std::size_t read_turn_ = 0;       // its keys when a turn (not every key), else 0
+    std::size_t read_limit_ = 0;      // real-time blocking read over a turn's room: keep this many
+    std::size_t claim_reserved_ = 0;  // what the claim in flight may bring
+    bool claim_waiting_ = false;      // a claim round paused for room
+    std::map<std::string, MessageId, std::less<>> group_seen_;  // wake-up ids, group turns
+    std::vector<commands::StreamPage> commands_pages_;          // a wake-up's reply
 
     Inbox inbox_;
     std::vector<Message> batch_;  // one read's messages, on their way to inbox_

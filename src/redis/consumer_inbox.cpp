@@ -6,6 +6,17 @@
 
 namespace redstream::detail {
 
+ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,
+                   std::size_t next) noexcept {
+    if (room == 0 || keys == 0 || batch_size == 0) return {};
+    const auto share = room / keys;
+    const auto turn_count = std::min({batch_size, min_turn_count, room});
+    if (share >= turn_count) return {std::min(batch_size, share), 0, keys};
+    const auto turn = std::min(keys, room / turn_count);
+    if (turn == keys) return {turn_count, 0, keys};
+    return {turn_count, next % keys, turn};
+}
+
 void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
     // Drop the moved-from front once it is half of the vector, so that the
     // vector does not grow by what has already been taken.
@@ -13,6 +24,8 @@ void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
         items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
+    for (auto it = more.begin() + static_cast<std::ptrdiff_t>(from); it != more.end(); ++it)
+        bytes_ += it->payload().size();
     items_.insert(items_.end(),
                   std::make_move_iterator(more.begin() + static_cast<std::ptrdiff_t>(from)),
                   std::make_move_iterator(more.end()));
@@ -21,6 +34,9 @@ void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
 void MessageFifo::remove_if(const std::function<bool(const Message&)>& pred) {
     const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
     items_.erase(std::remove_if(first, items_.end(), pred), items_.end());
+    bytes_ = 0;
+    for (auto it = items_.begin() + static_cast<std::ptrdiff_t>(head_); it != items_.end(); ++it)
+        bytes_ += it->payload().size();
     if (empty()) clear();
 }
 
@@ -32,7 +48,8 @@ bool Inbox::should_wake() noexcept {
     if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
     // Half of prefetch: the loop then reads a page while the user still has
     // half a queue to work on, and wakes once per half queue, not per message.
-    if (!reader_paused_ || queue_.size() > prefetch_ / 2) return false;
+    if (!reader_paused_ || queue_.size() > prefetch_ / 2 || queue_.bytes() > prefetch_bytes_ / 2)
+        return false;
     reader_paused_ = false;
     return true;
 }
@@ -193,20 +210,55 @@ bool Inbox::latest_seek(std::uint64_t epoch) const {
 bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
-    reader_paused_ = flow_ == Flow::on_demand ? !queue_.empty() || incoming > 0 || !has_demand()
-                                              : queue_.size() + incoming >= prefetch_;
+    const auto held = queue_.size() + reserved_ + incoming;
+    reader_paused_ =
+        flow_ == Flow::on_demand ? held > 0 || !has_demand() : room_locked(incoming) == 0;
     return !reader_paused_;
 }
 
 bool Inbox::has_room() const {
     const std::lock_guard lock(mutex_);
-    return !ended_ && (flow_ == Flow::on_demand ? queue_.empty() : queue_.size() < prefetch_);
+    const auto held = queue_.size() + reserved_;
+    return !ended_ && (flow_ == Flow::on_demand ? held == 0 : room_locked(0) > 0);
 }
 
 std::size_t Inbox::room(std::size_t incoming) const {
-    if (flow_ == Flow::on_demand) return prefetch_;
     const std::lock_guard lock(mutex_);
-    return prefetch_ - std::min(prefetch_, queue_.size() + incoming);
+    return room_locked(incoming);
+}
+
+// The count room, and the byte room in entries of the expected size; a
+// message always fits when nothing is held, however big.
+std::size_t Inbox::room_locked(std::size_t incoming) const noexcept {
+    const auto held = queue_.size() + reserved_ + incoming;
+    const auto count_room = prefetch_ - std::min(prefetch_, held);
+    if (prefetch_bytes_ == SIZE_MAX || count_room == 0) return count_room;
+    // Sizes not known yet: a first read small enough for big payloads.
+    if (entry_bytes_ == 0) return std::min(count_room, min_turn_count);
+    const auto entry = std::max<std::size_t>(1, entry_bytes_);
+    const auto coming = (reserved_ + incoming) * entry;
+    const auto bytes_held = queue_.bytes() + coming;
+    const auto bytes_room =
+        prefetch_bytes_ > bytes_held ? (prefetch_bytes_ - bytes_held) / entry : 0;
+    if (bytes_room == 0 && held == 0) return 1;
+    return std::min(count_room, bytes_room);
+}
+
+void Inbox::set_entry_bytes(std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    // Up at once, down by halves: bigger entries are what overshoots.
+    entry_bytes_ =
+        std::max<std::size_t>(1, bytes >= entry_bytes_ ? bytes : (entry_bytes_ + bytes) / 2);
+}
+
+void Inbox::reserve(std::size_t n) {
+    const std::lock_guard lock(mutex_);
+    reserved_ += n;
+}
+
+void Inbox::unreserve(std::size_t n) {
+    const std::lock_guard lock(mutex_);
+    reserved_ -= std::min(reserved_, n);
 }
 
 std::optional<Inbox::Clock::time_point> Inbox::demand_until() const {

@@ -27,6 +27,29 @@ namespace redstream::detail {
 
 using NextCompletion = BasicCompletion<std::error_code, Message>;
 
+/// What one read asks for: up to `count` entries from each of `keys` keys of
+/// the read set, starting at index `first` and wrapping around. `keys` equal
+/// to the set's size is a read of every key (it may block); fewer is a read
+/// of a turn of keys (it must not: the other keys may have entries).
+struct ReadPlan {
+    std::size_t count = 0;
+    std::size_t first = 0;
+    std::size_t keys = 0;
+};
+
+/// The smallest COUNT per key worth a round trip under a backlog: when the
+/// room shared by every key gives each fewer (many keys, a small prefetch),
+/// a read takes turns of fewer keys at this COUNT instead.
+inline constexpr std::size_t min_turn_count = 64;
+
+/// The read that fits `room` (free places under prefetch) over `keys` keys,
+/// at most `batch_size` per key, starting a turn at `next`: every key when
+/// each can get min(batch_size, min_turn_count) (or the room shares out as
+/// the only way to cover the set), else a turn of room / COUNT keys. Never
+/// more than `room` entries in all; nothing (count 0) when room or keys is 0.
+ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,
+                   std::size_t next) noexcept;
+
 /// A FIFO of messages in one vector with a moving head: std::deque would
 /// allocate a node for every four messages; this reuses its capacity, which
 /// stays about prefetch plus one read.
@@ -34,8 +57,11 @@ class MessageFifo {
   public:
     bool empty() const noexcept { return head_ == items_.size(); }
     std::size_t size() const noexcept { return items_.size() - head_; }
+    /// The payload bytes of the messages held.
+    std::size_t bytes() const noexcept { return bytes_; }
     Message pop() noexcept {
         Message m = std::move(items_[head_++]);
+        bytes_ -= m.payload().size();
         if (empty()) clear();
         return m;
     }
@@ -45,15 +71,18 @@ class MessageFifo {
     void clear() noexcept {
         items_.clear();
         head_ = 0;
+        bytes_ = 0;
     }
     void swap(MessageFifo& other) noexcept {
         items_.swap(other.items_);
         std::swap(head_, other.head_);
+        std::swap(bytes_, other.bytes_);
     }
 
   private:
     std::vector<Message> items_;
-    std::size_t head_ = 0;  // items_[0, head_) are moved from
+    std::size_t head_ = 0;   // items_[0, head_) are moved from
+    std::size_t bytes_ = 0;  // payload bytes of items_[head_, end)
 };
 
 class Inbox {
@@ -76,8 +105,14 @@ class Inbox {
     };
 
     /// `log_takes`: record every message taken (see drain_taken()).
-    explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch)
-        : prefetch_(prefetch), log_takes_(log_takes), flow_(flow) {}
+    /// `prefetch_bytes`: the most payload bytes queued (estimated for reads
+    /// in flight from entry_bytes(); one message always fits an empty queue).
+    explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch,
+                   std::size_t prefetch_bytes = SIZE_MAX)
+        : prefetch_(prefetch),
+          prefetch_bytes_(prefetch_bytes),
+          log_takes_(log_takes),
+          flow_(flow) {}
 
     // Caller side. Each returns true when the read loop paused for room and
     // should now be woken (the caller posts that; the inbox knows no strand).
@@ -114,8 +149,15 @@ class Inbox {
     /// (claims) whose results are queued too.
     bool has_room() const;
     /// How many more messages fit under prefetch with `incoming` on their way
-    /// (on demand, prefetch: nothing is queued when a read goes out).
+    /// and the reserved ones of the requests in flight.
     std::size_t room(std::size_t incoming = 0) const;
+    /// A request that may bring up to `n` messages goes out: they count as
+    /// queued (room(), room_for_read()) until unreserve(n).
+    void reserve(std::size_t n);
+    void unreserve(std::size_t n);
+    /// The payload bytes an entry is expected to have (from the last reads):
+    /// what the room in bytes is counted in.
+    void set_entry_bytes(std::size_t bytes);
     /// On demand: until when a waiting take wants a message (time_point::max()
     /// if one waits without a deadline); nullopt if none waits.
     std::optional<Clock::time_point> demand_until() const;
@@ -142,6 +184,7 @@ class Inbox {
         NextCompletion done;
     };
     bool should_wake() noexcept;  // with mutex_ held, after a take
+    std::size_t room_locked(std::size_t incoming) const noexcept;
     // With mutex_ held: waits for a message, the end or an error; on demand,
     // counted as a wait for the read loop while it lasts.
     void wait(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,
@@ -154,6 +197,8 @@ class Inbox {
     void fail_waiters(std::vector<Waiter>& out);
 
     const std::size_t prefetch_;
+    const std::size_t prefetch_bytes_;
+    std::size_t entry_bytes_ = 0;  // expected payload bytes per entry; 0: unknown
     const bool log_takes_;
     const Flow flow_;
     std::vector<Taken> taken_;
@@ -170,6 +215,7 @@ class Inbox {
     std::uint64_t epoch_ = 0;
     std::uint64_t open_epoch_ = 0;
     std::size_t max_size_ = 0;
+    std::size_t reserved_ = 0;  // messages requests in flight may still bring
 };
 
 }  // namespace redstream::detail

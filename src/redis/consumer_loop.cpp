@@ -2,6 +2,7 @@
 // own connection — connect, find shards (SCAN), resolve start ids
 // (XREVRANGE), then XREAD BLOCK into the bounded prefetch queue.
 #include <algorithm>
+#include <utility>
 
 #include <asio/bind_executor.hpp>
 
@@ -40,7 +41,13 @@ void ConsumerImpl::finish_start(std::error_code ec) {
 
 // Decides the next request; every completion comes back here.
 void ConsumerImpl::step() {
-    if (stopped_ || !connected_ || op_ != Op::none) return;
+    if (stopped_ || !connected_) return;
+    // A claim that found no room goes first once there is some.
+    if (claim_waiting_ && inbox_.has_room()) {
+        claim_waiting_ = false;
+        claim();
+    }
+    if (op_ != Op::none) return;
     // A rewind to the end moves every key once its lookup is back: reading
     // (or resolving) the old position meanwhile would be wasted.
     if (error_ || end_lookups_ > 0) return;
@@ -147,21 +154,48 @@ void ConsumerImpl::on_resolved(std::error_code ec, std::uint64_t generation) {
     step();
 }
 
-void ConsumerImpl::read() {
-    std::vector<commands::StreamOffset> offsets;
+void ConsumerImpl::read(std::size_t incoming) {
+    std::vector<const ReadCursor*> keys;
     for (const auto& c : state_.cursors())
-        if (c.resolved) offsets.push_back({c.key, commands::StreamStart::after(c.last)});
+        if (c.resolved) keys.push_back(&c);
+    const auto room = inbox_.room(incoming);
+    auto plan = plan_read(room, keys.size(), options_.batch_size, next_turn_);
+    read_limit_ = 0;
+    if (plan.keys < keys.size() && quiet_keys_ >= keys.size()) {
+        // Every key was found empty turn by turn: block on all of them, COUNT
+        // 1, keeping only what fits (in turn order); a key whose entries are
+        // dropped is not advanced, so they are read again later.
+        plan = {1, next_turn_ % keys.size(), keys.size()};
+        read_limit_ = room;
+    }
+    std::vector<commands::StreamOffset> offsets;
+    offsets.reserve(plan.keys);
+    for (std::size_t i = 0; i < plan.keys; ++i) {
+        const auto* c = keys[(plan.first + i) % keys.size()];
+        offsets.push_back({c->key, commands::StreamStart::after(c->last)});
+    }
+    const bool turn = plan.keys < keys.size();
+    read_turn_ = turn ? plan.keys : 0;
+    read_count_ = plan.count;
+    if (turn) next_turn_ = (plan.first + plan.keys) % keys.size();
+    read_reserved_ = read_limit_ > 0 ? read_limit_ : plan.count * plan.keys;
+    inbox_.reserve(read_reserved_);
+    // A turn must not block: keys outside it may have entries.
     const auto block = read_block();
     req_.clear();
-    commands::xread(req_, offsets, {.count = options_.batch_size, .block = block});
+    commands::xread(req_, offsets,
+                    {.count = plan.count, .block = turn ? std::nullopt : std::optional(block)});
     op_ = Op::read;
-    client_->async_exec(req_, resp_, ExecOptions{.timeout = block + read_margin, .blocking = block},
+    client_->async_exec(req_, resp_,
+                        ExecOptions{.timeout = block + read_margin,
+                                    .blocking = turn ? std::chrono::milliseconds(0) : block},
                         bind([gen = state_.generation()](ConsumerImpl& s, std::error_code ec) {
                             s.on_read(ec, gen);
                         }));
 }
 
 void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
+    inbox_.unreserve(std::exchange(read_reserved_, 0));
     if (ec) return back_off(ec);
     reads_.fetch_add(1, std::memory_order_relaxed);
     const auto reply = std::move(resp_.at(0));
@@ -171,11 +205,40 @@ void ConsumerImpl::on_read(std::error_code ec, std::uint64_t generation) {
     commands::decode_xread(reply.root(), pages_, dec);
     if (dec) return fail(dec);
     backoff_.reset();
-    for (const auto& page : pages_)  // where the next read starts
+    if (read_limit_ > 0) keep_first(read_limit_);
+    std::size_t entries = 0;
+    for (const auto& page : pages_) {  // where the next read starts
+        entries += page.entries.size();
         if (!page.entries.empty()) state_.advance(page.key, page.entries.back().id);
+    }
+    // Keys known empty: a blocking read of all that found nothing leaves them so.
+    quiet_keys_ = entries > 0 ? 0 : read_turn_ > 0 ? quiet_keys_ + read_turn_ : quiet_keys_;
     read_ahead();
     push_messages(reply);
     step();
+}
+
+// A blocking read over more keys than the room: keeps the first `limit`
+// entries of pages_ and drops the rest (their keys are not advanced past
+// them); the next turn starts at the first key that lost entries.
+void ConsumerImpl::keep_first(std::size_t limit) {
+    std::size_t kept = 0;
+    bool cut = false;
+    for (auto& page : pages_) {
+        const auto take = std::min(page.entries.size(), limit - kept);
+        if (take < page.entries.size() && !cut) {
+            cut = true;
+            std::size_t index = 0;
+            for (const auto& c : state_.cursors()) {
+                if (!c.resolved) continue;
+                if (c.key == page.key) next_turn_ = index;
+                ++index;
+            }
+        }
+        page.entries.resize(take);
+        kept += take;
+    }
+    std::erase_if(pages_, [](const commands::StreamPage& p) { return p.entries.empty(); });
 }
 
 // block_time, never 0 (BLOCK 0 would wait forever, past any deadline). On
@@ -200,17 +263,18 @@ void ConsumerImpl::read_ahead() {
     bool full = false;
     for (const auto& page : pages_) {
         incoming += page.entries.size();
-        full = full || page.entries.size() >= options_.batch_size;
+        full = full || page.entries.size() >= read_count_;
     }
     if (!full || op_ != Op::none || discovery_due_ || error_) return;
     if (group_mode()) {
-        if (group_.needs_create() || group_.reading_pending() || !group_.readable() ||
-            dead_in_flight_ >= options_.prefetch_or_default() || !inbox_.room_for_read(incoming))
+        if (claim_waiting_ || group_.needs_create() || group_.reading_pending() ||
+            !group_.readable() || dead_in_flight_ >= options_.prefetch_or_default() ||
+            !inbox_.room_for_read(incoming))
             return;
         return read_group(incoming);
     }
     if (state_.needs_resolution() || !state_.readable() || !inbox_.room_for_read(incoming)) return;
-    read();
+    read(incoming);
 }
 
 void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_key,
@@ -269,6 +333,12 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
         redelivered += again;
     }
     pages_.clear();
+    if (!batch_.empty()) {
+        std::size_t bytes = 0;
+        for (const auto& m : batch_)
+            bytes += m.payload().size();
+        inbox_.set_entry_bytes(bytes / batch_.size());
+    }
     delivered_.fetch_add(batch_.size(), std::memory_order_relaxed);
     redelivered_.fetch_add(redelivered, std::memory_order_relaxed);
     send_dead_letters();

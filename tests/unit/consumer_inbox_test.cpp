@@ -21,7 +21,9 @@
 namespace rs = redstream;
 using rs::detail::Inbox;
 using rs::detail::MessageFifo;
+using rs::detail::min_turn_count;
 using rs::detail::NextCompletion;
+using rs::detail::plan_read;
 
 namespace {
 
@@ -823,7 +825,9 @@ TEST(Inbox, ConcurrentFlowControlNeverStallsAndStaysBounded) {
                 woken.acquire();
                 continue;
             }
-            const auto count = std::min<std::uint64_t>(1 + round % max_batch, n - next);
+            // What the read loop asks for: no more than the room left.
+            const auto count =
+                std::min<std::uint64_t>({1 + round % max_batch, n - next, inbox.room()});
             auto b = batch(next, count);
             inbox.push(b);
             next += count;
@@ -846,8 +850,103 @@ TEST(Inbox, ConcurrentFlowControlNeverStallsAndStaysBounded) {
     EXPECT_EQ(failures, 0u);
     EXPECT_EQ(got, range(0, n));
     EXPECT_EQ(inbox.size(), 0u);
-    // A read goes out only below prefetch, so one read's worth over at most.
-    EXPECT_LE(inbox.max_size(), prefetch - 1 + max_batch);
+    // Reads ask for no more than the room: never over prefetch.
+    EXPECT_LE(inbox.max_size(), prefetch);
+}
+
+// A request in flight holds its room until it comes back.
+TEST(Inbox, ReservedRoomCountsAsQueued) {
+    Inbox inbox(10);
+    inbox.reserve(6);
+    EXPECT_EQ(inbox.room(), 4u);
+    EXPECT_EQ(inbox.room(3), 1u);
+    EXPECT_TRUE(inbox.has_room());
+    inbox.reserve(4);
+    EXPECT_EQ(inbox.room(), 0u);
+    EXPECT_FALSE(inbox.has_room());
+    EXPECT_FALSE(inbox.room_for_read());
+    inbox.unreserve(6);
+    EXPECT_EQ(inbox.room(), 6u);
+    EXPECT_TRUE(inbox.room_for_read());
+    inbox.unreserve(100);  // never below nothing
+    EXPECT_EQ(inbox.room(), 10u);
+}
+
+// prefetch_bytes: payloads of 7 bytes ("payload"), a bound of 70 bytes.
+TEST(Inbox, PrefetchBytesBoundsThePayloadQueued) {
+    Inbox inbox(1000, false, Inbox::Flow::prefetch, 70);
+    EXPECT_EQ(inbox.room(), min_turn_count) << "sizes unknown: a small first read";
+    push(inbox, batch(0, 4));
+    inbox.set_entry_bytes(7);
+    EXPECT_EQ(inbox.room(), 6u);  // 28 bytes queued, 42 left
+    EXPECT_EQ(inbox.room(2), 4u);
+    inbox.reserve(6);
+    EXPECT_EQ(inbox.room(), 0u);
+    EXPECT_FALSE(inbox.has_room());
+    inbox.unreserve(6);
+    push(inbox, batch(4, 6));
+    EXPECT_FALSE(inbox.room_for_read()) << "70 bytes queued: paused";
+    std::size_t wakes = 0;
+    for (int i = 0; i < 10; ++i)
+        wakes += take_now(inbox).wake;
+    EXPECT_EQ(wakes, 1u) << "woken once, at half the bytes";
+    EXPECT_EQ(inbox.room(), 10u);
+}
+
+TEST(Inbox, OneBigMessageFitsAnEmptyQueue) {
+    Inbox inbox(1000, false, Inbox::Flow::prefetch, 10);
+    inbox.set_entry_bytes(1000);
+    EXPECT_EQ(inbox.room(), 1u);
+    push(inbox, batch(0, 1));
+    inbox.set_entry_bytes(1000);
+    EXPECT_EQ(inbox.room(), 0u);
+}
+
+// --- plan_read: the prefetch bound over many keys ----------------------------
+
+TEST(PlanRead, EveryKeyWhenTheRoomGivesEachAFairCount) {
+    const auto p = plan_read(1000, 1, 100, 0);
+    EXPECT_EQ(p.count, 100u);
+    EXPECT_EQ(p.keys, 1u);
+    const auto q = plan_read(50, 1, 100, 0);
+    EXPECT_EQ(q.count, 50u) << "never more than the room";
+    const auto r = plan_read(1400, 20, 100, 7);
+    EXPECT_EQ(r.count, 70u);
+    EXPECT_EQ(r.keys, 20u);
+    EXPECT_EQ(r.first, 0u);
+}
+
+TEST(PlanRead, TurnsOfKeysWhenTheRoomIsThin) {
+    // 200 keys, 500 places: 7 keys at COUNT 64, from the turn's start.
+    const auto p = plan_read(500, 200, 100, 190);
+    EXPECT_EQ(p.count, min_turn_count);
+    EXPECT_EQ(p.keys, 500 / min_turn_count);
+    EXPECT_EQ(p.first, 190u);
+    // Fewer places than keys: one key at COUNT of the room.
+    const auto q = plan_read(10, 50, 100, 60);
+    EXPECT_EQ(q.count, 10u);
+    EXPECT_EQ(q.keys, 1u);
+    EXPECT_EQ(q.first, 10u);
+    // A small batch_size is the turn's COUNT.
+    const auto r = plan_read(10, 50, 2, 0);
+    EXPECT_EQ(r.count, 2u);
+    EXPECT_EQ(r.keys, 5u);
+}
+
+TEST(PlanRead, NeverMoreThanTheRoomAndNothingWithoutRoom) {
+    for (std::size_t room = 0; room < 300; room += 7)
+        for (std::size_t keys = 1; keys < 260; keys += 13)
+            for (std::size_t batch : {1u, 5u, 16u, 100u, 1000u}) {  // NOLINT
+                const auto p = plan_read(room, keys, batch, 3);
+                EXPECT_LE(p.count * p.keys, room) << room << " " << keys << " " << batch;
+                EXPECT_LE(p.count, batch);
+                EXPECT_LE(p.keys, keys);
+                EXPECT_EQ(p.count == 0, room == 0);
+                if (room > 0) {
+                    EXPECT_GE(p.keys, 1u);
+                }
+            }
+    EXPECT_EQ(plan_read(10, 0, 100, 0).count, 0u);
 }
 
 }  // namespace

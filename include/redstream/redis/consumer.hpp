@@ -53,9 +53,10 @@ enum class AutoCommit {
 };
 
 struct ConsumerOptions {
-    static constexpr std::size_t default_batch_size = 100;
-    static constexpr std::size_t default_prefetch = 1000;
-    static constexpr std::size_t default_load_balanced_prefetch = 20;
+    static constexpr std::size_t default_batch_size = 1000;
+    static constexpr std::size_t default_prefetch = 2000;
+    static constexpr std::size_t default_load_balanced_prefetch = 100;
+    static constexpr std::size_t default_prefetch_bytes = std::size_t{4} << 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
@@ -64,26 +65,44 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_end_timeout{10'000};
     static constexpr std::chrono::milliseconds default_auto_claim_interval{30'000};
     static constexpr std::chrono::milliseconds default_auto_claim_idle{60'000};
+    static constexpr ConsumerMode default_mode = ConsumerMode::real_time;
+    static constexpr AutoStreamReset default_auto_stream_reset = AutoStreamReset::latest;
+    static constexpr bool default_discover_shards = true;
+    static constexpr AutoCommit default_auto_commit = AutoCommit::delayed;
+    static constexpr bool default_mkstream = false;
+    static constexpr bool default_renew_leases = false;
+    static constexpr std::uint32_t default_max_deliveries = 0;
 
     /// How the consumer reads.
-    ConsumerMode mode = ConsumerMode::real_time;
+    ConsumerMode mode = default_mode;
     /// Where to start when there is no position.
-    AutoStreamReset auto_stream_reset = AutoStreamReset::latest;
-    /// COUNT of each read: most entries fetched per stream per round trip.
+    AutoStreamReset auto_stream_reset = default_auto_stream_reset;
+    /// COUNT of each read: most entries fetched per stream per round trip
+    /// (fewer when the room left under prefetch, shared by the keys read, is
+    /// smaller).
     std::size_t batch_size = default_batch_size;
-    /// Most messages read ahead of next(); the read loop pauses when full.
-    /// nullopt: default_prefetch, or default_load_balanced_prefetch for
-    /// load_balanced. A load-balanced member never holds more (its reads ask
-    /// for no more than the room left), because what it holds its peers
-    /// cannot work on: a larger prefetch buys throughput per member with
-    /// balance, a smaller one balance with round trips.
+    /// Most messages read ahead of next() and queued, over all streams and
+    /// shards together: each read asks for no more than the room left (room /
+    /// keys per key; with more keys than fit, reads take turns of keys, so
+    /// that every key makes progress). nullopt: default_prefetch, or
+    /// default_load_balanced_prefetch for load_balanced, whose members hold
+    /// few because what one holds its peers cannot work on: a larger prefetch
+    /// buys throughput per member with balance, a smaller one balance with
+    /// round trips.
     std::optional<std::size_t> prefetch{};
+    /// Most payload bytes read ahead of next() and queued, next to prefetch's
+    /// count (whichever is reached first), so that big payloads are not
+    /// hoarded. Reads are sized by the payload size of the entries read so
+    /// far (the first read takes at most 64 entries), so entries much bigger
+    /// than the ones before can exceed it by one read; a single message
+    /// bigger than this is still read when nothing is queued.
+    std::size_t prefetch_bytes = default_prefetch_bytes;
     /// BLOCK of each read; the read's deadline is this plus a margin.
     std::chrono::milliseconds block_time = default_block_time;
     /// Find the shards of each stream (`name:N` keys) with SCAN. A shard first
     /// found after the start did not exist then: it is read whole, in every
     /// mode and whatever auto_stream_reset says.
-    bool discover_shards = true;
+    bool discover_shards = default_discover_shards;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
 
@@ -96,7 +115,7 @@ struct ConsumerOptions {
     /// gets its pending entries back.
     std::string consumer_id{};
     /// When delivered messages are acknowledged.
-    AutoCommit auto_commit = AutoCommit::delayed;
+    AutoCommit auto_commit = default_auto_commit;
     /// AutoCommit::delayed: how long after delivery a message is acked.
     std::chrono::milliseconds auto_commit_delay = default_auto_commit_delay;
     /// AutoCommit::rolling: the most time between two background commits.
@@ -105,7 +124,7 @@ struct ConsumerOptions {
     std::size_t max_uncommitted = default_max_uncommitted;
     /// Create a missing stream with the group (XGROUP CREATE ... MKSTREAM);
     /// without it, consuming a missing stream is an error.
-    bool mkstream = false;
+    bool mkstream = default_mkstream;
     /// How long end() waits for a group consumer's last commit.
     std::chrono::milliseconds end_timeout = default_end_timeout;
     /// load_balanced: how often to claim other members' idle entries (0: never).
@@ -119,11 +138,11 @@ struct ConsumerOptions {
     /// (XCLAIM ... JUSTID of those idle for auto_claim_idle / 3, that often),
     /// so that a slow handler's entries are not claimed by others. An entry
     /// that is never acked then stays with this member until it stops.
-    bool renew_leases = false;
+    bool renew_leases = default_renew_leases;
     /// Deliver an entry at most this many times (0: no limit). When it comes
     /// back once more (after crashes, or claimed from members that never
     /// acked it) it is moved to the dead-letter stream and acked instead.
-    std::uint32_t max_deliveries = 0;
+    std::uint32_t max_deliveries = default_max_deliveries;
     /// Where dead letters go; empty: `{<key>}:dead` for each key read
     /// (`<key>:dead` if it has a hash tag), in the key's cluster hash slot.
     /// One given here must share the slot of every key read (a hash tag).
@@ -150,7 +169,8 @@ struct DeadLetterFields {
 struct ConsumerStats {
     /// Messages read ahead and waiting for next().
     std::size_t queued = 0;
-    /// The most there have been at once (bounded by prefetch plus one read).
+    /// The high-water mark of `queued`: never above prefetch (reads ask for
+    /// no more than the room left, over any number of streams).
     std::size_t max_queued = 0;
     /// Read round trips completed.
     std::uint64_t reads = 0;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,8 +49,12 @@ class AckLedger {
 
     /// delayed: the user got the entry at `at`; it is acked at `at + delay`.
     void delivered(std::string key, MessageId id, time_point at);
+    /// A key shared by the entries of one stream: an ack costs no allocation.
+    using Key = std::shared_ptr<const std::string>;
+
     /// rolling, disabled: the user acked the entry.
     void acked(std::string key, MessageId id);
+    void acked(Key key, MessageId id);
     /// Any mode: ack at once (a pending entry whose body is gone).
     void ack_now(std::string key, MessageId id);
     /// disabled: the user's commit(). Returns its ticket (see confirmed()).
@@ -77,7 +82,7 @@ class AckLedger {
 
   private:
     struct Entry {
-        std::string key;
+        Key key;
         MessageId id;
         std::uint64_t seq;
         time_point at{};  // scheduled_: when it is due
