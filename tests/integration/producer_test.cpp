@@ -403,8 +403,13 @@ TEST_F(ProducerTest, DisconnectWithTheServerGoneWaitsAtMostEndTimeoutAndFailsThe
     std::vector<rs::SendFuture> pending;
     for (int i = 0; i < 10; ++i)
         pending.push_back(producer.send("never"));
-    EXPECT_FALSE(producer.flush_for(50ms));
-    streamer.disconnect();  // returns: the flush gives up after end_timeout
+    // Sends written before the client saw the server go fail at once with
+    // connection_lost; the others wait for a reconnect that never comes,
+    // and disconnect() gives up on them after end_timeout (not after the
+    // 30 s delivery_timeout; 2 s leave room for a loaded machine).
+    const auto start = std::chrono::steady_clock::now();
+    streamer.disconnect();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
     for (auto& f : pending) {
         std::error_code ec;
         f.get(ec);
