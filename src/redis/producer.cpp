@@ -43,9 +43,9 @@ ProducerImpl::~ProducerImpl() {
 void ProducerImpl::Recycler::operator()(Batch* b) const noexcept {
     std::unique_ptr<Batch> owned(b);
     auto self = owner.lock();
-    // A batch that grew past twice the batch bound (one huge send) is not
-    // worth keeping: its capacity would be held for good.
-    if (!self || b->request.size() > 2 * self->options_.max_batch_bytes) return;
+    // A batch whose buffer grew past twice the batch bound (one huge copied
+    // send) is not worth keeping: its capacity would be held for good.
+    if (!self || b->request.capacity() > 2 * self->options_.max_batch_bytes) return;
     owned->reset();
     std::lock_guard lock(self->lock_);
     if (self->spare_.size() < max_spare_batches) self->spare_.push_back(std::move(owned));

@@ -130,6 +130,8 @@ class Request {
     bool empty() const noexcept { return commands_ == 0; }
     /// Bytes serialized so far, by-reference arguments included.
     std::size_t size() const noexcept { return buffer_.size() + referenced_bytes_; }
+    /// Bytes its own buffer has room for (by-reference arguments are not in it).
+    std::size_t capacity() const noexcept { return buffer_.capacity(); }
     /// Forgets the commands; keeps the buffer's capacity for the next ones.
     void clear() noexcept {
         buffer_.clear();
