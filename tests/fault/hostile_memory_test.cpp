@@ -128,7 +128,7 @@ void expect_closed_after_timeout(const Action& endless) {
     const auto grown = rss_after > rss_before ? rss_after - rss_before : 0;
     EXPECT_LT(more, 64 * 1024U) << "the server went on writing: " << mib(more) << " more in 500 ms";
     EXPECT_LE(grown, 16 * MiB) << "the resident set grew by " << mib(grown)
-                              << " in 500 ms after the request had failed";
+                               << " in 500 ms after the request had failed";
 }
 
 // Issue 9 §2: the reply starts after the request timed out; the connection is closed.
