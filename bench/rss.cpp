@@ -84,7 +84,6 @@ int main(int argc, char** argv) {
         char* fill[] = {hiredis_name, mode_fill, port, key, count_arg, nullptr};
         run("rss_hiredis", fill);
     }
-    char static_name[] = "rss_consumer_static";
     char* ours_args[] = {consumer_name,
                          argv[1],
                          port,
@@ -93,21 +92,13 @@ int main(int argc, char** argv) {
                          argc > 5 ? argv[4] : nullptr,
                          argc > 5 ? argv[5] : nullptr,
                          nullptr};
-    char* static_args[] = {static_name,
-                           argv[1],
-                           port,
-                           key,
-                           count_arg,
-                           argc > 5 ? argv[4] : nullptr,
-                           argc > 5 ? argv[5] : nullptr,
-                           nullptr};
     char* peer_args[] = {hiredis_name, argv[1], port, key, count_arg, nullptr};
     Usage ours, trimmed, peer;
     const int rounds = idle ? 2 : 1;
     for (int round = 0; round < rounds; ++round) {  // the lower, alternating
         keep_lower(peer, run("rss_hiredis", peer_args));
         keep_lower(ours, run("rss_consumer", ours_args));
-        keep_lower(trimmed, run("rss_consumer_static", static_args));
+        keep_lower(trimmed, run("rss_consumer_static", ours_args));  // same program, trimmed
     }
     const double per = idle ? 1.0 : std::strtod(count_arg, nullptr);
     const auto side = [per](const Usage& u) {
