@@ -22,9 +22,20 @@ void WriteBatch::add_copy(std::string_view bytes) {
 
 void WriteBatch::add_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
     pieces_.push_back({bytes.data(), 0, bytes.size()});
-    // A request cut into pieces by its by-reference arguments has one owner.
-    if (owners_.empty() || owners_.back() != owner) owners_.push_back(std::move(owner));
+    owners_.push_back(std::move(owner));
     size_ += bytes.size();
+}
+
+void WriteBatch::add_copy(const resp::Request& req) {
+    req.for_each_piece([&](std::string_view piece) { add_copy(piece); });
+}
+
+void WriteBatch::add_shared(const resp::Request& req, std::shared_ptr<const void> owner) {
+    req.for_each_piece([&](std::string_view piece) {
+        pieces_.push_back({piece.data(), 0, piece.size()});
+        size_ += piece.size();
+    });
+    owners_.push_back(std::move(owner));
 }
 
 std::string WriteBatch::flatten() const {
@@ -74,14 +85,10 @@ std::size_t Pipeline::prepare_write(WriteBatch& out, Clock::time_point now) {
     std::size_t taken = 0;
     while (written_ < entries_.size() && (taken == 0 || out.size() < max_write_batch_)) {
         Entry& e = entries_[written_++];
-        // A shared request's bytes go out in place, its owner held until
-        // written; by-reference arguments are pieces of their own.
         if (e.owner)
-            e.request->for_each_piece(
-                [&](std::string_view piece) { out.add_shared(piece, e.owner); });
+            out.add_shared(*e.request, std::move(e.owner));
         else
-            e.request->for_each_piece([&](std::string_view piece) { out.add_copy(piece); });
-        e.owner = nullptr;
+            out.add_copy(*e.request);
         e.written_at = now;
         e.request = nullptr;  // the caller may reuse it once we complete
         ++taken;

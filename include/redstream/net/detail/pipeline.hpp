@@ -28,6 +28,10 @@ class WriteBatch {
     void clear() noexcept;
     void add_copy(std::string_view bytes);
     void add_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+    /// Every piece of `req` (its buffer, cut where by-reference arguments
+    /// go), copied, or referenced in place with `owner` held once.
+    void add_copy(const resp::Request& req);
+    void add_shared(const resp::Request& req, std::shared_ptr<const void> owner);
     /// Bytes in the batch.
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
