@@ -157,6 +157,7 @@ void ConsumerImpl::wait_for_entries() {
                             std::error_code dec;
                             s.commands_pages_.clear();
                             commands::decode_xread(s.resp_.at(0).root(), s.commands_pages_, dec);
+                            if (dec) return s.fail(dec);
                             for (const auto& page : s.commands_pages_)
                                 if (!page.entries.empty()) s.saw(page.key, page.entries.back().id);
                             s.commands_pages_.clear();

@@ -17,18 +17,21 @@ ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,
     return {turn_count, next % keys, turn};
 }
 
-void MessageFifo::append(std::vector<Message>& more, std::size_t from) {
+std::size_t MessageFifo::append(std::vector<Message>& more, std::size_t from) {
     // Drop the moved-from front once it is half of the vector, so that the
     // vector does not grow by what has already been taken.
     if (head_ > 0 && head_ * 2 >= items_.size()) {
         items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
+    std::size_t added = 0;
     for (auto it = more.begin() + static_cast<std::ptrdiff_t>(from); it != more.end(); ++it)
-        bytes_ += it->payload().size();
+        added += it->payload().size();
+    bytes_ += added;
     items_.insert(items_.end(),
                   std::make_move_iterator(more.begin() + static_cast<std::ptrdiff_t>(from)),
                   std::make_move_iterator(more.end()));
+    return added;
 }
 
 void MessageFifo::remove_if(const std::function<bool(const Message&)>& pred) {
@@ -246,6 +249,10 @@ std::size_t Inbox::room_locked(std::size_t incoming) const noexcept {
 
 void Inbox::set_entry_bytes(std::size_t bytes) {
     const std::lock_guard lock(mutex_);
+    note_entry_bytes(bytes);
+}
+
+void Inbox::note_entry_bytes(std::size_t bytes) noexcept {
     // Up at once, down by halves: bigger entries are what overshoots.
     entry_bytes_ =
         std::max<std::size_t>(1, bytes >= entry_bytes_ ? bytes : (entry_bytes_ + bytes) / 2);
@@ -277,13 +284,16 @@ void Inbox::push(std::vector<Message>& messages) {
             return;
         }
         std::size_t n = 0;
+        std::size_t bytes = 0;
         for (; n < messages.size() && !waiters_.empty(); ++n) {
             log_take(messages[n]);
+            bytes += messages[n].payload().size();
             served.emplace_back(std::move(waiters_.front().done), std::move(messages[n]));
             waiters_.pop_front();
         }
-        queue_.append(messages, n);
+        bytes += queue_.append(messages, n);
         max_size_ = std::max(max_size_, queue_.size());
+        if (!messages.empty()) note_entry_bytes(bytes / messages.size());
     }
     messages.clear();
     ready_.notify_all();

@@ -66,7 +66,8 @@ class MessageFifo {
         return m;
     }
     /// Moves `more` in at the back.
-    void append(std::vector<Message>& more, std::size_t from);
+    /// Moves more[from, end) in; returns their payload bytes.
+    std::size_t append(std::vector<Message>& more, std::size_t from);
     void remove_if(const std::function<bool(const Message&)>& pred);
     void clear() noexcept {
         items_.clear();
@@ -155,8 +156,9 @@ class Inbox {
     /// queued (room(), room_for_read()) until unreserve(n).
     void reserve(std::size_t n);
     void unreserve(std::size_t n);
-    /// The payload bytes an entry is expected to have (from the last reads):
-    /// what the room in bytes is counted in.
+    /// The payload bytes an entry is expected to have: what the room in bytes
+    /// is counted in. push() sets it from what it queues (the average of a
+    /// read); this is for a caller that knows better.
     void set_entry_bytes(std::size_t bytes);
     /// On demand: until when a waiting take wants a message (time_point::max()
     /// if one waits without a deadline); nullopt if none waits.
@@ -185,6 +187,7 @@ class Inbox {
     };
     bool should_wake() noexcept;  // with mutex_ held, after a take
     std::size_t room_locked(std::size_t incoming) const noexcept;
+    void note_entry_bytes(std::size_t bytes) noexcept;  // with mutex_ held
     // With mutex_ held: waits for a message, the end or an error; on demand,
     // counted as a wait for the read loop while it lasts.
     void wait(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,

@@ -333,12 +333,6 @@ void ConsumerImpl::push_messages(const resp::Reply& reply, std::string claimed_k
         redelivered += again;
     }
     pages_.clear();
-    if (!batch_.empty()) {
-        std::size_t bytes = 0;
-        for (const auto& m : batch_)
-            bytes += m.payload().size();
-        inbox_.set_entry_bytes(bytes / batch_.size());
-    }
     delivered_.fetch_add(batch_.size(), std::memory_order_relaxed);
     redelivered_.fetch_add(redelivered, std::memory_order_relaxed);
     send_dead_letters();
