@@ -15,29 +15,17 @@
 #include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
 
+#include "streamer_fixture.hpp"
 #include "support/redis_server.hpp"
 
 namespace redstream {
 namespace {
 
 using namespace std::chrono_literals;
-using test::RedisServer;
 using test::unique_key;
 
-class PrefetchBound : public ::testing::Test {
+class PrefetchBound : public test::StreamerFixture<> {
   protected:
-    static RedisServer& server() {
-        static RedisServer s;
-        return s;
-    }
-
-    void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(3));
-        client_->connect();
-        streamer_ = Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()));
-    }
-    void TearDown() override { streamer_.disconnect(); }
-
     static ConsumerOptions options(ConsumerMode mode, std::size_t prefetch) {
         ConsumerOptions o;
         o.mode = mode;
@@ -102,9 +90,6 @@ class PrefetchBound : public ::testing::Test {
         EXPECT_LE(c.stats().max_queued, prefetch);
         EXPECT_GT(c.stats().max_queued, 0u);
     }
-
-    std::unique_ptr<SyncClient> client_;
-    Streamer streamer_;
 };
 
 TEST_F(PrefetchBound, RealTimeOver200StreamsNeverQueuesMoreThanPrefetch) {

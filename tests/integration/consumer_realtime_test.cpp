@@ -16,29 +16,17 @@
 #include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
 
+#include "streamer_fixture.hpp"
 #include "support/redis_server.hpp"
 
 namespace redstream {
 namespace {
 
 using namespace std::chrono_literals;
-using test::RedisServer;
 using test::unique_key;
 
-class RealTimeConsumer : public ::testing::Test {
+class RealTimeConsumer : public test::StreamerFixture<> {
   protected:
-    static RedisServer& server() {
-        static RedisServer s;
-        return s;
-    }
-
-    void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(3));
-        client_->connect();
-        streamer_ = Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()));
-    }
-    void TearDown() override { streamer_.disconnect(); }
-
     // Short blocks keep the tests quick; behaviour does not depend on them.
     static ConsumerOptions options(AutoStreamReset reset) {
         ConsumerOptions o;
@@ -91,9 +79,6 @@ class RealTimeConsumer : public ::testing::Test {
             if (m.stream_key().name() == stream) out.emplace_back(m.payload());
         return out;
     }
-
-    std::unique_ptr<SyncClient> client_;
-    Streamer streamer_;
 };
 
 TEST_F(RealTimeConsumer, EarliestSeesHistoryAcrossTwoStreams) {

@@ -10,29 +10,22 @@
 #include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
 
+#include "streamer_fixture.hpp"
 #include "support/redis_server.hpp"
 
 namespace redstream {
 namespace {
 
 using namespace std::chrono_literals;
-using test::RedisServer;
 using test::unique_key;
 
 constexpr std::uint64_t first_ms = 1000;
 constexpr int count = 60;
 
-class ConsumerSeek : public ::testing::TestWithParam<std::size_t> {
+class ConsumerSeek : public test::StreamerFixture<::testing::TestWithParam<std::size_t>> {
   protected:
-    static RedisServer& server() {
-        static RedisServer s;
-        return s;
-    }
-
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(3));
-        client_->connect();
-        streamer_ = Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()));
+        StreamerFixture::SetUp();
         // Two streams with known ids: entry i at (first_ms + 2i)-0.
         for (const auto& key : {a_, b_}) {
             resp::Request req;
@@ -52,8 +45,6 @@ class ConsumerSeek : public ::testing::TestWithParam<std::size_t> {
         for (int i = 0; i < 7; ++i)
             next();
     }
-    void TearDown() override { streamer_.disconnect(); }
-
     static MessageId id(int i) { return {first_ms + 2 * static_cast<std::uint64_t>(i), 0}; }
 
     Message next() {
@@ -78,8 +69,6 @@ class ConsumerSeek : public ::testing::TestWithParam<std::size_t> {
     }
 
     std::string a_ = unique_key(), b_ = unique_key();
-    std::unique_ptr<SyncClient> client_;
-    Streamer streamer_;
     Consumer consumer_;
 };
 
