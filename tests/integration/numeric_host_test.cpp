@@ -61,13 +61,14 @@ TEST(NumericHost, ConnectingTo127001StartsNoThread) {
 }
 
 // The same count does see the resolver's thread when a name is resolved, so
-// the test above would notice one.
+// the test above would notice one. The thread starts with the resolve,
+// whether or not the connect that follows succeeds.
 TEST(NumericHost, AHostNameGoesThroughTheResolverThread) {
     static rs::test::RedisServer server;
     asio::io_context io;
     rs::Client client(io.get_executor(), config_for("localhost", server.port()));
     const int before = thread_count();
-    if (connect(io, client)) GTEST_SKIP() << "localhost does not reach the test server here";
+    connect(io, client);
     EXPECT_EQ(thread_count(), before + 1);
     client.close();
 }
