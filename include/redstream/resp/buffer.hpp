@@ -40,9 +40,6 @@ class Buffer {
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return capacity_; }
     void clear() noexcept { size_ = 0; }
-    void reserve(std::size_t n) {
-        if (n > capacity_) grow_to(n);
-    }
 
     /// Makes `n` more bytes part of the buffer and returns where they start;
     /// the caller writes all of them (their content is unspecified).

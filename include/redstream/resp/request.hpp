@@ -142,8 +142,6 @@ class Request {
         multi_slot_ = false;
         cross_slot_ = false;
     }
-    /// Makes room for `bytes` more without regrowing while they are written.
-    void reserve_more(std::size_t bytes) { buffer_.reserve(buffer_.size() + bytes); }
     /// Appends every command of `other` (already serialized: a byte copy;
     /// its by-reference arguments stay references).
     void append(const Request& other);
