@@ -5,7 +5,7 @@
 #include <redstream/core/error.hpp>
 #include <redstream/redis/consumer.hpp>
 
-#include "consumer_impl.hpp"
+#include "consumer/front.hpp"
 #include "streamer_context.hpp"
 #include "sync_wait.hpp"
 

@@ -16,7 +16,7 @@
 #include <redstream/core/error.hpp>
 #include <redstream/core/stream.hpp>
 
-#include "../../src/redis/consumer_inbox.hpp"
+#include "../../src/redis/consumer/inbox.hpp"
 
 namespace rs = redstream;
 using rs::detail::Inbox;

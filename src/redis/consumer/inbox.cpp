@@ -1,4 +1,4 @@
-#include "consumer_inbox.hpp"
+#include "inbox.hpp"
 
 #include <algorithm>
 

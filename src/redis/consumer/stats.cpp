@@ -1,21 +1,37 @@
-// group_stats(): the server's view of each key's group (XINFO GROUPS: lag,
-// pending) joined with this consumer's own counters for that key.
+// The consumer's counters, and group_stats(): the server's view of each key's
+// group (XINFO GROUPS: lag, pending) joined with this consumer's own counters
+// for that key.
 #include <algorithm>
-
-#include <asio/bind_executor.hpp>
 
 #include <redstream/commands/xinfo.hpp>
 #include <redstream/core/error.hpp>
 
-#include "consumer_impl.hpp"
+#include "front.hpp"
 
 namespace redstream::detail {
 
-KeyCounters& ConsumerImpl::counters(std::string_view key) {
-    auto it = key_counters_.find(key);
-    if (it == key_counters_.end())
-        it = key_counters_.emplace(std::string(key), KeyCounters{}).first;
+KeyCounters& ConsumerCounters::of(std::string_view key) {
+    auto it = by_key.find(key);
+    if (it == by_key.end()) it = by_key.emplace(std::string(key), KeyCounters{}).first;
     return it->second;
+}
+
+ConsumerStats ConsumerImpl::stats() const noexcept {
+    constexpr auto relaxed = std::memory_order_relaxed;
+    const auto& c = counters;
+    return {inbox.size(),
+            inbox.max_size(),
+            c.reads.load(relaxed),
+            c.delivered.load(relaxed),
+            c.redelivered.load(relaxed),
+            c.acked.load(relaxed),
+            c.not_pending.load(relaxed),
+            c.deleted.load(relaxed),
+            c.groups_recreated.load(relaxed),
+            c.claimed.load(relaxed),
+            c.dead_lettered.load(relaxed),
+            c.dead_letter_failed.load(relaxed),
+            c.leases_renewed.load(relaxed)};
 }
 
 void ConsumerImpl::group_stats(
@@ -27,15 +43,15 @@ void ConsumerImpl::group_stats(
             std::vector<GroupStreamStats> out;
         };
         auto job = std::make_shared<Job>();
-        for (const auto& c : self.group_.cursors()) {
+        for (const auto& c : self.group_->state().cursors()) {
             if (c.phase == GroupCursor::Phase::create) continue;
-            const auto& n = self.counters(c.key);
-            job->out.push_back({c.key, self.group_name_, std::nullopt, 0, n.delivered,
-                                n.redelivered, n.acked, n.claimed, n.dead_lettered});
+            const auto& n = self.counters.of(c.key);
+            job->out.push_back({c.key, self.group, std::nullopt, 0, n.delivered, n.redelivered,
+                                n.acked, n.claimed, n.dead_lettered});
             commands::xinfo_groups(job->req, c.key);
         }
         if (job->out.empty()) return done({}, {});
-        self.acks_client_->async_exec(
+        self.side_client->async_exec(
             job->req, job->resp, [job, done = std::move(done)](std::error_code ec) mutable {
                 if (ec) return done(ec, {});
                 for (std::size_t i = 0; i < job->out.size() && i < job->resp.size(); ++i) {

@@ -1,0 +1,203 @@
+// What the parts of one consumer share, and the narrow interface through
+// which they reach the rest of it. The front (ConsumerImpl, front.hpp) is the
+// one ConsumerCore; each part (a reader, the commit, claim and lease loops,
+// the dead letters, discovery) holds a reference to it and owns its own
+// requests, replies and timers, so that no part steps on another's scratch
+// and a reader can later be made once per node. Everything here runs on
+// `strand` except where a member says otherwise.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/bind_executor.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <redstream/commands/xpending.hpp>
+#include <redstream/commands/xread.hpp>
+#include <redstream/net/client.hpp>
+#include <redstream/net/detail/backoff.hpp>
+#include <redstream/redis/consumer.hpp>
+#include <redstream/redis/detail/read_state.hpp>
+
+#include "inbox.hpp"
+
+namespace redstream::detail {
+
+/// The delivery counts of one key's entries, from an XPENDING sent just
+/// before the read that delivers them again (a claim, a pending-list read).
+struct KeyPending {
+    std::string key;
+    std::vector<commands::PendingEntry> entries;  // by id; `consumer` is not kept valid
+};
+
+/// The delivery count `id` will have once the read after `pending` delivered
+/// it (one more than XPENDING saw); 0 if XPENDING did not list it. `pending`
+/// is in id order, as XPENDING replies.
+std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id);
+
+/// A group consumer's counts for one key (GroupStreamStats).
+struct KeyCounters {
+    std::uint64_t delivered = 0;
+    std::uint64_t redelivered = 0;
+    std::uint64_t acked = 0;
+    std::uint64_t claimed = 0;
+    std::uint64_t dead_lettered = 0;
+};
+
+/// The consumer's counts (ConsumerStats): atomics, read from any thread;
+/// `by_key` on the strand only.
+struct ConsumerCounters {
+    std::atomic<std::uint64_t> reads{0};
+    std::atomic<std::uint64_t> groups_recreated{0};
+    std::atomic<std::uint64_t> deleted{0};
+    std::atomic<std::uint64_t> acked{0};
+    std::atomic<std::uint64_t> not_pending{0};
+    std::atomic<std::uint64_t> claimed{0};
+    std::atomic<std::uint64_t> delivered{0};
+    std::atomic<std::uint64_t> redelivered{0};
+    std::atomic<std::uint64_t> dead_lettered{0};
+    std::atomic<std::uint64_t> dead_letter_failed{0};
+    std::atomic<std::uint64_t> leases_renewed{0};
+    std::map<std::string, KeyCounters, std::less<>> by_key;
+
+    /// Adds `n` to an atomic counter (relaxed: only ever read as a snapshot).
+    static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
+        counter.fetch_add(n, std::memory_order_relaxed);
+    }
+    /// This consumer's counts for one key.
+    KeyCounters& of(std::string_view key);
+};
+
+/// A connection reads go over, one request at a time: a blocking read holds
+/// it, so discovery, start-id lookups and group creation take turns with the
+/// reads. Cluster mode will have one per node.
+struct ReadLane {
+    ReadLane(std::shared_ptr<Client> c, const asio::strand<asio::any_io_executor>& strand)
+        : client(std::move(c)), backoff(client->config().reconnect), retry(strand) {}
+
+    std::shared_ptr<Client> client;
+    Backoff backoff;           // reset by each reply that was read
+    asio::steady_timer retry;  // the back-off wait
+    bool busy = false;         // a request (or the back-off wait) is out
+};
+
+/// Where a reader is in taking turns of keys (plan_read()): when the room
+/// cannot give every key a fair COUNT, reads take turns of keys.
+struct ReadTurns {
+    std::size_t next = 0;      // the key (index among those read) a turn starts at
+    std::size_t quiet = 0;     // keys turns found empty since entries last came
+    std::size_t reserved = 0;  // what the read in flight may bring (Inbox::reserve)
+    std::size_t count = 0;     // its COUNT
+    std::size_t turn = 0;      // its keys when a turn (not every key), else 0
+
+    /// A read of `plan` over `keys` keys goes out: remember it, move the
+    /// turn on, and reserve its room in `inbox`.
+    void start(const ReadPlan& plan, std::size_t keys, std::size_t reserve, Inbox& inbox);
+    /// Its reply came (or failed): give the reservation back.
+    void finish(Inbox& inbox) { inbox.unreserve(std::exchange(reserved, 0)); }
+};
+
+class ConsumerCore {
+  public:
+    /// Added to block_time for the deadline of a blocking read.
+    static constexpr std::chrono::milliseconds read_margin{1000};
+
+    ConsumerCore(asio::any_io_executor ex, std::shared_ptr<Client> side_client,
+                 ConsumerOptions options, std::string payload_field);
+
+    bool group_mode() const noexcept { return options.mode != ConsumerMode::real_time; }
+    /// The user changed the read set or position: reading goes on after a
+    /// reply error, and next() stops reporting it.
+    void clear_error() {
+        error.clear();
+        inbox.clear_error();
+    }
+    /// BLOCK of the next read: block_time, never 0 (BLOCK 0 would wait
+    /// forever, past any deadline); on demand no longer than the waiting
+    /// take wants a message.
+    std::chrono::milliseconds read_block() const;
+
+    // What a part asks of the rest of the consumer.
+
+    /// Something changed (a reply came, room freed): decide the next request.
+    virtual void step() = 0;
+    /// Hands one read's pages over as messages (dead letters moved aside).
+    /// `claimed_key`: the key of claimed entries (XAUTOCLAIM replies name
+    /// none); `pending`: delivery counts of redelivered entries, by key.
+    virtual void deliver(const resp::Reply& reply, std::vector<commands::StreamPage>& pages,
+                         std::string claimed_key = {},
+                         std::span<const KeyPending> pending = {}) = 0;
+    /// A reply error of the read lane: retryable ones back off, others stop
+    /// reading until the user changes the read set or position.
+    virtual void fail(std::error_code ec) = 0;
+    /// The start cannot succeed (a missing stream): create_consumer()
+    /// reports `ec`, and reading stops as after fail().
+    virtual void fail_start(std::error_code ec) = 0;
+    /// Waits (holding the lane) and tries again; before the start, reports `ec`.
+    virtual void back_off(std::error_code ec) = 0;
+    /// Whether a reader may send its next read before handing a full page
+    /// over: nothing else (discovery, an error, a claim, dead letters) waits.
+    virtual bool may_read_ahead() const = 0;
+    /// A read found a new key (discovery) or the user assigned one.
+    virtual void add_key(const StreamKey& stream, ShardId shard, std::string key,
+                         ReadState::Origin origin) = 0;
+    /// Entries a group read found deleted: acked at once, so that they do not
+    /// stay pending; then the commit loop runs.
+    virtual void ack_deleted(std::span<const std::pair<std::string, MessageId>> entries) = 0;
+    /// Keeps the consumer (and so every part) alive while a completion is out.
+    virtual std::shared_ptr<void> hold() = 0;
+
+    /// A completion (of a timer, or of a request on a connection the part
+    /// does not hold exclusively) back on the strand, calling `f(ec)`;
+    /// nothing once the consumer ended.
+    template <class F>
+    auto guard(F&& f) {
+        return asio::bind_executor(
+            strand, [this, alive = hold(), f = std::forward<F>(f)](std::error_code ec) mutable {
+                if (!stopped) f(ec);
+            });
+    }
+    /// Sends `req` on `lane`, which it holds until the reply: `f(ec)` runs
+    /// on the strand, the lane free again, unless the consumer ended.
+    template <class F>
+    void exec(ReadLane& lane, const resp::Request& req, Response& resp, ExecOptions opts, F&& f) {
+        lane.busy = true;
+        lane.client->async_exec(
+            req, resp, opts,
+            asio::bind_executor(strand, [this, &lane, alive = hold(),
+                                         f = std::forward<F>(f)](std::error_code ec) mutable {
+                lane.busy = false;
+                if (!stopped) f(ec);
+            }));
+    }
+
+    asio::strand<asio::any_io_executor> strand;
+    const ConsumerOptions options;
+    const std::string payload_field;
+    std::string group;   // group modes: the group's name
+    std::string member;  // and this member's
+    /// The Streamer's shared connection: XACK, XAUTOCLAIM, leases, dead
+    /// letters, XINFO and end lookups, never behind a blocking read.
+    std::shared_ptr<Client> side_client;
+    Inbox inbox;
+    ConsumerCounters counters;
+    std::error_code error;  // sticky reply error (the inbox reports it once empty)
+    bool stopped = false;   // end() reached the strand: nothing more starts
+
+  protected:
+    ~ConsumerCore() = default;
+};
+
+}  // namespace redstream::detail
