@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <redstream/core/error.hpp>
-#include <redstream/redis/detail/ack_ledger.hpp>
+#include "../../src/redis/consumer/ack_ledger.hpp"
 
 #include "support/replies.hpp"
 

@@ -5,7 +5,7 @@
 #include <redstream/commands/types.hpp>
 #include <redstream/core/error.hpp>
 #include <redstream/redis/consumer.hpp>
-#include <redstream/redis/detail/dead_letter.hpp>
+#include "../../src/redis/consumer/dead_letter.hpp"
 
 #include "support/replies.hpp"
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <redstream/redis/detail/group_names.hpp>
-#include <redstream/redis/detail/group_state.hpp>
+#include "../../src/redis/consumer/group_names.hpp"
+#include "../../src/redis/consumer/group_state.hpp"
 
 namespace redstream::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include <redstream/redis/detail/ack_ledger.hpp>
+#include "ack_ledger.hpp"
 
 #include <algorithm>
 #include <iterator>

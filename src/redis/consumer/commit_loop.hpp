@@ -16,7 +16,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <redstream/net/detail/backoff.hpp>
-#include <redstream/redis/detail/ack_ledger.hpp>
+#include "ack_ledger.hpp"
 
 #include "core.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <redstream/redis/detail/group_names.hpp>
+#include "group_names.hpp"
 
 namespace redstream::detail {
 

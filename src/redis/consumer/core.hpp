@@ -29,7 +29,7 @@
 #include <redstream/net/client.hpp>
 #include <redstream/net/detail/backoff.hpp>
 #include <redstream/redis/consumer.hpp>
-#include <redstream/redis/detail/read_state.hpp>
+#include "read_state.hpp"
 
 #include "inbox.hpp"
 

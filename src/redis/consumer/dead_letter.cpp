@@ -1,4 +1,4 @@
-#include <redstream/redis/detail/dead_letter.hpp>
+#include "dead_letter.hpp"
 
 #include <redstream/core/error.hpp>
 #include <redstream/redis/consumer.hpp>

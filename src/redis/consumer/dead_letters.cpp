@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include <redstream/redis/detail/dead_letter.hpp>
+#include "dead_letter.hpp"
 
 namespace redstream::detail {
 

@@ -1,4 +1,4 @@
-#include <redstream/redis/detail/group_names.hpp>
+#include "group_names.hpp"
 
 #include <unistd.h>
 

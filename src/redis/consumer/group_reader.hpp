@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <redstream/redis/detail/group_state.hpp>
+#include "group_state.hpp"
 
 #include "core.hpp"
 

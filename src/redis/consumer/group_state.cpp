@@ -1,4 +1,4 @@
-#include <redstream/redis/detail/group_state.hpp>
+#include "group_state.hpp"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 
 #include <asio/steady_timer.hpp>
 
-#include <redstream/redis/detail/group_state.hpp>
+#include "group_state.hpp"
 
 #include "core.hpp"
 

@@ -1,8 +1,8 @@
 // ReadState: the sans-I/O position bookkeeping of the real-time consumer.
+#include "read_state.hpp"
+
 #include <algorithm>
 #include <charconv>
-
-#include <redstream/redis/detail/read_state.hpp>
 
 namespace redstream::detail {
 

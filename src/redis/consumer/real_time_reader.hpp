@@ -10,7 +10,7 @@
 
 #include <redstream/core/stream.hpp>
 #include <redstream/net/detail/completion.hpp>
-#include <redstream/redis/detail/read_state.hpp>
+#include "read_state.hpp"
 
 #include "core.hpp"
 

@@ -1,7 +1,7 @@
 // ReadState: start ids, resolution, seek/rewind and shard keys, no server.
 #include <gtest/gtest.h>
 
-#include <redstream/redis/detail/read_state.hpp>
+#include "../../src/redis/consumer/read_state.hpp"
 
 namespace redstream::detail {
 namespace {
