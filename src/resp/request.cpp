@@ -84,13 +84,38 @@ CommandBuilder::CommandBuilder(Request& req, std::string_view name, std::size_t 
 void Request::append(const Request& other) {
     for (const auto& r : other.references_)
         references_.push_back({buffer_.size() + r.at, r.bytes});
+    for (const auto& c : other.spans_)
+        spans_.push_back({buffer_.size() + c.at, c.slot});
     referenced_bytes_ += other.referenced_bytes_;
     buffer_.append(other.buffer_.view());
     commands_ += other.commands_;
     if (other.cross_slot_) cross_slot_ = true;
-    if (other.multi_slot_ || (slot_ != no_slot && other.slot_ != no_slot && slot_ != other.slot_))
+    if (other.multi_slot_) multi_slot_ = true;
+    add_slot(other.slot_);
+}
+
+void Request::append_command(const Request& other, std::size_t i) {
+    const auto from = other.spans_[i].at;
+    const auto to = i + 1 < other.spans_.size() ? other.spans_[i + 1].at : other.buffer_.size();
+    // A by-reference argument sits inside its command, before the CRLF that
+    // ends it in the buffer: never at `from` or `to`.
+    for (const auto& r : other.references_) {
+        if (r.at <= from || r.at >= to) continue;
+        references_.push_back({buffer_.size() + (r.at - from), r.bytes});
+        referenced_bytes_ += r.bytes.size();
+    }
+    spans_.push_back({buffer_.size(), other.spans_[i].slot});
+    buffer_.append(other.buffer_.view().substr(from, to - from));
+    ++commands_;
+    add_slot(other.spans_[i].slot);
+}
+
+void Request::add_slot(int slot) noexcept {
+    if (slot == no_slot) return;
+    if (slot_ == no_slot)
+        slot_ = slot;
+    else if (slot_ != slot)
         multi_slot_ = true;
-    if (slot_ == no_slot) slot_ = other.slot_;
 }
 
 CommandBuilder& CommandBuilder::arg(std::string_view s) {
@@ -154,10 +179,7 @@ void CommandBuilder::record_slot(std::uint16_t slot) noexcept {
         slot_ = slot;
     else if (slot_ != slot)
         req_->cross_slot_ = true;
-    if (req_->slot_ == Request::no_slot)
-        req_->slot_ = slot;
-    else if (req_->slot_ != slot)
-        req_->multi_slot_ = true;
+    req_->add_slot(slot);
 }
 
 CommandBuilder& CommandBuilder::arg(std::int64_t v) {
@@ -183,6 +205,7 @@ CommandBuilder& CommandBuilder::arg(const MessageId& id) {
 void CommandBuilder::finish() {
     if (done_) return;
     done_ = true;
+    req_->spans_.push_back({start_, slot_});
     if (declared_ != 0) {
         assert(argc_ == declared_ && "a command's declared argument count is wrong");
         ++req_->commands_;

@@ -214,3 +214,54 @@ TEST(RespRequest, KnownSlotsAreTakenAsGiven) {
     plain.command("XLEN").key_in_slot("orders", 42);
     EXPECT_EQ(plain.slot(), 42);
 }
+
+// A cluster router splits a pipeline by node and re-sends single commands:
+// each command keeps its slot, and copying one out gives exactly its bytes.
+TEST(RespRequest, EachCommandKeepsItsSlotAndCanBeCopiedOut) {
+    const std::string big(1000, 'v');
+    rs::resp::Request req;
+    req.command("SET").key("foo").arg_by_reference(big);  // header inserted at finish()
+    req.push("PING");
+    req.command("GET", 2).key("bar");
+    rs::resp::Request tail;
+    tail.command("SET", 3).key("{foo}x").arg_by_reference(big);
+    req.append(tail);
+    ASSERT_EQ(req.commands(), 4U);
+    EXPECT_EQ(req.command_slot(0), 12182);
+    EXPECT_EQ(req.command_slot(1), rs::resp::Request::no_slot);
+    EXPECT_EQ(req.command_slot(2), 5061);
+    EXPECT_EQ(req.command_slot(3), 12182);
+
+    const auto flat = [](const rs::resp::Request& r) {
+        std::string out;
+        r.for_each_piece([&](std::string_view piece) { out.append(piece); });
+        return out;
+    };
+    rs::resp::Request set, same_slot, ping;
+    set.push("SET", "foo", big);
+    same_slot.push("SET", "{foo}x", big);
+    ping.push("PING");
+
+    rs::resp::Request out;  // commands 0 and 3: one node's share
+    out.append_command(req, 0);
+    out.append_command(req, 3);
+    EXPECT_EQ(flat(out), std::string(set.payload()) + std::string(same_slot.payload()));
+    EXPECT_EQ(out.commands(), 2U);
+    EXPECT_EQ(out.size(), set.size() + same_slot.size());
+    EXPECT_EQ(out.slot(), 12182);
+    EXPECT_FALSE(out.multi_slot());
+    EXPECT_EQ(out.command_slot(1), 12182);
+    int by_reference = 0;
+    out.for_each_piece([&](std::string_view piece) { by_reference += piece.data() == big.data(); });
+    EXPECT_EQ(by_reference, 2) << "the arguments were copied";
+
+    rs::resp::Request rest;  // a command without keys, then one in another slot
+    rest.append_command(req, 1);
+    EXPECT_EQ(rest.slot(), rs::resp::Request::no_slot);
+    rest.append_command(req, 2);
+    EXPECT_EQ(rest.payload(), std::string(ping.payload()) + "*2\r\n$3\r\nGET\r\n$3\r\nbar\r\n");
+    EXPECT_EQ(rest.slot(), 5061);
+    EXPECT_FALSE(rest.multi_slot());
+    rest.append_command(req, 0);
+    EXPECT_TRUE(rest.multi_slot());
+}

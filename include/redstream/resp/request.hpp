@@ -136,6 +136,7 @@ class Request {
     void clear() noexcept {
         buffer_.clear();
         references_.clear();
+        spans_.clear();
         referenced_bytes_ = 0;
         commands_ = 0;
         slot_ = no_slot;
@@ -156,11 +157,25 @@ class Request {
     /// refuses (CROSSSLOT): it cannot be split, so it must not be sent there.
     bool cross_slot() const noexcept { return cross_slot_; }
 
+    /// The hash slot of command `i`'s keys, or no_slot if it has none (or,
+    /// when it spans slots, the first one's). `i` < commands().
+    int command_slot(std::size_t i) const noexcept { return spans_[i].slot; }
+    /// Appends command `i` of `other` (a byte copy, its by-reference
+    /// arguments staying references): how a cluster router splits a request
+    /// by node and re-sends one command a MOVED names.
+    void append_command(const Request& other, std::size_t i);
+
     const Config& config() const noexcept { return config_; }
     Config& config() noexcept { return config_; }
 
   private:
     friend class CommandBuilder;
+    // Where a command's bytes begin in buffer_, and its slot.
+    struct Span {
+        std::size_t at;
+        int slot;
+    };
+    void add_slot(int slot) noexcept;
     // A by-reference argument's bytes, spliced in before buffer_[at].
     struct Reference {
         std::size_t at;
@@ -168,6 +183,7 @@ class Request {
     };
     detail::Buffer buffer_;
     std::vector<Reference> references_;
+    std::vector<Span> spans_;  // one per command
     std::size_t referenced_bytes_ = 0;
     std::size_t commands_ = 0;
     int slot_ = no_slot;
