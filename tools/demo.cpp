@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     const char* items[] = {"apple", "bread", "cheese", "dates", "eggs"};
     for (int i = 0; i < 5; ++i) {
         const std::string qty = std::to_string(i + 1);
-        const cmd::Field fields[] = {{"msg", items[i]}, {"qty", qty}};
+        const rs::Field fields[] = {{"msg", items[i]}, {"qty", qty}};
         cmd::xadd(produce, stream, fields);
     }
     const rs::Response added = client.exec(produce);

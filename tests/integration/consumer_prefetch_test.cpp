@@ -51,7 +51,7 @@ class PrefetchBound : public test::StreamerFixture<> {
         for (const auto& key : keys) {
             resp::Request req;
             for (const auto& p : payloads) {
-                const commands::Field f[] = {{"msg", p}};
+                const Field f[] = {{"msg", p}};
                 commands::xadd(req, key, f);
             }
             client_->exec(req);
@@ -146,7 +146,7 @@ void expect_woken(Consumer& c, SyncClient& client, const std::vector<std::string
                   std::size_t prefetch) {
     EXPECT_FALSE(c.next_for(400ms));  // every key is drained and found quiet
     resp::Request req;
-    const commands::Field f[] = {{"msg", "late"}};
+    const Field f[] = {{"msg", "late"}};
     commands::xadd(req, keys[37], f);
     client.exec(req);
     auto m = c.next_for(2s);

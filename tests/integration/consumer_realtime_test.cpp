@@ -35,8 +35,7 @@ class RealTimeConsumer : public test::StreamerFixture<> {
         return o;
     }
 
-    MessageId add(const std::string& key, std::string_view payload,
-                  std::vector<commands::Field> extra = {}) {
+    MessageId add(const std::string& key, std::string_view payload, std::vector<Field> extra = {}) {
         extra.insert(extra.begin(), {"msg", payload});
         resp::Request req;
         commands::xadd(req, key, extra);
@@ -53,7 +52,7 @@ class RealTimeConsumer : public test::StreamerFixture<> {
         for (int i = 0; i < n; ++i)
             payloads.push_back(prefix + std::to_string(i));
         for (const auto& p : payloads) {
-            const commands::Field f[] = {{"msg", p}};
+            const Field f[] = {{"msg", p}};
             commands::xadd(req, key, f);
         }
         client_->exec(req);
@@ -298,7 +297,7 @@ TEST_F(RealTimeConsumer, StreamDeletedWhileReadIsQuietThenContinues) {
     EXPECT_EQ(take(c, 1).at(0).payload(), "other");
     const auto later = first.id().next().next();
     resp::Request req;
-    const commands::Field f[] = {{"msg", "after"}};
+    const Field f[] = {{"msg", "after"}};
     commands::xadd(req, key, f, {.id = commands::XAddId::exact({later.ms + 1, 0})});
     client_->exec(req);
     EXPECT_EQ(take(c, 1).at(0).payload(), "after");

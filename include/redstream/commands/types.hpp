@@ -18,14 +18,14 @@
 #include <vector>
 
 #include <redstream/core/message_id.hpp>
+#include <redstream/core/stream.hpp>
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
 
 namespace redstream::commands {
 
-/// One field/value pair of a stream entry.
-using Field = std::pair<std::string_view, std::string_view>;
-/// Fields to write (XADD): a cheap view over the caller's pairs, in order.
+/// Fields to write (XADD): a cheap view over the caller's pairs (`Field`, from
+/// core), in order.
 using FieldList = std::span<const Field>;
 /// Ids to write (XACK, XCLAIM, XDEL).
 using IdList = std::span<const MessageId>;
