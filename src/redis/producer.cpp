@@ -98,7 +98,8 @@ std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept 
 }
 
 ShardId ProducerImpl::pick_shard(const StreamKey& stream, const SendOptions& opts) const {
-    return ShardId{options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0};
+    return ShardId{
+        options_.shards > 1 ? options_.sharder(stream, opts.partition_key, options_.shards) : 0};
 }
 
 commands::XAddMessage ProducerImpl::message(const StreamKey& stream, std::string_view payload,

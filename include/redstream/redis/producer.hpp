@@ -34,22 +34,23 @@ namespace redstream {
 /// Picks the shard of each message of a stream with several shards.
 class Sharder {
   public:
-    /// (stream, message key, shard count) -> shard in [0, shard count).
-    using Function =
-        std::function<std::uint64_t(const StreamKey&, std::string_view key, std::uint64_t shards)>;
+    /// (stream, partition key, shard count) -> shard in [0, shard count).
+    using Function = std::function<std::uint64_t(const StreamKey&, std::string_view partition_key,
+                                                 std::uint64_t shards)>;
 
     /// Shards in turn (per producer).
     static Sharder round_robin();
     /// A pseudo-random shard per message.
     static Sharder random();
-    /// Same message key, same shard: per-key order holds. Messages without a
-    /// key go round-robin.
+    /// Same partition key, same shard: per-key order holds. Messages without a
+    /// partition key go round-robin.
     static Sharder key_hash();
     /// Your own choice; results are taken modulo the shard count.
     static Sharder custom(Function f);
 
-    std::uint64_t operator()(const StreamKey& s, std::string_view key, std::uint64_t n) const {
-        return f_(s, key, n) % n;
+    std::uint64_t operator()(const StreamKey& s, std::string_view partition_key,
+                             std::uint64_t n) const {
+        return f_(s, partition_key, n) % n;
     }
 
   private:
@@ -108,8 +109,9 @@ struct ProducerOptions {
 
 /// A message to send, beyond the payload.
 struct SendOptions {
-    /// Message key for Sharder::key_hash (not stored in the entry).
-    std::string_view key{};
+    /// Picks the shard with Sharder::key_hash (or a custom Sharder); not
+    /// stored in the entry, so a consumer does not see it.
+    std::string_view partition_key{};
     /// More fields, stored after the payload field, in order.
     std::span<const Field> fields{};
     /// The entry id: `*` (default), `ms-*`, or exact.
