@@ -1,4 +1,4 @@
-#include "transport.hpp"
+#include "socket.hpp"
 
 #include <atomic>
 
@@ -9,12 +9,12 @@ namespace {
 // initializer that runs before any of the core's.
 std::atomic<TlsContextFactory> tls_factory_{nullptr};
 
-std::variant<Stream::Tcp, Stream::Tls, Stream::Unix> make_stream(const asio::any_io_executor& ex,
+std::variant<Socket::Tcp, Socket::Tls, Socket::Unix> make_socket(const asio::any_io_executor& ex,
                                                                  Transport transport,
                                                                  TlsContext* tls) {
-    if (transport == Transport::unix_socket) return Stream::Unix(ex);
+    if (transport == Transport::unix_socket) return Socket::Unix(ex);
     if (transport == Transport::tls && tls) return tls->make_stream(ex);
-    return Stream::Tcp(ex);
+    return Socket::Tcp(ex);
 }
 }  // namespace
 
@@ -26,15 +26,15 @@ TlsContextFactory tls_factory() noexcept {
     return tls_factory_.load(std::memory_order_acquire);
 }
 
-Stream::Stream(const asio::any_io_executor& ex, Transport transport, TlsContext* tls)
-    : stream_(make_stream(ex, transport, tls)) {}
+Socket::Socket(const asio::any_io_executor& ex, Transport transport, TlsContext* tls)
+    : socket_(make_socket(ex, transport, tls)) {}
 
-Stream::Tcp* Stream::tcp() noexcept {
-    if (auto* t = std::get_if<Tls>(&stream_)) return &(*t)->socket();
-    return std::get_if<Tcp>(&stream_);
+Socket::Tcp* Socket::tcp() noexcept {
+    if (auto* t = std::get_if<Tls>(&socket_)) return &(*t)->socket();
+    return std::get_if<Tcp>(&socket_);
 }
 
-void Stream::close() noexcept {
+void Socket::close() noexcept {
     std::visit(
         [](auto& s) {
             asio::error_code ignored;
@@ -43,7 +43,7 @@ void Stream::close() noexcept {
             else
                 s.close(ignored);
         },
-        stream_);
+        socket_);
 }
 
 }  // namespace redstream::detail
