@@ -246,6 +246,12 @@ void decode_ok(const resp::Value& v, std::error_code& ec) noexcept;
 /// An integer reply (XACK, XDEL, XLEN, XTRIM, XGROUP DELCONSUMER ...).
 /// Errors: the server's code, or unexpected_reply for a non-integer.
 std::uint64_t decode_count(const resp::Value& v, std::error_code& ec) noexcept;
+/// An integer reply that is 1 or 0, as a bool (XGROUP CREATECONSUMER: created
+/// or already there; XGROUP DESTROY: destroyed or not found). Errors: the
+/// server's code, or unexpected_reply for a non-integer.
+inline bool decode_flag(const resp::Value& v, std::error_code& ec) noexcept {
+    return decode_count(v, ec) != 0;
+}
 /// A page of entries (`[[id, [f, v, ...]] | [id, nil], ...]`), nil giving an
 /// empty page. Errors: the server's code, or unexpected_reply.
 std::vector<StreamEntry> decode_entries(const resp::Value& v, std::error_code& ec);
