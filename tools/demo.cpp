@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     std::printf("connected to 127.0.0.1:%u, RESP%d\n", args.port, client.async_client().protocol());
 
     const std::string stream = "demo:orders";
-    client.command("DEL", stream);
+    client.exec_one("DEL", stream);
 
     // Five XADDs in one request: one write, five replies in order.
     rs::resp::Request produce;
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
     check(ec, "XPENDING");
     std::printf("XPENDING -> %llu pending\n", static_cast<unsigned long long>(pending.count));
 
-    client.command("DEL", stream, "demo:events");
+    client.exec_one("DEL", stream, "demo:events");
     std::printf("done\n");
     return 0;
 }

@@ -133,7 +133,7 @@ TEST_F(FaultProxyTest, SyncClientWorksThroughTheProxy) {
     config.nodes = {{"127.0.0.1", proxy_.port()}};
     rs::SyncClient client(config);
     client.connect();
-    EXPECT_EQ(client.command("PING").root().str(), "PONG");
+    EXPECT_EQ(client.exec_one("PING").root().str(), "PONG");
     EXPECT_EQ(proxy_.stats().accepted, 1u);
 }
 

@@ -106,7 +106,7 @@ TEST_P(HostileReadiness, SyncClientIsUsableOnceConnected) {
     EXPECT_FALSE(ec) << ec.message() << ": " << client.async_client().last_error();
     EXPECT_LE(since(start), loading_time + 1s);
     if (ec) return;
-    const auto reply = client.command("XADD", "orders", "*", "msg", "first");
+    const auto reply = client.exec_one("XADD", "orders", "*", "msg", "first");
     EXPECT_FALSE(reply.root().is_error()) << reply.root().str();
 }
 

@@ -74,7 +74,7 @@ TEST(HostileServer, ClientHandshakesWithResp3ByDefault) {
     SyncClient client(server.config(3));
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 3);
-    EXPECT_EQ(client.command("PING").root().str(), "PONG");
+    EXPECT_EQ(client.exec_one("PING").root().str(), "PONG");
     EXPECT_EQ(server.count("hello"), 1U);  // names are counted in any case
     EXPECT_GE(server.count("PING"), 1U);
 }
@@ -87,7 +87,7 @@ TEST(HostileServer, RefusedHelloLeadsToResp2) {
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 2);
     EXPECT_EQ(server.count("HELLO"), 1U);
-    const auto reply = client.command("XADD", "k", "*", "msg", "x");
+    const auto reply = client.exec_one("XADD", "k", "*", "msg", "x");
     EXPECT_TRUE(reply.root().is_string()) << reply.root().str();
 }
 

@@ -155,7 +155,7 @@ TEST_F(StallTest, ATimedOutRequestClosesItsConnection) {
     config.health_check_interval = rs::ConnectionConfig::default_health_check_interval;
     rs::SyncClient client(config);
     client.connect();
-    ASSERT_EQ(client.command("PING").root().str(), "PONG");
+    ASSERT_EQ(client.exec_one("PING").root().str(), "PONG");
 
     proxy_.set_mode(Direction::downstream, ProxyMode::stall());
     rs::resp::Request ping;

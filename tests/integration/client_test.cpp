@@ -52,8 +52,8 @@ TEST_P(ClientTest, NegotiatesTheRequestedProtocol) {
     rs::SyncClient c(config());
     c.connect();
     EXPECT_EQ(c.async_client().protocol(), GetParam());
-    EXPECT_EQ(c.command("PING").root().str(), "PONG");
-    auto hello = c.command("HELLO");  // without a version: reports the current one
+    EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
+    auto hello = c.exec_one("HELLO");  // without a version: reports the current one
     ASSERT_TRUE(hello.root().is_aggregate());
 }
 
@@ -103,12 +103,12 @@ TEST_P(ClientTest, ServerErrorsArriveAsRepliesWithTheirCode) {
     rs::SyncClient c(config());
     c.connect();
     const auto key = unique_key("str");
-    c.command("SET", key, "x");
-    auto reply = c.command("XADD", key, "*", "f", "v");
+    c.exec_one("SET", key, "x");
+    auto reply = c.exec_one("XADD", key, "*", "f", "v");
     EXPECT_TRUE(reply.root().is_error());
     EXPECT_EQ(rs::resp::error_of(reply.root()), rs::errc::wrongtype);
     EXPECT_TRUE(reply.root().str().starts_with("WRONGTYPE"));
-    EXPECT_EQ(c.command("PING").root().str(), "PONG");  // connection unaffected
+    EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");  // connection unaffected
 }
 
 TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
@@ -122,7 +122,7 @@ TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
     EXPECT_EQ(ec, rs::errc::timeout);
     EXPECT_EQ(ec, rs::condition::timeout);
     // The abandoned BLPOP reply (nil) must be dropped, not handed to this one.
-    EXPECT_EQ(c.command("ECHO", "after").root().str(), "after");
+    EXPECT_EQ(c.exec_one("ECHO", "after").root().str(), "after");
 }
 
 TEST_P(ClientTest, CancellationSlotCancelsARequest) {
@@ -223,10 +223,10 @@ TEST_P(ClientTest, SelectsTheDatabaseAndNamesTheConnection) {
     rs::SyncClient c(cfg);
     c.connect();
     const auto key = unique_key("db3");
-    c.command("SET", key, "here");
+    c.exec_one("SET", key, "here");
     EXPECT_EQ(server().cli({"-n", "3", "GET", key}), "here");
     EXPECT_EQ(server().cli({"-n", "0", "EXISTS", key}), "0");
-    EXPECT_EQ(c.command("CLIENT", "GETNAME").root().str(), "redstream-test");
+    EXPECT_EQ(c.exec_one("CLIENT", "GETNAME").root().str(), "redstream-test");
 }
 
 TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
@@ -251,10 +251,10 @@ TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     EXPECT_EQ(ec, rs::errc::connection_lost);
     EXPECT_EQ(ec, rs::condition::retryable);
     // A queued request waits for the new connection; the lost one is not replayed.
-    EXPECT_EQ(c.command("ECHO", "back").root().str(), "back");
-    EXPECT_EQ(c.command("CLIENT", "GETNAME").root().str(), "victim");
+    EXPECT_EQ(c.exec_one("ECHO", "back").root().str(), "back");
+    EXPECT_EQ(c.exec_one("CLIENT", "GETNAME").root().str(), "victim");
     server().cli({"RPUSH", key, "x"});
-    EXPECT_EQ(c.command("LLEN", key).root().to_int(), 1);  // BLPOP did not run again
+    EXPECT_EQ(c.exec_one("LLEN", key).root().to_int(), 1);  // BLPOP did not run again
 }
 
 TEST_P(ClientTest, FailFastRequestsWhileDisconnected) {
@@ -291,7 +291,7 @@ TEST_P(ClientTest, HealthCheckNoticesADeadServerAndRecovers) {
     own.cli({"CLIENT", "PAUSE", "700", "ALL"});
     EXPECT_TRUE(eventually([&] { return !c.async_client().connected(); }, 3000ms));
     EXPECT_TRUE(eventually([&] { return c.async_client().connected(); }, 5000ms));
-    EXPECT_EQ(c.command("ECHO", "alive").root().str(), "alive");
+    EXPECT_EQ(c.exec_one("ECHO", "alive").root().str(), "alive");
 }
 
 TEST_P(ClientTest, NothingListeningIsConnectFailed) {
@@ -317,7 +317,7 @@ TEST_P(ClientTest, UnixSocket) {
     cfg.socket_path = own.unix_path();
     rs::SyncClient c(cfg);
     c.connect();
-    EXPECT_EQ(c.command("ECHO", "via unix").root().str(), "via unix");
+    EXPECT_EQ(c.exec_one("ECHO", "via unix").root().str(), "via unix");
 }
 
 TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
@@ -326,7 +326,7 @@ TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
     {
         rs::SyncClient c(cfg);
         c.connect();
-        EXPECT_EQ(c.command("PING").root().str(), "PONG");
+        EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
     }
     cfg.password = "wrong-pw";
     rs::SyncClient bad(cfg);
@@ -354,7 +354,7 @@ TEST_P(ClientTest, AclUser) {
     cfg.password = "app-pw";
     rs::SyncClient c(cfg);
     c.connect();
-    EXPECT_EQ(c.command("ACL", "WHOAMI").root().str(), "app");
+    EXPECT_EQ(c.exec_one("ACL", "WHOAMI").root().str(), "app");
     cfg.password = "nope-pw";
     rs::SyncClient bad(cfg);
     std::error_code ec;

@@ -268,7 +268,7 @@ TEST_F(RealTimeConsumer, IterationStopsAfterEnd) {
 
 TEST_F(RealTimeConsumer, WrongTypeKeyFailsNextWithoutBusyLooping) {
     const auto key = unique_key();
-    client_->command("SET", key, "not a stream");
+    client_->exec_one("SET", key, "not a stream");
     for (auto reset : {AutoStreamReset::earliest, AutoStreamReset::latest}) {
         auto c = streamer_.create_consumer({key}, options(reset));
         std::error_code ec;
@@ -291,7 +291,7 @@ TEST_F(RealTimeConsumer, StreamDeletedWhileReadIsQuietThenContinues) {
     add(key, "before");
     auto c = streamer_.create_consumer({key, other}, options(AutoStreamReset::earliest));
     auto first = take(c, 1).at(0);
-    client_->command("DEL", key);
+    client_->exec_one("DEL", key);
     EXPECT_FALSE(c.next_for(300ms));
     add(other, "other");
     EXPECT_EQ(take(c, 1).at(0).payload(), "other");

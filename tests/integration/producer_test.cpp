@@ -90,7 +90,7 @@ TEST_F(ProducerTest, HandedOverPayloadsAreStoredWholeAboveAndBelowTheThreshold) 
 
     rs::SyncClient client(server().config());
     client.connect();
-    const auto page = client.command("XRANGE", key, "-", "+");
+    const auto page = client.exec_one("XRANGE", key, "-", "+");
     ASSERT_EQ(page.root().size(), 40U);
     for (std::size_t i = 0; i < 40; ++i) {
         const auto fields = page.root()[i][1];

@@ -22,7 +22,7 @@ std::error_code try_connect(const rs::ConnectionConfig& cfg) {
     std::error_code ec;
     c.connect(ec);
     if (!ec) {
-        EXPECT_EQ(c.command("ECHO", "tls").root().str(), "tls");
+        EXPECT_EQ(c.exec_one("ECHO", "tls").root().str(), "tls");
     }
     return ec;
 }

@@ -188,9 +188,10 @@ class SyncClient {
     Response exec(const resp::Request& req, ExecOptions opts = {});
     Response exec(const resp::Request& req, std::error_code& ec, ExecOptions opts = {});
 
-    /// One command, one reply.
+    /// Runs one command (`exec_one("XLEN", key)`) and returns its reply.
+    /// Throws like exec(); a server error reply is returned, not thrown.
     template <class... Args>
-    resp::Reply command(std::string_view name, const Args&... args) {
+    resp::Reply exec_one(std::string_view name, const Args&... args) {
         resp::Request req;
         req.push(name, args...);
         return exec(req).at(0);
