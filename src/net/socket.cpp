@@ -1,13 +1,8 @@
 #include "socket.hpp"
 
-#include <atomic>
-
 namespace redstream::detail {
 
 namespace {
-// Constant-initialized, so redstream-tls may register from a static
-// initializer that runs before any of the core's.
-std::atomic<TlsContextFactory> tls_factory_{nullptr};
 
 std::variant<Socket::Tcp, Socket::Tls, Socket::Unix> make_socket(const asio::any_io_executor& ex,
                                                                  Transport transport,
@@ -17,14 +12,6 @@ std::variant<Socket::Tcp, Socket::Tls, Socket::Unix> make_socket(const asio::any
     return Socket::Tcp(ex);
 }
 }  // namespace
-
-void register_tls(TlsContextFactory factory) noexcept {
-    tls_factory_.store(factory, std::memory_order_release);
-}
-
-TlsContextFactory tls_factory() noexcept {
-    return tls_factory_.load(std::memory_order_acquire);
-}
 
 Socket::Socket(const asio::any_io_executor& ex, Transport transport, TlsContext* tls)
     : socket_(make_socket(ex, transport, tls)) {}

@@ -2,7 +2,7 @@
 #include <memory>
 #include <random>
 
-#include <redstream/redis/producer.hpp>
+#include <redstream/redis/sharder.hpp>
 
 namespace redstream {
 namespace {
