@@ -147,7 +147,7 @@ TEST_F(AwaitableTest, ConsumerAsyncNextCommitAndGroupStats) {
     opts.mode = rs::ConsumerMode::resumable;
     opts.auto_commit = rs::AutoCommit::disabled;
     opts.auto_stream_reset = rs::AutoStreamReset::earliest;
-    opts.group_id = unique_key("g");
+    opts.group = unique_key("g");
     opts.block_time = 100ms;
     auto consumer = streamer_.create_consumer({rs::StreamKey(key)}, opts);
     const auto stats = run<std::vector<rs::GroupStreamStats>>(

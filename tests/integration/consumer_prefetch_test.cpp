@@ -33,7 +33,7 @@ class PrefetchBound : public test::StreamerFixture<> {
         o.block_time = 100ms;
         o.prefetch = prefetch;
         if (mode != ConsumerMode::real_time) {
-            o.group_id = unique_key();
+            o.group = unique_key();
             o.auto_commit = AutoCommit::rolling;
         }
         return o;
