@@ -97,11 +97,11 @@ int main(int argc, char** argv) {
     std::printf("== Producer and real-time Consumer\n");
     streamer_demo(args);
     std::printf("== Typed commands and a consumer group\n");
-    rs::ConnectionConfig config;
+    rs::net::ConnectionConfig config;
     config.nodes = {{"127.0.0.1", args.port}};
     config.protocol = args.protocol;
     config.client_name = "redstream-demo";
-    rs::SyncClient client(config);
+    rs::net::SyncClient client(config);
     client.connect();
     std::printf("connected to 127.0.0.1:%u, RESP%d\n", args.port, client.async_client().protocol());
 
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
         const rs::Field fields[] = {{"msg", items[i]}, {"qty", qty}};
         cmd::xadd(produce, stream, fields);
     }
-    const rs::Response added = client.exec(produce);
+    const rs::net::Response added = client.exec(produce);
     std::printf("XADD x5 (pipelined) -> ids:");
     std::error_code ec;
     for (const auto& reply : added) {

@@ -9,7 +9,7 @@
 
 #include "client_impl.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 
 std::string endpoint_text(const HostPort& hp) {
@@ -286,4 +286,4 @@ void ClientImpl::close() {
     });
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

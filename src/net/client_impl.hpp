@@ -21,7 +21,7 @@
 
 #include "socket.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   public:
@@ -138,4 +138,4 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     std::string last_error_;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -4,7 +4,7 @@
 
 #include "client_impl.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 constexpr std::size_t read_size = 64 * 1024;
 }  // namespace
@@ -214,4 +214,4 @@ void ClientImpl::send_ping() {
     maybe_write();
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -1,6 +1,6 @@
 #include "socket.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 namespace {
 
@@ -33,4 +33,4 @@ void Socket::close() noexcept {
         socket_);
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

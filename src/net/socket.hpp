@@ -20,7 +20,7 @@
 
 #include "tls.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 class Socket {
   public:
@@ -81,4 +81,4 @@ class Socket {
     std::variant<Tcp, Tls, Unix> socket_;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -4,7 +4,7 @@
 
 #include <atomic>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 namespace {
 // Constant-initialized, so redstream-tls may register from a static
@@ -20,4 +20,4 @@ TlsContextFactory tls_factory() noexcept {
     return tls_factory_.load(std::memory_order_acquire);
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

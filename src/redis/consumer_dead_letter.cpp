@@ -26,7 +26,7 @@ void ConsumerImpl::send_dead_letters() {
     if (dead_keys_.empty()) return;
     struct Job {
         resp::Request req;
-        Response resp;
+        net::Response resp;
         std::vector<std::string> keys;
     };
     auto job = std::make_shared<Job>();
@@ -42,7 +42,7 @@ void ConsumerImpl::send_dead_letters() {
         }));
 }
 
-void ConsumerImpl::on_dead_letters(std::error_code ec, const Response& replies,
+void ConsumerImpl::on_dead_letters(std::error_code ec, const net::Response& replies,
                                    const std::vector<std::string>& keys) {
     dead_in_flight_ -= keys.size();
     // After a transport error the entries stay pending and come back later.

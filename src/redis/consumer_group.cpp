@@ -127,8 +127,8 @@ void ConsumerImpl::read_group(std::size_t incoming) {
     if (may_block) opts.block = block_time;
     commands::xreadgroup(req_, group_name_, member_name_, offsets, opts);
     op_ = Op::read;
-    const ExecOptions exec{.timeout = block_time + read_margin,
-                           .blocking = may_block ? block_time : std::chrono::milliseconds(0)};
+    const net::ExecOptions exec{.timeout = block_time + read_margin,
+                                .blocking = may_block ? block_time : std::chrono::milliseconds(0)};
     client_->async_exec(req_, resp_, exec,
                         bind([](ConsumerImpl& s, std::error_code ec) { s.on_group_read(ec); }));
 }
@@ -151,7 +151,8 @@ void ConsumerImpl::wait_for_entries() {
     req_.clear();
     commands::xread(req_, offsets, {.count = 1, .block = block});
     op_ = Op::read;
-    client_->async_exec(req_, resp_, ExecOptions{.timeout = block + read_margin, .blocking = block},
+    client_->async_exec(req_, resp_,
+                        net::ExecOptions{.timeout = block + read_margin, .blocking = block},
                         bind([](ConsumerImpl& s, std::error_code ec) {
                             if (ec) return s.back_off(ec);
                             std::error_code dec;

@@ -14,8 +14,8 @@
 
 namespace redstream::detail {
 
-ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                           std::shared_ptr<Client> acks, std::vector<StreamKey> streams,
+ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
+                           std::shared_ptr<net::Client> acks, std::vector<StreamKey> streams,
                            ConsumerOptions options, std::string payload_field)
     : strand_(asio::make_strand(ex)),
       client_(std::move(client)),

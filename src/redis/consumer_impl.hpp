@@ -74,8 +74,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     static constexpr std::chrono::milliseconds read_margin{1000};
 
     /// `acks`: the connection for XACK (never the blocking reads' one).
-    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                 std::shared_ptr<Client> acks, std::vector<StreamKey> streams,
+    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
+                 std::shared_ptr<net::Client> acks, std::vector<StreamKey> streams,
                  ConsumerOptions options, std::string payload_field);
 
     /// Connects, finds the shards and resolves every start id; `started`
@@ -165,7 +165,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     void add_dead_letter(std::string_view key, const commands::StreamEntry& e,
                          std::uint64_t deliveries);
     void send_dead_letters();
-    void on_dead_letters(std::error_code ec, const Response& replies,
+    void on_dead_letters(std::error_code ec, const net::Response& replies,
                          const std::vector<std::string>& keys);
     // This consumer's counts for one key (consumer_stats.cpp).
     KeyCounters& counters(std::string_view key);
@@ -213,7 +213,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     auto guard(F&& f);
 
     asio::strand<asio::any_io_executor> strand_;
-    std::shared_ptr<Client> client_;
+    std::shared_ptr<net::Client> client_;
     std::vector<StreamKey> streams_;
     ConsumerOptions options_;
     std::string payload_field_;
@@ -221,10 +221,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     GroupState group_;  // resumable, load_balanced
     std::string group_name_;
     std::string member_name_;
-    std::shared_ptr<Client> acks_client_;
+    std::shared_ptr<net::Client> acks_client_;
     AckLedger acks_;
     resp::Request ack_req_;
-    Response ack_resp_;
+    net::Response ack_resp_;
     asio::steady_timer commit_timer_;
     bool ending_ = false;  // end(): commit everything owed, then report ended_
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> commits_;
@@ -235,13 +235,13 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     MessageId claim_cursor_;
     std::string claim_key_;
     resp::Request claim_req_;
-    Response claim_resp_;
+    net::Response claim_resp_;
     asio::steady_timer renew_timer_;
     std::size_t renew_index_ = 0;  // the key being renewed
     MessageId renew_after_;
     std::string renew_key_;
     resp::Request renew_req_;
-    Response renew_resp_;
+    net::Response renew_resp_;
     // Dead letters found by the last read, not yet sent, and how many are out.
     resp::Request dead_req_;
     std::vector<std::string> dead_keys_;
@@ -259,7 +259,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight
 
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     std::vector<commands::StreamPage> pages_;
     std::vector<std::pair<std::size_t, std::string>> scans_;  // (stream index, cursor)
     std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
@@ -290,7 +290,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
     std::size_t end_lookups_ = 0;  // rewind_to_end lookups out: the read loop waits
     asio::steady_timer retry_timer_;
     asio::steady_timer discovery_timer_;
-    Backoff backoff_;
+    net::detail::Backoff backoff_;
 
     std::atomic<std::uint64_t> wait_ids_{0};
     std::atomic<bool> end_waited_{false};

@@ -187,8 +187,8 @@ void ConsumerImpl::read(std::size_t incoming) {
                     {.count = plan.count, .block = turn ? std::nullopt : std::optional(block)});
     op_ = Op::read;
     client_->async_exec(req_, resp_,
-                        ExecOptions{.timeout = block + read_margin,
-                                    .blocking = turn ? std::chrono::milliseconds(0) : block},
+                        net::ExecOptions{.timeout = block + read_margin,
+                                         .blocking = turn ? std::chrono::milliseconds(0) : block},
                         bind([gen = state_.generation()](ConsumerImpl& s, std::error_code ec) {
                             s.on_read(ec, gen);
                         }));

@@ -18,7 +18,7 @@ struct ConsumerImpl::EndLookup {
     std::uint64_t epoch = 0;        // the inbox's seek epoch of this call
     std::vector<std::string> keys;  // of the XREVRANGEs in req, in order
     resp::Request req;
-    Response resp;
+    net::Response resp;
     BasicCompletion<std::error_code> done;
 };
 
@@ -77,7 +77,7 @@ void ConsumerImpl::look_up_ends(std::shared_ptr<EndLookup> lookup) {
     if (lookup->keys.empty()) return on_ends({}, *lookup);
     ++end_lookups_;
     acks_client_->async_exec(
-        lookup->req, lookup->resp, ExecOptions{Consumer::end_lookup_timeout},
+        lookup->req, lookup->resp, net::ExecOptions{Consumer::end_lookup_timeout},
         asio::bind_executor(strand_, [self = shared_from_this(), lookup](std::error_code ec) {
             --self->end_lookups_;
             if (self->stopped_) return lookup->done(make_error_code(errc::shutting_down));

@@ -71,7 +71,7 @@ std::string command(std::string_view name) {
 TEST(HostileServer, ClientHandshakesWithResp3ByDefault) {
     Watchdog dog(20s);
     ScriptedServer server;
-    SyncClient client(server.config(3));
+    net::SyncClient client(server.config(3));
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 3);
     EXPECT_EQ(client.exec_one("PING").root().str(), "PONG");
@@ -83,7 +83,7 @@ TEST(HostileServer, RefusedHelloLeadsToResp2) {
     Watchdog dog(20s);
     ScriptedServer server;
     server.on("HELLO", Action::error("ERR unknown command 'HELLO', with args beginning with: '3'"));
-    SyncClient client(server.config(3));
+    net::SyncClient client(server.config(3));
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 2);
     EXPECT_EQ(server.count("HELLO"), 1U);
@@ -130,7 +130,7 @@ TEST(HostileServer, GeneratedReplyKeepsItsLimitAndRate) {
 TEST(HostileServer, SeesTheClientClose) {
     Watchdog dog(20s);
     ScriptedServer server;
-    SyncClient client(server.config());
+    net::SyncClient client(server.config());
     client.connect();
     ASSERT_TRUE(server.wait_for_accepted(1, 2s));
     EXPECT_EQ(server.closed_by_client(), 0U);

@@ -45,11 +45,11 @@ class ClientTest : public ::testing::TestWithParam<int> {
         static RedisServer s;
         return s;
     }
-    rs::ConnectionConfig config() const { return server().config(GetParam()); }
+    rs::net::ConnectionConfig config() const { return server().config(GetParam()); }
 };
 
 TEST_P(ClientTest, NegotiatesTheRequestedProtocol) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     EXPECT_EQ(c.async_client().protocol(), GetParam());
     EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
@@ -59,7 +59,7 @@ TEST_P(ClientTest, NegotiatesTheRequestedProtocol) {
 
 TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     std::optional<std::error_code> connect_ec;
     client.async_connect([&](std::error_code ec) { connect_ec = ec; });
     ASSERT_TRUE(run_until(io, [&] { return connect_ec.has_value(); }));
@@ -68,7 +68,7 @@ TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
     const auto key = unique_key("counter");
     constexpr int n = 20000;
     std::vector<rs::resp::Request> requests(n);
-    std::vector<rs::Response> responses(n);
+    std::vector<rs::net::Response> responses(n);
     int completed = 0;
     for (int i = 0; i < n; ++i) {
         requests[i].push("INCR", key);
@@ -84,7 +84,7 @@ TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
 }
 
 TEST_P(ClientTest, OneRequestWithManyCommandsGetsAllReplies) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("list");
     rs::resp::Request req;
@@ -100,7 +100,7 @@ TEST_P(ClientTest, OneRequestWithManyCommandsGetsAllReplies) {
 }
 
 TEST_P(ClientTest, ServerErrorsArriveAsRepliesWithTheirCode) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("str");
     c.exec_one("SET", key, "x");
@@ -112,7 +112,7 @@ TEST_P(ClientTest, ServerErrorsArriveAsRepliesWithTheirCode) {
 }
 
 TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("blocked");
     rs::resp::Request slow;
@@ -127,7 +127,7 @@ TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
 
 TEST_P(ClientTest, CancellationSlotCancelsARequest) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     bool connected = false;
     client.async_connect([&](std::error_code ec) { connected = !ec; });
     ASSERT_TRUE(run_until(io, [&] { return connected; }));
@@ -135,7 +135,7 @@ TEST_P(ClientTest, CancellationSlotCancelsARequest) {
     rs::resp::Request slow, next;
     slow.push("BLPOP", key, "0.3");
     next.push("ECHO", "next");
-    rs::Response slow_resp, next_resp;
+    rs::net::Response slow_resp, next_resp;
     asio::cancellation_signal signal;
     std::optional<std::error_code> slow_ec, next_ec;
     client.async_exec(
@@ -161,13 +161,13 @@ TEST_P(ClientTest, CancellationSlotCancelsARequest) {
 
 TEST_P(ClientTest, CancellingAnUnwrittenRequestLeavesTheConnectionAlone) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     bool connected = false;
     client.async_connect([&](std::error_code ec) { connected = !ec; });
     ASSERT_TRUE(run_until(io, [&] { return connected; }));
     rs::resp::Request req;
     req.push("ECHO", "kept");
-    rs::Response resp, cancelled_resp;
+    rs::net::Response resp, cancelled_resp;
     asio::cancellation_signal signal;
     std::optional<std::error_code> first_ec, cancelled_ec;
     client.async_exec(req, resp, [&](std::error_code ec) { first_ec = ec; });
@@ -189,11 +189,11 @@ TEST_P(ClientTest, FutureAndAwaitableTokensWork) {
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread t([&] { io.run(); });
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     client.async_connect(asio::use_future).get();
     rs::resp::Request req;
     req.push("ECHO", "hi");
-    rs::Response resp;
+    rs::net::Response resp;
     client.async_exec(req, resp, asio::use_future).get();
     EXPECT_EQ(resp.at(0).root().str(), "hi");
 
@@ -204,7 +204,7 @@ TEST_P(ClientTest, FutureAndAwaitableTokensWork) {
         [&]() -> asio::awaitable<void> {
             rs::resp::Request r;
             r.push("ECHO", "co");
-            rs::Response out;
+            rs::net::Response out;
             co_await client.async_exec(r, out, asio::use_awaitable);
             result.set_value(std::string(out.at(0).root().str()));
         },
@@ -220,7 +220,7 @@ TEST_P(ClientTest, SelectsTheDatabaseAndNamesTheConnection) {
     auto cfg = config();
     cfg.db = 3;
     cfg.client_name = "redstream-test";
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     const auto key = unique_key("db3");
     c.exec_one("SET", key, "here");
@@ -233,7 +233,7 @@ TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     auto cfg = config();
     cfg.client_name = "victim";
     cfg.reconnect.initial_delay = 10ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     const auto key = unique_key("list");
     rs::resp::Request blocked;
@@ -262,7 +262,7 @@ TEST_P(ClientTest, FailFastRequestsWhileDisconnected) {
     auto cfg = own.config(GetParam());
     cfg.reconnect.initial_delay = 10ms;
     cfg.reconnect.max_delay = 50ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     own.stop();
     ASSERT_TRUE(eventually([&] { return !c.async_client().connected(); }));
@@ -286,7 +286,7 @@ TEST_P(ClientTest, HealthCheckNoticesADeadServerAndRecovers) {
     cfg.connect_timeout = 200ms;
     cfg.reconnect.initial_delay = 10ms;
     cfg.reconnect.max_delay = 50ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     own.cli({"CLIENT", "PAUSE", "700", "ALL"});
     EXPECT_TRUE(eventually([&] { return !c.async_client().connected(); }, 3000ms));
@@ -300,7 +300,7 @@ TEST_P(ClientTest, NothingListeningIsConnectFailed) {
         RedisServer gone;
         cfg.nodes = {{"127.0.0.1", gone.port()}};
     }  // stopped: its port now refuses connections
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     std::error_code ec;
     c.connect(ec);
     EXPECT_EQ(ec, rs::errc::connect_failed);
@@ -315,7 +315,7 @@ TEST_P(ClientTest, UnixSocket) {
     auto cfg = own.config(GetParam());
     cfg.transport = rs::Transport::unix_socket;
     cfg.socket_path = own.unix_path();
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     EXPECT_EQ(c.exec_one("ECHO", "via unix").root().str(), "via unix");
 }
@@ -324,12 +324,12 @@ TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
     RedisServer own(rs::test::ServerOptions{.requirepass = "s3cret-pw"});
     auto cfg = own.config(GetParam());
     {
-        rs::SyncClient c(cfg);
+        rs::net::SyncClient c(cfg);
         c.connect();
         EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
     }
     cfg.password = "wrong-pw";
-    rs::SyncClient bad(cfg);
+    rs::net::SyncClient bad(cfg);
     try {
         bad.connect();
         FAIL() << "connected with a wrong password";
@@ -338,7 +338,7 @@ TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
         EXPECT_EQ(std::string(e.what()).find("wrong-pw"), std::string::npos);
     }
     cfg.password.clear();
-    rs::SyncClient none(cfg);
+    rs::net::SyncClient none(cfg);
     std::error_code ec;
     none.connect(ec);
     // Both protocols learn it at connect: HELLO (RESP3) or the handshake's PING
@@ -352,11 +352,11 @@ TEST_P(ClientTest, AclUser) {
     auto cfg = own.config(GetParam());
     cfg.username = "app";
     cfg.password = "app-pw";
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     EXPECT_EQ(c.exec_one("ACL", "WHOAMI").root().str(), "app");
     cfg.password = "nope-pw";
-    rs::SyncClient bad(cfg);
+    rs::net::SyncClient bad(cfg);
     std::error_code ec;
     bad.connect(ec);
     EXPECT_EQ(ec, rs::errc::wrongpass);

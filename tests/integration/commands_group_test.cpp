@@ -28,7 +28,7 @@ class GroupCommands : public ::testing::TestWithParam<int> {
     }
 
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(GetParam()));
+        client_ = std::make_unique<net::SyncClient>(server().config(GetParam()));
         client_->connect();
         key_ = unique_key("grp");
     }
@@ -86,7 +86,7 @@ class GroupCommands : public ::testing::TestWithParam<int> {
         return {};
     }
 
-    std::unique_ptr<SyncClient> client_;
+    std::unique_ptr<net::SyncClient> client_;
     std::string key_;
     resp::Reply keep_;
 };

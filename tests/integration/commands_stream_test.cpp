@@ -27,7 +27,7 @@ class StreamCommands : public ::testing::TestWithParam<int> {
     }
 
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(GetParam()));
+        client_ = std::make_unique<net::SyncClient>(server().config(GetParam()));
         client_->connect();
         ASSERT_EQ(client_->async_client().protocol(), GetParam());
     }
@@ -74,7 +74,7 @@ class StreamCommands : public ::testing::TestWithParam<int> {
         return ids;
     }
 
-    std::unique_ptr<SyncClient> client_;
+    std::unique_ptr<net::SyncClient> client_;
 };
 
 TEST_P(StreamCommands, XAddIdsAndFieldOrder) {

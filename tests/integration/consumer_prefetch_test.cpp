@@ -142,7 +142,7 @@ TEST_F(PrefetchBound, SmallPrefetchGroupOver50StreamsIsFair) {
 // Once every key was found empty, a consumer with fewer places than keys
 // blocks on all of them: an entry in any key arrives within a block, and
 // the bound holds when many keys get one at once.
-void expect_woken(Consumer& c, SyncClient& client, const std::vector<std::string>& keys,
+void expect_woken(Consumer& c, net::SyncClient& client, const std::vector<std::string>& keys,
                   std::size_t prefetch) {
     EXPECT_FALSE(c.next_for(400ms));  // every key is drained and found quiet
     resp::Request req;

@@ -88,7 +88,7 @@ TEST_F(ProducerTest, HandedOverPayloadsAreStoredWholeAboveAndBelowTheThreshold) 
     producer.flush();
     ASSERT_EQ(xlen(key), 40);
 
-    rs::SyncClient client(server().config());
+    rs::net::SyncClient client(server().config());
     client.connect();
     const auto page = client.exec_one("XRANGE", key, "-", "+");
     ASSERT_EQ(page.root().size(), 40U);

@@ -17,8 +17,8 @@ RedisServer& tls_server() {
     return s;
 }
 
-std::error_code try_connect(const rs::ConnectionConfig& cfg) {
-    rs::SyncClient c(cfg);
+std::error_code try_connect(const rs::net::ConnectionConfig& cfg) {
+    rs::net::SyncClient c(cfg);
     std::error_code ec;
     c.connect(ec);
     if (!ec) {

@@ -19,8 +19,8 @@
 #include <asio/async_result.hpp>
 #include <asio/cancellation_signal.hpp>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 
 namespace redstream {
 

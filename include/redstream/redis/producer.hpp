@@ -24,8 +24,8 @@
 #include <asio/async_result.hpp>
 
 #include <redstream/commands/types.hpp>
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include <redstream/redis/send_future.hpp>
 #include <redstream/redis/sharder.hpp>
 
