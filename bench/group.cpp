@@ -71,7 +71,7 @@ bench::Side ours_group(const Params& p) {
                 {rs::StreamKey(key)},
                 rs::ConsumerOptions{.mode = rs::ConsumerMode::resumable,
                                     .auto_stream_reset = rs::AutoStreamReset::earliest,
-                                    .group_id = group,
+                                    .group = group,
                                     .auto_commit = rs::AutoCommit::rolling});
             rs::MessageId last{};
             for (; read < p.count; ++read) {
@@ -208,7 +208,7 @@ LbResult ours_lb(const Params& p) {
                     {rs::StreamKey(key)},
                     rs::ConsumerOptions{.mode = rs::ConsumerMode::load_balanced,
                                         .auto_stream_reset = rs::AutoStreamReset::earliest,
-                                        .group_id = group,
+                                        .group = group,
                                         .auto_commit = rs::AutoCommit::rolling}));
             std::promise<void> all_read;
             std::vector<std::thread> threads;

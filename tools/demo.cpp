@@ -97,26 +97,26 @@ int main(int argc, char** argv) {
     std::printf("== Producer and real-time Consumer\n");
     streamer_demo(args);
     std::printf("== Typed commands and a consumer group\n");
-    rs::ConnectionConfig config;
+    rs::net::ConnectionConfig config;
     config.nodes = {{"127.0.0.1", args.port}};
     config.protocol = args.protocol;
     config.client_name = "redstream-demo";
-    rs::SyncClient client(config);
+    rs::net::SyncClient client(config);
     client.connect();
     std::printf("connected to 127.0.0.1:%u, RESP%d\n", args.port, client.async_client().protocol());
 
     const std::string stream = "demo:orders";
-    client.command("DEL", stream);
+    client.exec_one("DEL", stream);
 
     // Five XADDs in one request: one write, five replies in order.
     rs::resp::Request produce;
     const char* items[] = {"apple", "bread", "cheese", "dates", "eggs"};
     for (int i = 0; i < 5; ++i) {
         const std::string qty = std::to_string(i + 1);
-        const cmd::Field fields[] = {{"msg", items[i]}, {"qty", qty}};
+        const rs::Field fields[] = {{"msg", items[i]}, {"qty", qty}};
         cmd::xadd(produce, stream, fields);
     }
-    const rs::Response added = client.exec(produce);
+    const rs::net::Response added = client.exec(produce);
     std::printf("XADD x5 (pipelined) -> ids:");
     std::error_code ec;
     for (const auto& reply : added) {
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
     check(ec, "XPENDING");
     std::printf("XPENDING -> %llu pending\n", static_cast<unsigned long long>(pending.count));
 
-    client.command("DEL", stream, "demo:events");
+    client.exec_one("DEL", stream, "demo:events");
     std::printf("done\n");
     return 0;
 }

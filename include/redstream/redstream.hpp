@@ -10,6 +10,7 @@
 #include <redstream/net/config.hpp>
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/producer.hpp>
+#include <redstream/redis/sharder.hpp>
 #include <redstream/redis/streamer.hpp>
 #include <redstream/resp/reader.hpp>
 #include <redstream/resp/request.hpp>

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 double Backoff::next_unit() noexcept {
     // xorshift64*: plenty for spreading delays, and deterministic under a seed.
@@ -24,4 +24,4 @@ std::chrono::milliseconds Backoff::next_delay() noexcept {
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::min(cap, base * spread)));
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -9,7 +9,7 @@
 
 #include "client_impl.hpp"
 
-namespace redstream {
+namespace redstream::net {
 
 Client::Client(asio::any_io_executor ex, ConnectionConfig config)
     : impl_(std::make_shared<detail::ClientImpl>(std::move(ex), std::move(config))) {}
@@ -123,4 +123,4 @@ Client& SyncClient::async_client() noexcept {
     return state_->client;
 }
 
-}  // namespace redstream
+}  // namespace redstream::net

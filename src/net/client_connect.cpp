@@ -9,7 +9,7 @@
 
 #include "client_impl.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 
 std::string endpoint_text(const HostPort& hp) {
@@ -86,7 +86,7 @@ void ClientImpl::start_attempt() {
     connect_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
         if (!ec && gen == self->generation_) self->on_connect_timeout();
     }));
-    transport_ = std::make_shared<Stream>(strand_, config_.transport, tls_context_.get());
+    socket_ = std::make_shared<Socket>(strand_, config_.transport, tls_context_.get());
     if (config_.transport == Transport::unix_socket)
         connect_unix();
     else
@@ -106,9 +106,9 @@ void ClientImpl::on_connect_timeout() {
 
 void ClientImpl::connect_unix() {
     const auto gen = generation_;
-    transport_->unix_socket()->async_connect(
+    socket_->unix_socket()->async_connect(
         asio::local::stream_protocol::endpoint(config_.socket_path),
-        on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
+        on_strand([self = shared_from_this(), t = socket_, gen](std::error_code ec) {
             if (gen != self->generation_) return;
             if (ec)
                 return self->on_failure(make_error_code(errc::connect_failed), gen,
@@ -148,7 +148,7 @@ void ClientImpl::resolve_and_connect(std::size_t node) {
 template <class Endpoints>
 void ClientImpl::connect_endpoints(std::size_t node, const Endpoints& endpoints) {
     const auto gen = generation_;
-    auto t = transport_;  // alive until the connect completes
+    auto t = socket_;  // alive until the connect completes
     asio::async_connect(
         *t->tcp(), endpoints,
         on_strand([self = shared_from_this(), t, node, gen](std::error_code ec, const auto&) {
@@ -156,12 +156,12 @@ void ClientImpl::connect_endpoints(std::size_t node, const Endpoints& endpoints)
             if (ec) {
                 // A failed connect leaves the socket closed; the next node
                 // gets a fresh one (TLS state included).
-                self->transport_ = std::make_shared<Stream>(self->strand_, self->config_.transport,
-                                                            self->tls_context_.get());
+                self->socket_ = std::make_shared<Socket>(self->strand_, self->config_.transport,
+                                                         self->tls_context_.get());
                 return self->on_node_failed(node, ec);
             }
             asio::error_code ignored;
-            self->transport_->tcp()->set_option(asio::ip::tcp::no_delay(true), ignored);
+            self->socket_->tcp()->set_option(asio::ip::tcp::no_delay(true), ignored);
             self->on_socket_connected(node);
         }));
 }
@@ -173,14 +173,14 @@ void ClientImpl::on_node_failed(std::size_t node, const std::error_code& ec) {
 }
 
 void ClientImpl::on_socket_connected(std::size_t node) {
-    auto* tls = transport_->tls();
+    auto* tls = socket_->tls();
     if (!tls) return start_handshake();
     const auto& host = config_.nodes[node].host;
     const auto& name = config_.tls.server_name.empty() ? host : config_.tls.server_name;
     const auto gen = generation_;
     tls->async_handshake(
         name, config_.tls.verify_peer,
-        on_strand([self = shared_from_this(), t = transport_, gen](std::error_code ec) {
+        on_strand([self = shared_from_this(), t = socket_, gen](std::error_code ec) {
             if (gen != self->generation_) return;
             if (ec)
                 return self->on_failure(make_error_code(errc::tls_failed), gen,
@@ -195,7 +195,7 @@ void ClientImpl::start_handshake() {
     handshake_.emplace(handshake_params_);
     const auto gen = generation_;
     last_received_ = Pipeline::Clock::now();
-    read_loop(transport_, gen);
+    read_loop(socket_, gen);
     const auto action = handshake_->start(handshake_request_);
     if (action.kind == HandshakeFsm::Action::Kind::done) return on_ready();
     write_raw(handshake_request_.payload(), gen);
@@ -259,8 +259,8 @@ void ClientImpl::drop_connection() {
     for (auto* timer : {&connect_timer_, &health_timer_, &handshake_timer_})
         timer->cancel();
     if (resolver_) resolver_->cancel();
-    if (transport_) transport_->close();
-    transport_.reset();  // pending handlers keep their own reference
+    if (socket_) socket_->close();
+    socket_.reset();  // pending handlers keep their own reference
     writing_ = false;
     ping_outstanding_ = false;
 }
@@ -286,4 +286,4 @@ void ClientImpl::close() {
     });
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

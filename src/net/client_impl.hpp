@@ -19,9 +19,9 @@
 #include <redstream/net/detail/pipeline.hpp>
 #include <redstream/resp/reader.hpp>
 
-#include "transport.hpp"
+#include "socket.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   public:
@@ -49,7 +49,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
 
   private:
     enum class State { idle, connecting, handshaking, ready, backing_off, closed };
-    using StreamPtr = std::shared_ptr<Stream>;
+    using SocketPtr = std::shared_ptr<Socket>;
 
     // Connection lifecycle (client_connect.cpp).
     void start_attempt();
@@ -70,7 +70,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void set_last_error(std::string text);
 
     // Steady state (client_io.cpp).
-    void read_loop(StreamPtr t, std::uint64_t gen);
+    void read_loop(SocketPtr t, std::uint64_t gen);
     bool on_bytes(std::size_t n, std::uint64_t gen);
     void dispatch_reply(resp::Reply&& reply, std::uint64_t gen);
     void write_raw(std::string_view bytes, std::uint64_t gen);
@@ -102,7 +102,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     // The socket of the current attempt or connection, from the start of an
     // attempt: closing it aborts a connect or TLS handshake in flight, so a
     // failed attempt leaves no operation (and no file descriptor) behind.
-    StreamPtr transport_;
+    SocketPtr socket_;
     std::string connect_errors_;  // why each node of this attempt failed
     resp::Reader reader_;
     Pipeline pipeline_;
@@ -138,4 +138,4 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     std::string last_error_;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

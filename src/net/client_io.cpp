@@ -4,7 +4,7 @@
 
 #include "client_impl.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 constexpr std::size_t read_size = 64 * 1024;
 }  // namespace
@@ -58,7 +58,7 @@ void ClientImpl::set_push_handler(std::function<void(resp::Reply)> handler) {
     });
 }
 
-void ClientImpl::read_loop(StreamPtr t, std::uint64_t gen) {
+void ClientImpl::read_loop(SocketPtr t, std::uint64_t gen) {
     auto space = reader_.prepare(read_size);
     t->async_read_some(
         asio::buffer(space.data(), space.size()),
@@ -104,10 +104,11 @@ void ClientImpl::dispatch_reply(resp::Reply&& reply, std::uint64_t gen) {
 // The handshake's own write (no pipeline yet).
 void ClientImpl::write_raw(std::string_view bytes, std::uint64_t gen) {
     writing_ = true;
-    transport_->async_write(
+    socket_->async_write(
         asio::buffer(bytes.data(), bytes.size()),
-        on_strand([self = shared_from_this(), t = transport_, gen](
-                      std::error_code ec, std::size_t) { self->on_written(ec, gen); }));
+        on_strand([self = shared_from_this(), t = socket_, gen](std::error_code ec, std::size_t) {
+            self->on_written(ec, gen);
+        }));
 }
 
 // Shared requests (a producer's batch) go out in place, as pieces of one
@@ -119,10 +120,10 @@ void ClientImpl::write_batch(std::uint64_t gen) {
     write_buffers_.clear();
     write_batch_.for_each_piece(
         [this](std::string_view p) { write_buffers_.emplace_back(p.data(), p.size()); });
-    transport_->async_write(
+    socket_->async_write(
         std::span<const asio::const_buffer>(write_buffers_),
         on_strand(
-            [self = shared_from_this(), t = transport_, gen, owners = write_batch_.take_owners()](
+            [self = shared_from_this(), t = socket_, gen, owners = write_batch_.take_owners()](
                 std::error_code ec, std::size_t) { self->on_written(ec, gen); }));
 }
 
@@ -213,4 +214,4 @@ void ClientImpl::send_ping() {
     maybe_write();
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -1,6 +1,6 @@
 #include <redstream/net/config.hpp>
 
-namespace redstream {
+namespace redstream::net {
 
 std::vector<HostPort> ConnectionConfig::default_nodes() {
     return {HostPort{"127.0.0.1", StreamUrl::default_port}};
@@ -41,4 +41,4 @@ ConnectionConfig ConnectionConfig::from_url(std::string_view url) {
     return from_url(StreamUrl::parse(url));
 }
 
-}  // namespace redstream
+}  // namespace redstream::net

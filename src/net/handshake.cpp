@@ -2,7 +2,7 @@
 
 #include <redstream/core/error.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 
 // Servers older than 6.0 do not know HELLO; 6.0+ answer NOPROTO when they
@@ -101,4 +101,4 @@ HandshakeFsm::Action HandshakeFsm::on_reply(const resp::Value& reply, resp::Requ
     return {Action::Kind::fail, make_error_code(errc::unexpected_reply), "reply after handshake"};
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

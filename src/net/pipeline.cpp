@@ -4,7 +4,7 @@
 
 #include <redstream/core/error.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 void WriteBatch::clear() noexcept {
     copied_.clear();
@@ -168,4 +168,4 @@ Pipeline::Expired Pipeline::expire(Clock::time_point now) {
     return out;
 }
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

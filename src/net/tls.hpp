@@ -18,7 +18,7 @@
 
 #include <redstream/net/config.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 /// TLS over a TCP socket. Completion handlers run through the executor the
 /// stream was made with (the connection's strand). One read and one write
@@ -63,4 +63,4 @@ inline constexpr const char* tls_not_linked_message =
     "rediss:// needs TLS support, which is a separate library: link redstream::tls "
     "(find_package(redstream COMPONENTS tls)) or pkg-config redstream-tls";
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

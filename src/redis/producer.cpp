@@ -98,7 +98,8 @@ std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept 
 }
 
 ShardId ProducerImpl::pick_shard(const StreamKey& stream, const SendOptions& opts) const {
-    return ShardId{options_.shards > 1 ? options_.sharder(stream, opts.key, options_.shards) : 0};
+    return ShardId{
+        options_.shards > 1 ? options_.sharder(stream, opts.partition_key, options_.shards) : 0};
 }
 
 commands::XAddMessage ProducerImpl::message(const StreamKey& stream, std::string_view payload,
@@ -325,8 +326,8 @@ void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
     }
     // Completes on the strand we run on: one completion per batch, no hop.
     client_->async_exec(std::shared_ptr<const resp::Request>(batch, &batch->request),
-                        ReplySink{&ProducerImpl::on_reply, batch.get()},
-                        ExecOptions{.timeout = left},
+                        net::ReplySink{&ProducerImpl::on_reply, batch.get()},
+                        net::ExecOptions{.timeout = left},
                         asio::bind_executor(strand_, std::move(done)));
 }
 
@@ -509,7 +510,7 @@ void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) 
     const auto shards = impl_->options().shards;
     for (std::uint64_t s = 0; s < shards; ++s)
         commands::xtrim(req, shard_key(stream, ShardId{s}, shards), trim);
-    Response resp;
+    net::Response resp;
     throw_if(detail::wait_exec(impl_->context(), *impl_->client(), req, resp), "XTRIM failed");
     for (const auto& r : resp) {
         std::error_code ec;

@@ -118,7 +118,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// Where handlers without an executor of their own complete.
     asio::any_io_executor completion_executor() const { return ctx_->fallback_executor(); }
     const StreamerContext& context() const noexcept { return *ctx_; }
-    std::shared_ptr<Client> client() const { return client_; }
+    std::shared_ptr<net::Client> client() const { return client_; }
     const ProducerOptions& options() const noexcept { return options_; }
 
   private:
@@ -148,7 +148,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void complete_flushes();
 
     std::shared_ptr<StreamerContext> ctx_;
-    std::shared_ptr<Client> client_;
+    std::shared_ptr<net::Client> client_;
     asio::strand<asio::any_io_executor> strand_;  // the connection's
     StreamKey anchor_;
     ProducerOptions options_;

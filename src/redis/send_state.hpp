@@ -9,8 +9,8 @@
 #include <memory>
 #include <system_error>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include <redstream/redis/send_future.hpp>
 
 #include "streamer_context.hpp"

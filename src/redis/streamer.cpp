@@ -8,8 +8,8 @@
 namespace redstream {
 namespace detail {
 
-std::error_code wait_exec(const StreamerContext& ctx, Client& client, const resp::Request& req,
-                          Response& resp) {
+std::error_code wait_exec(const StreamerContext& ctx, net::Client& client, const resp::Request& req,
+                          net::Response& resp) {
     if (ctx.closed()) return make_error_code(errc::shutting_down);
     const auto [ec] =
         wait_for(ctx.executor, [&](auto done) { client.async_exec(req, resp, std::move(done)); });

@@ -32,7 +32,7 @@ struct StreamerContext {
     /// Streams named in the URL path.
     std::vector<StreamKey> url_streams;
     /// The connection producers share (writes only; never blocking reads).
-    std::shared_ptr<Client> shared_client;
+    std::shared_ptr<net::Client> shared_client;
 
     /// Registers what disconnect() does to an actor (producers flush and
     /// close, consumers end) for as long as `actor` lives. Thread-safe; drops
@@ -44,8 +44,8 @@ struct StreamerContext {
 
     /// A new, not yet connected client with this Streamer's settings, for a
     /// consumer's own connection (blocking reads never share one).
-    std::shared_ptr<Client> make_client() const {
-        return std::make_shared<Client>(executor, options.connection);
+    std::shared_ptr<net::Client> make_client() const {
+        return std::make_shared<net::Client>(executor, options.connection);
     }
 
     /// True once disconnect() began: actors take no new work, and every
@@ -93,7 +93,7 @@ struct IoRunner {
 
 /// Runs `req` and waits; for sync calls made outside the I/O threads.
 /// shutting_down at once once the Streamer is closed.
-std::error_code wait_exec(const StreamerContext& ctx, Client& client, const resp::Request& req,
-                          Response& resp);
+std::error_code wait_exec(const StreamerContext& ctx, net::Client& client, const resp::Request& req,
+                          net::Response& resp);
 
 }  // namespace redstream::detail

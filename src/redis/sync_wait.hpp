@@ -11,8 +11,8 @@
 #include <optional>
 #include <tuple>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/error.hpp>
-#include <redstream/net/detail/completion.hpp>
 
 namespace redstream::detail {
 

@@ -16,7 +16,7 @@
 
 #include "../net/tls.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 namespace {
 
 class AsioTlsStream final : public TlsStream {
@@ -91,7 +91,7 @@ struct Registrar {
 const Registrar registrar;
 
 }  // namespace
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail
 
 // The symbol `-Wl,-u` names: referring to it pulls this object, and so the
 // registrar above, out of libredstream-tls.a.

@@ -25,9 +25,9 @@ namespace {
 
 // CLUSTER SLOTS from node `i`, decoded.
 cluster::SlotMap fetch_slot_map(std::size_t i, int protocol) {
-    rs::SyncClient client(shared_cluster().config(i, protocol));
+    rs::net::SyncClient client(shared_cluster().config(i, protocol));
     client.connect();
-    const auto reply = client.command("CLUSTER", "SLOTS");
+    const auto reply = client.exec_one("CLUSTER", "SLOTS");
     std::error_code ec;
     auto map = cluster::SlotMap::from_cluster_slots(reply.root(), ec, "127.0.0.1");
     EXPECT_FALSE(ec) << ec.message();
@@ -85,9 +85,9 @@ INSTANTIATE_TEST_SUITE_P(Protocols, ClusterSlots, ::testing::Values(2, 3),
 
 // The error text a node answers `GET key` with.
 std::string error_from(std::size_t node, const std::string& key) {
-    rs::SyncClient client(shared_cluster().config(node));
+    rs::net::SyncClient client(shared_cluster().config(node));
     client.connect();
-    const auto reply = client.command("GET", key);
+    const auto reply = client.exec_one("GET", key);
     EXPECT_TRUE(reply.root().is_error()) << "node " << node << " served " << key;
     return std::string(reply.root().str());
 }
@@ -132,11 +132,11 @@ TEST(ClusterRedirect, OwnerServesTheKey) {
     const auto& c = shared_cluster();
     const auto map = fetch_slot_map(0, 3);
     const std::string key = "rs:owner:key";
-    rs::SyncClient client(
+    rs::net::SyncClient client(
         c.config(c.index_of_port(map.master_of(cluster::key_slot(key))->endpoint.port)));
     client.connect();
-    EXPECT_FALSE(client.command("SET", key, "v").root().is_error());
-    EXPECT_EQ(client.command("GET", key).root().str(), "v");
+    EXPECT_FALSE(client.exec_one("SET", key, "v").root().is_error());
+    EXPECT_EQ(client.exec_one("GET", key).root().str(), "v");
 }
 
 }  // namespace

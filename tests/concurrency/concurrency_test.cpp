@@ -131,7 +131,7 @@ TEST_F(Concurrency, LoadBalancedMembersAckOnTheirOwnThreads) {
     o.auto_commit = rs::AutoCommit::rolling;
     o.auto_commit_interval = 20ms;
     o.auto_stream_reset = rs::AutoStreamReset::earliest;
-    o.group_id = unique_key("g");
+    o.group = unique_key("g");
     o.block_time = 100ms;
     o.batch_size = 50;
     o.prefetch = 100;
@@ -158,7 +158,7 @@ TEST_F(Concurrency, LoadBalancedMembersAckOnTheirOwnThreads) {
         << "a message went to both members";
     a.end();
     b.end();
-    const auto pending = server().cli({"XPENDING", key, o.group_id});
+    const auto pending = server().cli({"XPENDING", key, o.group});
     EXPECT_EQ(pending.substr(0, pending.find('\n')), "0");
 }
 

@@ -28,7 +28,7 @@ inline ConsumerOptions crash_consumer_options(std::string group) {
     // ...and so does a low ceiling on acks held between commits (the
     // default, 10'000, would let one kill redeliver 10% of the stream).
     o.max_uncommitted = 1'000;
-    o.group_id = std::move(group);
+    o.group = std::move(group);
     return o;
 }
 

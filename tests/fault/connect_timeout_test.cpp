@@ -48,22 +48,22 @@ void expect_streamer_connect_fails(const std::string& url) {
     EXPECT_LE(clock.elapsed(), bound);
 }
 
-// SyncClient::connect fails within the bound, and its destructor returns
+// net::SyncClient::connect fails within the bound, and its destructor returns
 // (today it hangs, issue 9 §1).
 void expect_sync_connect_fails(const std::string& url) {
-    auto config = rs::ConnectionConfig::from_url(url);
+    auto config = rs::net::ConnectionConfig::from_url(url);
     config.connect_timeout = connect_timeout;
     config.tls.verify_peer = false;
-    auto client = std::make_unique<rs::SyncClient>(config);
+    auto client = std::make_unique<rs::net::SyncClient>(config);
     Stopwatch clock;
-    const auto ec = rs::test::finish_within(bound, "SyncClient::connect(" + url + ")", [&] {
+    const auto ec = rs::test::finish_within(bound, "net::SyncClient::connect(" + url + ")", [&] {
         std::error_code e;
         client->connect(e);
         return e;
     });
     EXPECT_TRUE(is_connect_failure(ec)) << (ec ? ec.message() : "connected");
     EXPECT_LE(clock.elapsed(), bound);
-    rs::test::finish_within(1s, "~SyncClient after a failed connect", [&] { client.reset(); });
+    rs::test::finish_within(1s, "~net::SyncClient after a failed connect", [&] { client.reset(); });
 }
 
 std::string url_to(std::uint16_t port, std::string_view scheme = "redis") {
@@ -81,7 +81,7 @@ TEST_F(ConnectTimeoutTest, StreamerConnectToABlackholeFailsAndReturns) {
     expect_streamer_connect_fails(url_to(hole.port()));
 }
 
-// Issue 9 §1: SyncClient against dropped SYNs: connect returns, and so does its destructor.
+// Issue 9 §1: net::SyncClient against dropped SYNs: connect returns, and so does its destructor.
 TEST_F(ConnectTimeoutTest, SyncClientConnectToABlackholeFailsAndIsDestroyed) {
     rs::test::SynBlackhole hole;
     expect_sync_connect_fails(url_to(hole.port()));
@@ -93,7 +93,7 @@ TEST_F(ConnectTimeoutTest, StreamerTlsToAPlaintextPortFailsAndReturns) {
     expect_streamer_connect_fails(url_to(server.port(), "rediss"));
 }
 
-// Issue 9 §1: as above, with SyncClient.
+// Issue 9 §1: as above, with net::SyncClient.
 TEST_F(ConnectTimeoutTest, SyncClientTlsToAPlaintextPortFailsAndIsDestroyed) {
     rs::test::RedisServer server;
     expect_sync_connect_fails(url_to(server.port(), "rediss"));
@@ -107,7 +107,7 @@ TEST_F(ConnectTimeoutTest, StreamerTlsHandshakeIntoAStallFailsAndReturns) {
     expect_streamer_connect_fails(proxy.url("rediss"));
 }
 
-// Issue 9 §1: as above, with SyncClient.
+// Issue 9 §1: as above, with net::SyncClient.
 TEST_F(ConnectTimeoutTest, SyncClientTlsHandshakeIntoAStallFailsAndIsDestroyed) {
     rs::test::RedisServer server;
     rs::test::FaultProxy proxy(server.port());

@@ -1,5 +1,5 @@
 // The fault proxy itself (issue 9, section 8): each mode does what it says,
-// observed with plain sockets (and SyncClient) through the proxy to a real
+// observed with plain sockets (and net::SyncClient) through the proxy to a real
 // redis-server.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -131,9 +131,9 @@ TEST_F(FaultProxyTest, PassForwardsBothWaysAndCountsTheConnection) {
 TEST_F(FaultProxyTest, SyncClientWorksThroughTheProxy) {
     auto config = server().config();
     config.nodes = {{"127.0.0.1", proxy_.port()}};
-    rs::SyncClient client(config);
+    rs::net::SyncClient client(config);
     client.connect();
-    EXPECT_EQ(client.command("PING").root().str(), "PONG");
+    EXPECT_EQ(client.exec_one("PING").root().str(), "PONG");
     EXPECT_EQ(proxy_.stats().accepted, 1u);
 }
 

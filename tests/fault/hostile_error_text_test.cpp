@@ -67,15 +67,15 @@ TEST(HostileErrorText, ProducerWrongTypeHasNoStrayPrefix) {
     EXPECT_NE(what.find("WRONGTYPE"), std::string::npos) << what;
 }
 
-// Issue 9 §5: a refused connect names host:port and the OS reason (SyncClient).
+// Issue 9 §5: a refused connect names host:port and the OS reason (net::SyncClient).
 TEST(HostileErrorText, SyncClientConnectFailureNamesAddressAndReason) {
     Watchdog dog(40s);
     const auto port = find_free_port();  // nothing listens there
-    ConnectionConfig config;
+    net::ConnectionConfig config;
     config.nodes = {{"127.0.0.1", port}};
-    SyncClient client(config);
+    net::SyncClient client(config);
     const auto what =
-        what_of([&] { bounded(10s, "SyncClient::connect", [&] { client.connect(); }); });
+        what_of([&] { bounded(10s, "net::SyncClient::connect", [&] { client.connect(); }); });
     const auto address = "127.0.0.1:" + std::to_string(port);
     EXPECT_NE(what.find(address), std::string::npos) << what;
     EXPECT_NE(what.find("Connection refused"), std::string::npos) << what;

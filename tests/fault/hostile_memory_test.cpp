@@ -57,13 +57,13 @@ void expect_bounded(const Action& endless) {
     server.on("XRANGE", endless);
     auto config = server.config();
     config.reader_limits.max_reply_bytes = reply_bound;
-    SyncClient client(config);
+    net::SyncClient client(config);
     client.connect();
 
     const RssGrowth rss;
     const auto start = std::chrono::steady_clock::now();
     std::error_code ec;
-    client.exec(xrange(), ec, ExecOptions{give_up});
+    client.exec(xrange(), ec, net::ExecOptions{give_up});
     const auto elapsed = since(start);
     const auto growth = rss.peak();
 
@@ -100,7 +100,7 @@ void expect_closed_after_timeout(const Action& endless) {
     server.on("XRANGE", endless);
     auto config = server.config();
     config.request_timeout = 300ms;
-    SyncClient client(config);
+    net::SyncClient client(config);
     client.connect();
 
     const auto start = std::chrono::steady_clock::now();

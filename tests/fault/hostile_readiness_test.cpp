@@ -95,31 +95,31 @@ TEST_P(HostileReadiness, StreamerIsUsableOnceConnected) {
                             [&] { return streamer.create_consumer({StreamKey("orders")}); }));
 }
 
-// Issue 9 §5: SyncClient::connect waits out LOADING; the first command succeeds.
+// Issue 9 §5: net::SyncClient::connect waits out LOADING; the first command succeeds.
 TEST_P(HostileReadiness, SyncClientIsUsableOnceConnected) {
     Watchdog dog(40s);
     load_for(server_, GetParam(), loading_time);
-    SyncClient client(server_.config(protocol_of(GetParam())));
+    net::SyncClient client(server_.config(protocol_of(GetParam())));
     const auto start = std::chrono::steady_clock::now();
     std::error_code ec;
-    bounded(10s, "SyncClient::connect", [&] { client.connect(ec); });
+    bounded(10s, "net::SyncClient::connect", [&] { client.connect(ec); });
     EXPECT_FALSE(ec) << ec.message() << ": " << client.async_client().last_error();
     EXPECT_LE(since(start), loading_time + 1s);
     if (ec) return;
-    const auto reply = client.command("XADD", "orders", "*", "msg", "first");
+    const auto reply = client.exec_one("XADD", "orders", "*", "msg", "first");
     EXPECT_FALSE(reply.root().is_error()) << reply.root().str();
 }
 
-// Issue 9 §5: a server that stays LOADING fails SyncClient::connect within connect_timeout.
+// Issue 9 §5: a server that stays LOADING fails net::SyncClient::connect within connect_timeout.
 TEST_P(HostileReadiness, SyncClientConnectToServerLoadingForeverEndsInTime) {
     Watchdog dog(40s);
     load_for(server_, GetParam(), forever);
     auto config = server_.config(protocol_of(GetParam()));
     config.connect_timeout = 1s;
-    SyncClient client(config);
+    net::SyncClient client(config);
     const auto start = std::chrono::steady_clock::now();
     std::error_code ec;
-    bounded(10s, "SyncClient::connect", [&] { client.connect(ec); });
+    bounded(10s, "net::SyncClient::connect", [&] { client.connect(ec); });
     const auto elapsed = since(start);
     EXPECT_TRUE(ec == condition::timeout || ec == errc::loading)
         << (ec ? ec.message() : "connected to a server that is still loading");

@@ -71,10 +71,10 @@ std::string command(std::string_view name) {
 TEST(HostileServer, ClientHandshakesWithResp3ByDefault) {
     Watchdog dog(20s);
     ScriptedServer server;
-    SyncClient client(server.config(3));
+    net::SyncClient client(server.config(3));
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 3);
-    EXPECT_EQ(client.command("PING").root().str(), "PONG");
+    EXPECT_EQ(client.exec_one("PING").root().str(), "PONG");
     EXPECT_EQ(server.count("hello"), 1U);  // names are counted in any case
     EXPECT_GE(server.count("PING"), 1U);
 }
@@ -83,11 +83,11 @@ TEST(HostileServer, RefusedHelloLeadsToResp2) {
     Watchdog dog(20s);
     ScriptedServer server;
     server.on("HELLO", Action::error("ERR unknown command 'HELLO', with args beginning with: '3'"));
-    SyncClient client(server.config(3));
+    net::SyncClient client(server.config(3));
     client.connect();
     EXPECT_EQ(client.async_client().protocol(), 2);
     EXPECT_EQ(server.count("HELLO"), 1U);
-    const auto reply = client.command("XADD", "k", "*", "msg", "x");
+    const auto reply = client.exec_one("XADD", "k", "*", "msg", "x");
     EXPECT_TRUE(reply.root().is_string()) << reply.root().str();
 }
 
@@ -130,7 +130,7 @@ TEST(HostileServer, GeneratedReplyKeepsItsLimitAndRate) {
 TEST(HostileServer, SeesTheClientClose) {
     Watchdog dog(20s);
     ScriptedServer server;
-    SyncClient client(server.config());
+    net::SyncClient client(server.config());
     client.connect();
     ASSERT_TRUE(server.wait_for_accepted(1, 2s));
     EXPECT_EQ(server.closed_by_client(), 0U);

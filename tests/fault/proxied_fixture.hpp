@@ -29,7 +29,7 @@ inline constexpr std::chrono::milliseconds timing_slack{150};
 inline constexpr std::chrono::milliseconds reconnect_max_delay{200};
 
 /// `config` with the scenario timings.
-inline ConnectionConfig fast(ConnectionConfig config) {
+inline net::ConnectionConfig fast(net::ConnectionConfig config) {
     config.health_check_interval = health_interval;
     config.connect_timeout = connect_timeout;
     config.reconnect.initial_delay = std::chrono::milliseconds(20);
@@ -64,7 +64,7 @@ class ProxiedServerTest : public ::testing::Test {
     }
 
     /// A config that reaches the server through the proxy.
-    ConnectionConfig proxied_config() const {
+    net::ConnectionConfig proxied_config() const {
         auto config = fast(server().config());
         config.nodes = {{"127.0.0.1", proxy_.port()}};
         return config;

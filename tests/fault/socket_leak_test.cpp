@@ -38,12 +38,13 @@ class SocketLeakTest : public rs::test::ProxiedServerTest {
     }
 
     // Connects `client` and waits for the outcome (bounded).
-    std::error_code connect(rs::Client& client) {
+    std::error_code connect(rs::net::Client& client) {
         std::promise<std::error_code> done;
         auto result = done.get_future();
         client.async_connect([&done](std::error_code ec) { done.set_value(ec); });
         if (result.wait_for(attempt_timeout + 1s) != std::future_status::ready)
-            rs::test::abort_hung_test("Client::async_connect completion", attempt_timeout + 1s);
+            rs::test::abort_hung_test("net::Client::async_connect completion",
+                                      attempt_timeout + 1s);
         return result.get();
     }
 
@@ -55,11 +56,11 @@ class SocketLeakTest : public rs::test::ProxiedServerTest {
 // Issue 9 §1: ten connects that time out against dropped SYNs leave no socket behind.
 TEST_F(SocketLeakTest, TimedOutConnectsLeaveNoSocket) {
     rs::test::SynBlackhole hole;
-    rs::ConnectionConfig config;
+    rs::net::ConnectionConfig config;
     config.nodes = {{"127.0.0.1", hole.port()}};
     config.connect_timeout = attempt_timeout;
     auto attempt = [&] {
-        rs::Client client(io_.get_executor(), config);
+        rs::net::Client client(io_.get_executor(), config);
         const auto ec = connect(client);
         EXPECT_TRUE(ec == rs::errc::timeout || ec == rs::errc::connect_failed) << ec.message();
     };
@@ -80,7 +81,7 @@ TEST_F(SocketLeakTest, TimedOutReconnectAttemptsLeaveNoSocket) {
     config.connect_timeout = attempt_timeout;
     config.reconnect.initial_delay = 10ms;
     config.reconnect.max_delay = 50ms;
-    rs::Client client(io_.get_executor(), config);
+    rs::net::Client client(io_.get_executor(), config);
     ASSERT_FALSE(connect(client));
     proxy_.set_blackhole(true);
     // Counted while connected: the client's socket and the proxy's two.

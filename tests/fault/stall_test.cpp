@@ -152,10 +152,10 @@ TEST_F(StallTest, RealTimeConsumerLeavesAStalledConnectionAndMissesNothing) {
 TEST_F(StallTest, ATimedOutRequestClosesItsConnection) {
     auto config = proxied_config();
     config.request_timeout = 300ms;
-    config.health_check_interval = rs::ConnectionConfig::default_health_check_interval;
-    rs::SyncClient client(config);
+    config.health_check_interval = rs::net::ConnectionConfig::default_health_check_interval;
+    rs::net::SyncClient client(config);
     client.connect();
-    ASSERT_EQ(client.command("PING").root().str(), "PONG");
+    ASSERT_EQ(client.exec_one("PING").root().str(), "PONG");
 
     proxy_.set_mode(Direction::downstream, ProxyMode::stall());
     rs::resp::Request ping;

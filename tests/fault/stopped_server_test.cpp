@@ -66,7 +66,7 @@ TEST(StoppedServerTest, SendsFailWithinTheDeliveryTimeoutAndFlushReturns) {
 // with default options may wait forever."
 TEST(StoppedServerTest, DefaultOptionsHaveFiniteDeadlines) {
     EXPECT_GT(rs::ProducerOptions{}.delivery_timeout.count(), 0);
-    EXPECT_GT(rs::ConnectionConfig{}.request_timeout.count(), 0)
+    EXPECT_GT(rs::net::ConnectionConfig{}.request_timeout.count(), 0)
         << "sync requests have no deadline by default";
 }
 
@@ -74,16 +74,16 @@ TEST(StoppedServerTest, DefaultOptionsHaveFiniteDeadlines) {
 // fails within the default request timeout.
 TEST(StoppedServerTest, SyncRequestWithDefaultOptionsFailsInTime) {
     rs::test::Watchdog watchdog(60s);
-    const auto timeout = rs::ConnectionConfig{}.request_timeout;
+    const auto timeout = rs::net::ConnectionConfig{}.request_timeout;
     ASSERT_GT(timeout.count(), 0) << "sync requests have no deadline by default";
     RedisServer server;
-    rs::SyncClient client(server.config());
+    rs::net::SyncClient client(server.config());
     client.connect();
     server.stop();
     rs::resp::Request ping;
     ping.push("PING");
     const auto ec =
-        rs::test::finish_within(timeout + 1s, "SyncClient::exec with the server stopped", [&] {
+        rs::test::finish_within(timeout + 1s, "net::SyncClient::exec with the server stopped", [&] {
             std::error_code e;
             client.exec(ping, e);
             return e;

@@ -87,7 +87,7 @@ TEST_F(WireFaultsTest, DrippingReplyCompletesAndIsNotAStall) {
     auto config = proxied_config();
     config.health_check_interval = 300ms;
     config.request_timeout = 5s;
-    rs::SyncClient client(config);
+    rs::net::SyncClient client(config);
     client.connect();
 
     proxy_.set_mode(Direction::downstream, ProxyMode::drip(1, 5ms));
@@ -107,12 +107,12 @@ TEST_F(WireFaultsTest, DrippingReplyCompletesAndIsNotAStall) {
 // Issue 9 §5 + §8: garbage where replies belong fails the requests in flight
 // with a protocol error that is not retryable; the client reconnects.
 TEST_F(WireFaultsTest, GarbageFailsRequestsInFlightWithAProtocolError) {
-    rs::SyncClient client(proxied_config());
+    rs::net::SyncClient client(proxied_config());
     client.connect();
     const auto ping = ping_request();
     const auto before = proxy_.stats().upstream_bytes;
     proxy_.set_mode(Direction::downstream, ProxyMode::stall());
-    std::vector<rs::Response> responses(3);
+    std::vector<rs::net::Response> responses(3);
     std::vector<std::promise<std::error_code>> done(3);
     for (std::size_t i = 0; i < done.size(); ++i)
         client.async_client().async_exec(ping, responses[i],

@@ -1,6 +1,6 @@
 // Built against the installed headers and library (see CMakeLists.txt here and
 // install_check in scripts/test), with no -std of its own. It parses a URL,
-// makes a Client, runs a timer of its own on Asio (whose implementation is
+// makes a net::Client, runs a timer of its own on Asio (whose implementation is
 // compiled into the library: this is what a shared build must export), and
 // checks version.hpp against the package's version (EXPECTED_VERSION, from
 // CMake or pkg-config).
@@ -25,7 +25,8 @@ int main() {
     }
 
     asio::io_context io;
-    redstream::Client client(io.get_executor(), redstream::ConnectionConfig::from_url(url));
+    redstream::net::Client client(io.get_executor(),
+                                  redstream::net::ConnectionConfig::from_url(url));
     bool fired = false;
     asio::steady_timer timer(io, std::chrono::milliseconds(1));
     timer.async_wait([&](std::error_code ec) { fired = !ec; });

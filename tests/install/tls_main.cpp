@@ -13,10 +13,10 @@
 #endif
 
 int main() {
-    redstream::ConnectionConfig config =
-        redstream::ConnectionConfig::from_url("rediss://127.0.0.1:1");
+    redstream::net::ConnectionConfig config =
+        redstream::net::ConnectionConfig::from_url("rediss://127.0.0.1:1");
     config.connect_timeout = std::chrono::seconds(5);
-    redstream::SyncClient client(config);
+    redstream::net::SyncClient client(config);
     std::error_code ec;
     client.connect(ec);
     std::cout << "redstream-tls " << EXPECTED_VERSION

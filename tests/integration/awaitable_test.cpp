@@ -81,7 +81,7 @@ class AwaitableTest : public ::testing::Test {
 
 TEST_F(AwaitableTest, StreamerAsyncConnectWithAndWithoutOptions) {
     // Compiled, never run (see connect()): g++ 12 rejected the natural call
-    // with "array used as initializer" while ConnectionConfig::nodes had a
+    // with "array used as initializer" while net::ConnectionConfig::nodes had a
     // nested brace initializer.
     [[maybe_unused]] auto natural = [](asio::any_io_executor ex) -> asio::awaitable<void> {
         co_await rs::Streamer::async_connect(ex, "redis://127.0.0.1", {}, asio::use_awaitable);
@@ -147,7 +147,7 @@ TEST_F(AwaitableTest, ConsumerAsyncNextCommitAndGroupStats) {
     opts.mode = rs::ConsumerMode::resumable;
     opts.auto_commit = rs::AutoCommit::disabled;
     opts.auto_stream_reset = rs::AutoStreamReset::earliest;
-    opts.group_id = unique_key("g");
+    opts.group = unique_key("g");
     opts.block_time = 100ms;
     auto consumer = streamer_.create_consumer({rs::StreamKey(key)}, opts);
     const auto stats = run<std::vector<rs::GroupStreamStats>>(
@@ -164,13 +164,14 @@ TEST_F(AwaitableTest, ConsumerAsyncNextCommitAndGroupStats) {
 }
 
 TEST_F(AwaitableTest, ClientAsyncConnectAndExec) {
-    auto client = std::make_shared<rs::Client>(io_.get_executor(), server().config());
+    auto client = std::make_shared<rs::net::Client>(io_.get_executor(), server().config());
     const auto echoed = run<std::string>([client]() -> asio::awaitable<std::string> {
         co_await client->async_connect(asio::use_awaitable);
         rs::resp::Request req;
         req.push("ECHO", "awaited");
-        rs::Response resp;
-        co_await client->async_exec(req, resp, rs::ExecOptions{.timeout = 2s}, asio::use_awaitable);
+        rs::net::Response resp;
+        co_await client->async_exec(req, resp, rs::net::ExecOptions{.timeout = 2s},
+                                    asio::use_awaitable);
         co_return std::string(resp.at(0).root().str());
     });
     EXPECT_EQ(echoed, "awaited");

@@ -45,21 +45,21 @@ class ClientTest : public ::testing::TestWithParam<int> {
         static RedisServer s;
         return s;
     }
-    rs::ConnectionConfig config() const { return server().config(GetParam()); }
+    rs::net::ConnectionConfig config() const { return server().config(GetParam()); }
 };
 
 TEST_P(ClientTest, NegotiatesTheRequestedProtocol) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     EXPECT_EQ(c.async_client().protocol(), GetParam());
-    EXPECT_EQ(c.command("PING").root().str(), "PONG");
-    auto hello = c.command("HELLO");  // without a version: reports the current one
+    EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
+    auto hello = c.exec_one("HELLO");  // without a version: reports the current one
     ASSERT_TRUE(hello.root().is_aggregate());
 }
 
 TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     std::optional<std::error_code> connect_ec;
     client.async_connect([&](std::error_code ec) { connect_ec = ec; });
     ASSERT_TRUE(run_until(io, [&] { return connect_ec.has_value(); }));
@@ -68,7 +68,7 @@ TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
     const auto key = unique_key("counter");
     constexpr int n = 20000;
     std::vector<rs::resp::Request> requests(n);
-    std::vector<rs::Response> responses(n);
+    std::vector<rs::net::Response> responses(n);
     int completed = 0;
     for (int i = 0; i < n; ++i) {
         requests[i].push("INCR", key);
@@ -84,7 +84,7 @@ TEST_P(ClientTest, ManyRequestsInFlightAreMatchedInOrder) {
 }
 
 TEST_P(ClientTest, OneRequestWithManyCommandsGetsAllReplies) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("list");
     rs::resp::Request req;
@@ -100,19 +100,19 @@ TEST_P(ClientTest, OneRequestWithManyCommandsGetsAllReplies) {
 }
 
 TEST_P(ClientTest, ServerErrorsArriveAsRepliesWithTheirCode) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("str");
-    c.command("SET", key, "x");
-    auto reply = c.command("XADD", key, "*", "f", "v");
+    c.exec_one("SET", key, "x");
+    auto reply = c.exec_one("XADD", key, "*", "f", "v");
     EXPECT_TRUE(reply.root().is_error());
     EXPECT_EQ(rs::resp::error_of(reply.root()), rs::errc::wrongtype);
     EXPECT_TRUE(reply.root().str().starts_with("WRONGTYPE"));
-    EXPECT_EQ(c.command("PING").root().str(), "PONG");  // connection unaffected
+    EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");  // connection unaffected
 }
 
 TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
-    rs::SyncClient c(config());
+    rs::net::SyncClient c(config());
     c.connect();
     const auto key = unique_key("blocked");
     rs::resp::Request slow;
@@ -122,12 +122,12 @@ TEST_P(ClientTest, DeadlineFailsTheRequestAndLaterRepliesStayMatched) {
     EXPECT_EQ(ec, rs::errc::timeout);
     EXPECT_EQ(ec, rs::condition::timeout);
     // The abandoned BLPOP reply (nil) must be dropped, not handed to this one.
-    EXPECT_EQ(c.command("ECHO", "after").root().str(), "after");
+    EXPECT_EQ(c.exec_one("ECHO", "after").root().str(), "after");
 }
 
 TEST_P(ClientTest, CancellationSlotCancelsARequest) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     bool connected = false;
     client.async_connect([&](std::error_code ec) { connected = !ec; });
     ASSERT_TRUE(run_until(io, [&] { return connected; }));
@@ -135,7 +135,7 @@ TEST_P(ClientTest, CancellationSlotCancelsARequest) {
     rs::resp::Request slow, next;
     slow.push("BLPOP", key, "0.3");
     next.push("ECHO", "next");
-    rs::Response slow_resp, next_resp;
+    rs::net::Response slow_resp, next_resp;
     asio::cancellation_signal signal;
     std::optional<std::error_code> slow_ec, next_ec;
     client.async_exec(
@@ -161,13 +161,13 @@ TEST_P(ClientTest, CancellationSlotCancelsARequest) {
 
 TEST_P(ClientTest, CancellingAnUnwrittenRequestLeavesTheConnectionAlone) {
     asio::io_context io;
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     bool connected = false;
     client.async_connect([&](std::error_code ec) { connected = !ec; });
     ASSERT_TRUE(run_until(io, [&] { return connected; }));
     rs::resp::Request req;
     req.push("ECHO", "kept");
-    rs::Response resp, cancelled_resp;
+    rs::net::Response resp, cancelled_resp;
     asio::cancellation_signal signal;
     std::optional<std::error_code> first_ec, cancelled_ec;
     client.async_exec(req, resp, [&](std::error_code ec) { first_ec = ec; });
@@ -189,11 +189,11 @@ TEST_P(ClientTest, FutureAndAwaitableTokensWork) {
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread t([&] { io.run(); });
-    rs::Client client(io.get_executor(), config());
+    rs::net::Client client(io.get_executor(), config());
     client.async_connect(asio::use_future).get();
     rs::resp::Request req;
     req.push("ECHO", "hi");
-    rs::Response resp;
+    rs::net::Response resp;
     client.async_exec(req, resp, asio::use_future).get();
     EXPECT_EQ(resp.at(0).root().str(), "hi");
 
@@ -204,7 +204,7 @@ TEST_P(ClientTest, FutureAndAwaitableTokensWork) {
         [&]() -> asio::awaitable<void> {
             rs::resp::Request r;
             r.push("ECHO", "co");
-            rs::Response out;
+            rs::net::Response out;
             co_await client.async_exec(r, out, asio::use_awaitable);
             result.set_value(std::string(out.at(0).root().str()));
         },
@@ -220,20 +220,20 @@ TEST_P(ClientTest, SelectsTheDatabaseAndNamesTheConnection) {
     auto cfg = config();
     cfg.db = 3;
     cfg.client_name = "redstream-test";
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     const auto key = unique_key("db3");
-    c.command("SET", key, "here");
+    c.exec_one("SET", key, "here");
     EXPECT_EQ(server().cli({"-n", "3", "GET", key}), "here");
     EXPECT_EQ(server().cli({"-n", "0", "EXISTS", key}), "0");
-    EXPECT_EQ(c.command("CLIENT", "GETNAME").root().str(), "redstream-test");
+    EXPECT_EQ(c.exec_one("CLIENT", "GETNAME").root().str(), "redstream-test");
 }
 
 TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     auto cfg = config();
     cfg.client_name = "victim";
     cfg.reconnect.initial_delay = 10ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     const auto key = unique_key("list");
     rs::resp::Request blocked;
@@ -251,10 +251,10 @@ TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     EXPECT_EQ(ec, rs::errc::connection_lost);
     EXPECT_EQ(ec, rs::condition::retryable);
     // A queued request waits for the new connection; the lost one is not replayed.
-    EXPECT_EQ(c.command("ECHO", "back").root().str(), "back");
-    EXPECT_EQ(c.command("CLIENT", "GETNAME").root().str(), "victim");
+    EXPECT_EQ(c.exec_one("ECHO", "back").root().str(), "back");
+    EXPECT_EQ(c.exec_one("CLIENT", "GETNAME").root().str(), "victim");
     server().cli({"RPUSH", key, "x"});
-    EXPECT_EQ(c.command("LLEN", key).root().to_int(), 1);  // BLPOP did not run again
+    EXPECT_EQ(c.exec_one("LLEN", key).root().to_int(), 1);  // BLPOP did not run again
 }
 
 TEST_P(ClientTest, FailFastRequestsWhileDisconnected) {
@@ -262,7 +262,7 @@ TEST_P(ClientTest, FailFastRequestsWhileDisconnected) {
     auto cfg = own.config(GetParam());
     cfg.reconnect.initial_delay = 10ms;
     cfg.reconnect.max_delay = 50ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     own.stop();
     ASSERT_TRUE(eventually([&] { return !c.async_client().connected(); }));
@@ -286,12 +286,12 @@ TEST_P(ClientTest, HealthCheckNoticesADeadServerAndRecovers) {
     cfg.connect_timeout = 200ms;
     cfg.reconnect.initial_delay = 10ms;
     cfg.reconnect.max_delay = 50ms;
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
     own.cli({"CLIENT", "PAUSE", "700", "ALL"});
     EXPECT_TRUE(eventually([&] { return !c.async_client().connected(); }, 3000ms));
     EXPECT_TRUE(eventually([&] { return c.async_client().connected(); }, 5000ms));
-    EXPECT_EQ(c.command("ECHO", "alive").root().str(), "alive");
+    EXPECT_EQ(c.exec_one("ECHO", "alive").root().str(), "alive");
 }
 
 TEST_P(ClientTest, NothingListeningIsConnectFailed) {
@@ -300,7 +300,7 @@ TEST_P(ClientTest, NothingListeningIsConnectFailed) {
         RedisServer gone;
         cfg.nodes = {{"127.0.0.1", gone.port()}};
     }  // stopped: its port now refuses connections
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     std::error_code ec;
     c.connect(ec);
     EXPECT_EQ(ec, rs::errc::connect_failed);
@@ -315,21 +315,21 @@ TEST_P(ClientTest, UnixSocket) {
     auto cfg = own.config(GetParam());
     cfg.transport = rs::Transport::unix_socket;
     cfg.socket_path = own.unix_path();
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
-    EXPECT_EQ(c.command("ECHO", "via unix").root().str(), "via unix");
+    EXPECT_EQ(c.exec_one("ECHO", "via unix").root().str(), "via unix");
 }
 
 TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
     RedisServer own(rs::test::ServerOptions{.requirepass = "s3cret-pw"});
     auto cfg = own.config(GetParam());
     {
-        rs::SyncClient c(cfg);
+        rs::net::SyncClient c(cfg);
         c.connect();
-        EXPECT_EQ(c.command("PING").root().str(), "PONG");
+        EXPECT_EQ(c.exec_one("PING").root().str(), "PONG");
     }
     cfg.password = "wrong-pw";
-    rs::SyncClient bad(cfg);
+    rs::net::SyncClient bad(cfg);
     try {
         bad.connect();
         FAIL() << "connected with a wrong password";
@@ -338,7 +338,7 @@ TEST_P(ClientTest, PasswordAuthAndWrongPassword) {
         EXPECT_EQ(std::string(e.what()).find("wrong-pw"), std::string::npos);
     }
     cfg.password.clear();
-    rs::SyncClient none(cfg);
+    rs::net::SyncClient none(cfg);
     std::error_code ec;
     none.connect(ec);
     // Both protocols learn it at connect: HELLO (RESP3) or the handshake's PING
@@ -352,11 +352,11 @@ TEST_P(ClientTest, AclUser) {
     auto cfg = own.config(GetParam());
     cfg.username = "app";
     cfg.password = "app-pw";
-    rs::SyncClient c(cfg);
+    rs::net::SyncClient c(cfg);
     c.connect();
-    EXPECT_EQ(c.command("ACL", "WHOAMI").root().str(), "app");
+    EXPECT_EQ(c.exec_one("ACL", "WHOAMI").root().str(), "app");
     cfg.password = "nope-pw";
-    rs::SyncClient bad(cfg);
+    rs::net::SyncClient bad(cfg);
     std::error_code ec;
     bad.connect(ec);
     EXPECT_EQ(ec, rs::errc::wrongpass);

@@ -62,7 +62,7 @@ TEST(ClusterNode, CrossSlotCommandIsRefusedBeforeItIsSent) {
     auto& node = cluster_node();
     auto config = node.config();
     config.cluster = true;
-    rs::SyncClient client(config);
+    rs::net::SyncClient client(config);
     client.connect();
 
     // "a" and "b" hash to slots 15495 and 3300.
@@ -81,7 +81,7 @@ TEST(ClusterNode, CrossSlotCommandIsRefusedBeforeItIsSent) {
 
 TEST(ClusterNode, WithoutClusterModeTheServerSaysCrossSlot) {
     auto& node = cluster_node();
-    rs::SyncClient client(node.config());  // cluster = false: sent as it is
+    rs::net::SyncClient client(node.config());  // cluster = false: sent as it is
     client.connect();
 
     const long before = rejected_xreads(node);
@@ -91,7 +91,7 @@ TEST(ClusterNode, WithoutClusterModeTheServerSaysCrossSlot) {
 }
 
 TEST(ClusterNode, UrlSetsClusterMode) {
-    EXPECT_TRUE(rs::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=yes").cluster);
-    EXPECT_FALSE(rs::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=no").cluster);
-    EXPECT_FALSE(rs::ConnectionConfig::from_url("redis://127.0.0.1:7000").cluster);
+    EXPECT_TRUE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=yes").cluster);
+    EXPECT_FALSE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=no").cluster);
+    EXPECT_FALSE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000").cluster);
 }

@@ -28,7 +28,7 @@ class GroupCommands : public ::testing::TestWithParam<int> {
     }
 
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(GetParam()));
+        client_ = std::make_unique<net::SyncClient>(server().config(GetParam()));
         client_->connect();
         key_ = unique_key("grp");
     }
@@ -86,7 +86,7 @@ class GroupCommands : public ::testing::TestWithParam<int> {
         return {};
     }
 
-    std::unique_ptr<SyncClient> client_;
+    std::unique_ptr<net::SyncClient> client_;
     std::string key_;
     resp::Reply keep_;
 };
@@ -129,9 +129,9 @@ TEST_P(GroupCommands, ConsumersAndDestroy) {
     add(1);
     create_group("g");
     std::error_code ec;
-    EXPECT_TRUE(decode_xgroup_created(
+    EXPECT_TRUE(decode_flag(
         run([&](auto& req) { xgroup_createconsumer(req, key_, "g", "c1"); }).root(), ec));
-    EXPECT_FALSE(decode_xgroup_created(
+    EXPECT_FALSE(decode_flag(
         run([&](auto& req) { xgroup_createconsumer(req, key_, "g", "c1"); }).root(), ec));
     resp::Reply keep;
     read_group("c2", StreamStart::undelivered(), {}, keep);
@@ -146,10 +146,8 @@ TEST_P(GroupCommands, ConsumersAndDestroy) {
     EXPECT_EQ(
         decode_count(run([&](auto& req) { xgroup_delconsumer(req, key_, "g", "c2"); }).root(), ec),
         1u);
-    EXPECT_TRUE(
-        decode_xgroup_created(run([&](auto& req) { xgroup_destroy(req, key_, "g"); }).root(), ec));
-    EXPECT_FALSE(
-        decode_xgroup_created(run([&](auto& req) { xgroup_destroy(req, key_, "g"); }).root(), ec));
+    EXPECT_TRUE(decode_flag(run([&](auto& req) { xgroup_destroy(req, key_, "g"); }).root(), ec));
+    EXPECT_FALSE(decode_flag(run([&](auto& req) { xgroup_destroy(req, key_, "g"); }).root(), ec));
     decode_xinfo_consumers(run([&](auto& req) { xinfo_consumers(req, key_, "g"); }).root(), ec);
     EXPECT_EQ(ec, errc::nogroup);
 }

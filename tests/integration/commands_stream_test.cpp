@@ -27,7 +27,7 @@ class StreamCommands : public ::testing::TestWithParam<int> {
     }
 
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(GetParam()));
+        client_ = std::make_unique<net::SyncClient>(server().config(GetParam()));
         client_->connect();
         ASSERT_EQ(client_->async_client().protocol(), GetParam());
     }
@@ -74,7 +74,7 @@ class StreamCommands : public ::testing::TestWithParam<int> {
         return ids;
     }
 
-    std::unique_ptr<SyncClient> client_;
+    std::unique_ptr<net::SyncClient> client_;
 };
 
 TEST_P(StreamCommands, XAddIdsAndFieldOrder) {
@@ -108,7 +108,7 @@ TEST_P(StreamCommands, XAddNomkstreamCreatesNothing) {
     std::error_code ec;
     EXPECT_EQ(decode_xadd(r.root(), ec), std::nullopt);
     EXPECT_FALSE(ec);
-    EXPECT_EQ(client_->command("EXISTS", key).root().to_int(), 0);
+    EXPECT_EQ(client_->exec_one("EXISTS", key).root().to_int(), 0);
     add(key);
     EXPECT_TRUE(add(key, {.nomkstream = true}) > MessageId{});
     EXPECT_EQ(length(key), 2u);
@@ -263,7 +263,7 @@ TEST_P(StreamCommands, XReadSeveralStreamsCountAndBlock) {
 
 TEST_P(StreamCommands, WrongTypeIsMapped) {
     const auto key = unique_key("str");
-    client_->command("SET", key, "x");
+    client_->exec_one("SET", key, "x");
     std::error_code ec;
     decode_xadd(run([&](auto& req) { xadd(req, key, std::vector<Field>{{"f", "v"}}); }).root(), ec);
     EXPECT_EQ(ec, errc::wrongtype);

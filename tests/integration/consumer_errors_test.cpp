@@ -79,12 +79,12 @@ TEST_F(ConsumerErrors, AnAckOfAnEntryClaimedByAnotherMemberIsCounted) {
     auto opts = options(ConsumerMode::load_balanced, AutoCommit::disabled,
                         AutoStreamReset::earliest, group);
     opts.auto_claim_interval = 0ms;
-    opts.consumer_id = "a";
+    opts.consumer = "a";
     send(key, 1, "m");
     auto a = streamer_.create_consumer({key}, opts);
     const auto held = a.next_for(5s);
     ASSERT_TRUE(held);
-    opts.consumer_id = "b";
+    opts.consumer = "b";
     opts.auto_claim_interval = 20ms;
     opts.auto_claim_idle = 100ms;
     auto b = streamer_.create_consumer({key}, opts);

@@ -198,13 +198,13 @@ TEST_F(GroupHealth, RenewedLeasesAreNotClaimedByOthers) {
     opts.batch_size = 3;
     opts.prefetch = 3;
     auto slow_opts = opts;
-    slow_opts.consumer_id = "slow";
+    slow_opts.consumer = "slow";
     slow_opts.renew_leases = true;
     slow_opts.auto_claim_interval = 0ms;
     send(key, 3, "m");
     auto slow = streamer_.create_consumer({key}, slow_opts);
     const auto held = take(slow, 3);  // a slow handler: not acked yet
-    opts.consumer_id = "eager";
+    opts.consumer = "eager";
     opts.auto_claim_interval = 20ms;
     auto eager = streamer_.create_consumer({key}, opts);
     // Renewal rounds run every auto_claim_idle / 3; five rounds of three

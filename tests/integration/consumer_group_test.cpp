@@ -45,7 +45,7 @@ TEST_F(GroupConsumer, DelayedResumesExactlyAfterTheLastCommitted) {
         const auto key = unique_key();
         const auto group = unique_key("g");
         auto opts = options(mode, AutoCommit::delayed, AutoStreamReset::earliest, group);
-        opts.consumer_id = "worker";
+        opts.consumer = "worker";
         opts.auto_commit_delay = 1h;
         send(key, 5, "m");
         {
@@ -321,7 +321,7 @@ TEST_F(GroupConsumer, FailoverClaimsADeadMembersEntriesExactlyOnce) {
     opts.batch_size = 5;
     opts.prefetch = 5;
     auto dead_opts = opts;
-    dead_opts.consumer_id = "dead";
+    dead_opts.consumer = "dead";
     dead_opts.auto_claim_interval = 0ms;
     send(key, 5, "m");
     std::set<std::string> taken;
@@ -330,7 +330,7 @@ TEST_F(GroupConsumer, FailoverClaimsADeadMembersEntriesExactlyOnce) {
         for (const auto& p : take(dead, 5))
             taken.insert(p);
     }  // ended without acks: its 5 stay pending under "dead"
-    opts.consumer_id = "survivor";
+    opts.consumer = "survivor";
     auto survivor = streamer_.create_consumer({key}, opts);
     std::set<std::string> claimed;
     for (int i = 0; i < 5; ++i) {

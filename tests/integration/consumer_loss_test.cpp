@@ -151,7 +151,7 @@ TEST_F(ConsumerLoss, LoadBalancedMembersShareABacklog) {
     ConsumerOptions opts;
     opts.mode = ConsumerMode::load_balanced;
     opts.auto_stream_reset = AutoStreamReset::earliest;
-    opts.group_id = unique_key("g");
+    opts.group = unique_key("g");
     std::vector<Consumer> members;
     for (int i = 0; i < 3; ++i)
         members.push_back(streamer_.create_consumer({key}, opts));

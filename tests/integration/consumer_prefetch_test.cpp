@@ -33,7 +33,7 @@ class PrefetchBound : public test::StreamerFixture<> {
         o.block_time = 100ms;
         o.prefetch = prefetch;
         if (mode != ConsumerMode::real_time) {
-            o.group_id = unique_key();
+            o.group = unique_key();
             o.auto_commit = AutoCommit::rolling;
         }
         return o;
@@ -51,7 +51,7 @@ class PrefetchBound : public test::StreamerFixture<> {
         for (const auto& key : keys) {
             resp::Request req;
             for (const auto& p : payloads) {
-                const commands::Field f[] = {{"msg", p}};
+                const Field f[] = {{"msg", p}};
                 commands::xadd(req, key, f);
             }
             client_->exec(req);
@@ -142,11 +142,11 @@ TEST_F(PrefetchBound, SmallPrefetchGroupOver50StreamsIsFair) {
 // Once every key was found empty, a consumer with fewer places than keys
 // blocks on all of them: an entry in any key arrives within a block, and
 // the bound holds when many keys get one at once.
-void expect_woken(Consumer& c, SyncClient& client, const std::vector<std::string>& keys,
+void expect_woken(Consumer& c, net::SyncClient& client, const std::vector<std::string>& keys,
                   std::size_t prefetch) {
     EXPECT_FALSE(c.next_for(400ms));  // every key is drained and found quiet
     resp::Request req;
-    const commands::Field f[] = {{"msg", "late"}};
+    const Field f[] = {{"msg", "late"}};
     commands::xadd(req, keys[37], f);
     client.exec(req);
     auto m = c.next_for(2s);

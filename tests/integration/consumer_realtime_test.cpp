@@ -35,8 +35,7 @@ class RealTimeConsumer : public test::StreamerFixture<> {
         return o;
     }
 
-    MessageId add(const std::string& key, std::string_view payload,
-                  std::vector<commands::Field> extra = {}) {
+    MessageId add(const std::string& key, std::string_view payload, std::vector<Field> extra = {}) {
         extra.insert(extra.begin(), {"msg", payload});
         resp::Request req;
         commands::xadd(req, key, extra);
@@ -53,7 +52,7 @@ class RealTimeConsumer : public test::StreamerFixture<> {
         for (int i = 0; i < n; ++i)
             payloads.push_back(prefix + std::to_string(i));
         for (const auto& p : payloads) {
-            const commands::Field f[] = {{"msg", p}};
+            const Field f[] = {{"msg", p}};
             commands::xadd(req, key, f);
         }
         client_->exec(req);
@@ -269,7 +268,7 @@ TEST_F(RealTimeConsumer, IterationStopsAfterEnd) {
 
 TEST_F(RealTimeConsumer, WrongTypeKeyFailsNextWithoutBusyLooping) {
     const auto key = unique_key();
-    client_->command("SET", key, "not a stream");
+    client_->exec_one("SET", key, "not a stream");
     for (auto reset : {AutoStreamReset::earliest, AutoStreamReset::latest}) {
         auto c = streamer_.create_consumer({key}, options(reset));
         std::error_code ec;
@@ -292,13 +291,13 @@ TEST_F(RealTimeConsumer, StreamDeletedWhileReadIsQuietThenContinues) {
     add(key, "before");
     auto c = streamer_.create_consumer({key, other}, options(AutoStreamReset::earliest));
     auto first = take(c, 1).at(0);
-    client_->command("DEL", key);
+    client_->exec_one("DEL", key);
     EXPECT_FALSE(c.next_for(300ms));
     add(other, "other");
     EXPECT_EQ(take(c, 1).at(0).payload(), "other");
     const auto later = first.id().next().next();
     resp::Request req;
-    const commands::Field f[] = {{"msg", "after"}};
+    const Field f[] = {{"msg", "after"}};
     commands::xadd(req, key, f, {.id = commands::XAddId::exact({later.ms + 1, 0})});
     client_->exec(req);
     EXPECT_EQ(take(c, 1).at(0).payload(), "after");

@@ -30,7 +30,7 @@ class ConsumerSeek : public test::StreamerFixture<::testing::TestWithParam<std::
         for (const auto& key : {a_, b_}) {
             resp::Request req;
             for (int i = 0; i < count; ++i) {
-                const commands::Field f[] = {{"msg", "x"}};
+                const Field f[] = {{"msg", "x"}};
                 commands::xadd(req, key, f, {.id = commands::XAddId::exact(id(i))});
             }
             client_->exec(req);
@@ -99,7 +99,7 @@ TEST_P(ConsumerSeek, RewindToTheEnd) {
     consumer_.rewind(SeqPos::end());
     EXPECT_FALSE(consumer_.next_for(300ms));
     resp::Request req;
-    const commands::Field f[] = {{"msg", "new"}};
+    const Field f[] = {{"msg", "new"}};
     commands::xadd(req, b_, f);
     client_->exec(req);
     auto m = next();

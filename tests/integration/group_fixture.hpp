@@ -32,7 +32,7 @@ class GroupConsumer : public ::testing::Test {
         o.mode = mode;
         o.auto_commit = commit;
         o.auto_stream_reset = reset;
-        o.group_id = std::move(group);
+        o.group = std::move(group);
         o.block_time = 100ms;
         return o;
     }

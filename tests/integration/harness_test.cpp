@@ -60,7 +60,7 @@ TEST(HarnessTest, PlainServerAnswers) {
 
 TEST(HarnessTest, ConfigPointsAtServer) {
     RedisServer server;
-    ConnectionConfig config = server.config();
+    net::ConnectionConfig config = server.config();
     EXPECT_EQ(config.transport, Transport::tcp);
     ASSERT_EQ(config.nodes.size(), 1u);
     EXPECT_EQ(config.nodes[0], (HostPort{"127.0.0.1", server.port()}));

@@ -29,7 +29,7 @@ int thread_count() {
 }
 
 // Connects on `io`, run by this thread.
-std::error_code connect(asio::io_context& io, rs::Client& client) {
+std::error_code connect(asio::io_context& io, rs::net::Client& client) {
     bool done = false;
     std::error_code result = rs::make_error_code(rs::errc::timeout);
     client.async_connect([&](std::error_code ec) {
@@ -42,8 +42,8 @@ std::error_code connect(asio::io_context& io, rs::Client& client) {
     return result;
 }
 
-rs::ConnectionConfig config_for(const char* host, std::uint16_t port) {
-    rs::ConnectionConfig cfg;
+rs::net::ConnectionConfig config_for(const char* host, std::uint16_t port) {
+    rs::net::ConnectionConfig cfg;
     cfg.nodes = {rs::HostPort{host, port}};
     return cfg;
 }
@@ -51,7 +51,7 @@ rs::ConnectionConfig config_for(const char* host, std::uint16_t port) {
 TEST(NumericHost, ConnectingTo127001StartsNoThread) {
     static rs::test::RedisServer server;
     asio::io_context io;
-    rs::Client client(io.get_executor(), config_for("127.0.0.1", server.port()));
+    rs::net::Client client(io.get_executor(), config_for("127.0.0.1", server.port()));
     const int before = thread_count();
     ASSERT_GT(before, 0);
     const auto ec = connect(io, client);
@@ -66,7 +66,7 @@ TEST(NumericHost, ConnectingTo127001StartsNoThread) {
 TEST(NumericHost, AHostNameGoesThroughTheResolverThread) {
     static rs::test::RedisServer server;
     asio::io_context io;
-    rs::Client client(io.get_executor(), config_for("localhost", server.port()));
+    rs::net::Client client(io.get_executor(), config_for("localhost", server.port()));
     const int before = thread_count();
     connect(io, client);
     EXPECT_EQ(thread_count(), before + 1);

@@ -88,9 +88,9 @@ TEST_F(ProducerTest, HandedOverPayloadsAreStoredWholeAboveAndBelowTheThreshold) 
     producer.flush();
     ASSERT_EQ(xlen(key), 40);
 
-    rs::SyncClient client(server().config());
+    rs::net::SyncClient client(server().config());
     client.connect();
-    const auto page = client.command("XRANGE", key, "-", "+");
+    const auto page = client.exec_one("XRANGE", key, "-", "+");
     ASSERT_EQ(page.root().size(), 40U);
     for (std::size_t i = 0; i < 40; ++i) {
         const auto fields = page.root()[i][1];
@@ -169,8 +169,10 @@ TEST_F(ProducerTest, KeyHashKeepsAKeyOnOneShardAndCustomSharderIsUsed) {
         streamer_.create_producer(key, {.shards = 4, .sharder = rs::Sharder::key_hash()});
     std::set<std::uint64_t> user_a, all;
     for (int i = 0; i < 20; ++i) {
-        user_a.insert(producer.send("m", {.key = "user-a"}).get().shard_id.value);
-        all.insert(producer.send("m", {.key = "user-" + std::to_string(i)}).get().shard_id.value);
+        user_a.insert(producer.send("m", {.partition_key = "user-a"}).get().shard_id.value);
+        all.insert(producer.send("m", {.partition_key = "user-" + std::to_string(i)})
+                       .get()
+                       .shard_id.value);
     }
     EXPECT_EQ(user_a.size(), 1u);
     EXPECT_GT(all.size(), 1u);
@@ -179,8 +181,8 @@ TEST_F(ProducerTest, KeyHashKeepsAKeyOnOneShardAndCustomSharderIsUsed) {
         key, {.shards = 4,
               .sharder = rs::Sharder::custom([](const rs::StreamKey&, std::string_view k,
                                                 std::uint64_t) { return k.size(); })});
-    EXPECT_EQ(custom.send("m", {.key = "abc"}).get().shard_id.value, 3u);
-    EXPECT_EQ(custom.send("m", {.key = "abcdef"}).get().shard_id.value, 2u);  // 6 % 4
+    EXPECT_EQ(custom.send("m", {.partition_key = "abc"}).get().shard_id.value, 3u);
+    EXPECT_EQ(custom.send("m", {.partition_key = "abcdef"}).get().shard_id.value, 2u);  // 6 % 4
 }
 
 TEST_F(ProducerTest, TrimPolicyAndTrimHelper) {

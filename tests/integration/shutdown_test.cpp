@@ -34,7 +34,7 @@ class ShutdownTest : public ::testing::Test {
         rs::ConsumerOptions o;
         o.mode = rs::ConsumerMode::resumable;
         o.auto_commit = commit;
-        o.group_id = unique_key("g");
+        o.group = unique_key("g");
         o.mkstream = true;
         o.block_time = 100ms;
         return o;

@@ -1,5 +1,5 @@
 // The fixture of the consumer tests that read what they wrote themselves: one
-// redis-server for the whole program, and per test a SyncClient to write and
+// redis-server for the whole program, and per test a net::SyncClient to write and
 // inspect with (RESP3) and a Streamer to consume with.
 #pragma once
 
@@ -25,13 +25,13 @@ class StreamerFixture : public Base {
     }
 
     void SetUp() override {
-        client_ = std::make_unique<SyncClient>(server().config(3));
+        client_ = std::make_unique<net::SyncClient>(server().config(3));
         client_->connect();
         streamer_ = Streamer::connect("redis://127.0.0.1:" + std::to_string(server().port()));
     }
     void TearDown() override { streamer_.disconnect(); }
 
-    std::unique_ptr<SyncClient> client_;
+    std::unique_ptr<net::SyncClient> client_;
     Streamer streamer_;
 };
 

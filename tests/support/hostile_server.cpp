@@ -40,8 +40,8 @@ std::string ScriptedServer::url() const {
     return "redis://127.0.0.1:" + std::to_string(port());
 }
 
-ConnectionConfig ScriptedServer::config(int protocol) const {
-    ConnectionConfig cfg;
+net::ConnectionConfig ScriptedServer::config(int protocol) const {
+    net::ConnectionConfig cfg;
     cfg.nodes = {{"127.0.0.1", port()}};
     cfg.protocol = protocol;
     return cfg;

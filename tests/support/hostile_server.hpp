@@ -117,7 +117,7 @@ class ScriptedServer {
     /// "redis://127.0.0.1:<port>".
     std::string url() const;
     /// A config that reaches this server with the given RESP version.
-    ConnectionConfig config(int protocol = 3) const;
+    net::ConnectionConfig config(int protocol = 3) const;
 
     /// Sets the handler of the commands named `name` (any case), replacing an
     /// earlier one; "*" is asked first for every command. Thread-safe;

@@ -272,7 +272,7 @@ std::vector<HostPort> RedisCluster::seeds() const {
     return out;
 }
 
-ConnectionConfig RedisCluster::config(std::size_t i, int protocol) const {
+net::ConnectionConfig RedisCluster::config(std::size_t i, int protocol) const {
     return node(i).config(protocol);
 }
 

@@ -61,7 +61,7 @@ class RedisCluster {
     /// Every node as a seed address ("127.0.0.1", port).
     std::vector<HostPort> seeds() const;
     /// A config that reaches node `i` (one node; no routing).
-    ConnectionConfig config(std::size_t i, int protocol = 3) const;
+    net::ConnectionConfig config(std::size_t i, int protocol = 3) const;
     /// Runs redis-cli against node `i`; its stdout without the final newline.
     std::string cli(std::size_t i, const std::vector<std::string>& args) const;
 

@@ -365,8 +365,8 @@ std::string RedisServer::log_file() const {
     return state_->log_path();
 }
 
-ConnectionConfig RedisServer::config(int protocol) const {
-    ConnectionConfig config;
+net::ConnectionConfig RedisServer::config(int protocol) const {
+    net::ConnectionConfig config;
     config.transport = state_->options.tls ? Transport::tls : Transport::tcp;
     config.nodes = {HostPort{"127.0.0.1", state_->port}};
     config.password = state_->options.requirepass;

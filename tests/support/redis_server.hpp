@@ -64,7 +64,7 @@ class RedisServer {
     /// A config that reaches this server over TCP (or TLS, verifying with the
     /// test CA, with the client certificate when required), with the given
     /// RESP version, authenticated as the default user if requirepass is set.
-    ConnectionConfig config(int protocol = 3) const;
+    net::ConnectionConfig config(int protocol = 3) const;
 
     /// Runs redis-cli against the server (for setup and checks outside the
     /// code under test) and returns its stdout without the trailing newline.

@@ -17,12 +17,12 @@ RedisServer& tls_server() {
     return s;
 }
 
-std::error_code try_connect(const rs::ConnectionConfig& cfg) {
-    rs::SyncClient c(cfg);
+std::error_code try_connect(const rs::net::ConnectionConfig& cfg) {
+    rs::net::SyncClient c(cfg);
     std::error_code ec;
     c.connect(ec);
     if (!ec) {
-        EXPECT_EQ(c.command("ECHO", "tls").root().str(), "tls");
+        EXPECT_EQ(c.exec_one("ECHO", "tls").root().str(), "tls");
     }
     return ec;
 }

@@ -52,7 +52,7 @@ TEST(HarnessTlsTest, ServerAnswersOverTls) {
     EXPECT_TRUE(std::filesystem::exists(server.client_key_file()));
     EXPECT_EQ(server.cli({"PING"}), "PONG");
 
-    ConnectionConfig config = server.config();
+    net::ConnectionConfig config = server.config();
     EXPECT_EQ(config.transport, Transport::tls);
     EXPECT_EQ(config.tls.ca_file, server.ca_file());
     EXPECT_TRUE(config.tls.verify_peer);
@@ -92,7 +92,7 @@ TEST(HarnessTlsTest, ClientCertificateRequired) {
                           "--cacert", server.ca_file(), "PING"});
     EXPECT_EQ(reply.find("PONG"), std::string::npos) << reply;
 
-    ConnectionConfig config = server.config();
+    net::ConnectionConfig config = server.config();
     EXPECT_EQ(config.tls.cert_file, server.client_cert_file());
     EXPECT_EQ(config.tls.key_file, server.client_key_file());
 }

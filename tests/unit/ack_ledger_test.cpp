@@ -17,8 +17,8 @@ AckLedger ledger(AutoCommit mode, std::size_t max_uncommitted = 100) {
     return AckLedger({mode, 5s, 1s, max_uncommitted});
 }
 
-Response replies(std::initializer_list<std::string_view> bytes) {
-    Response out;
+net::Response replies(std::initializer_list<std::string_view> bytes) {
+    net::Response out;
     for (auto b : bytes)
         out.push_back(test::parse_reply(b));
     return out;

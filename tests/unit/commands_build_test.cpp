@@ -233,7 +233,7 @@ TEST(BuildPipeline, CommandsAppendToOneRequest) {
 namespace rs = redstream;
 
 TEST(CommandsBuild, ProducerXAddMatchesTheGeneralForm) {
-    const rs::commands::Field extra[] = {{"k", "v"}};
+    const rs::Field extra[] = {{"k", "v"}};
     const rs::commands::XAddOptions opts{
         .id = rs::commands::XAddId::automatic(),
         .nomkstream = false,
@@ -243,7 +243,7 @@ TEST(CommandsBuild, ProducerXAddMatchesTheGeneralForm) {
         .stream = "orders", .shard = 3, .payload_field = "msg", .payload = "hello", .extra = extra};
     rs::commands::xadd(fast, m, opts);
     rs::resp::Request general;
-    const rs::commands::Field all[] = {{"msg", "hello"}, {"k", "v"}};
+    const rs::Field all[] = {{"msg", "hello"}, {"k", "v"}};
     rs::commands::xadd(general, "orders:3", all, opts);
     EXPECT_EQ(fast.payload(), general.payload());
     EXPECT_EQ(fast.slot(), general.slot());

@@ -181,8 +181,8 @@ TEST(DecodeSimple, CountsAndOk) {
     EXPECT_EQ(ec, unexpected);
     decode_count(parse_reply("-WRONGTYPE x\r\n").root(), ec);
     EXPECT_EQ(ec, errc::wrongtype);
-    EXPECT_TRUE(decode_xgroup_created(parse_reply(":1\r\n").root(), ec));
-    EXPECT_FALSE(decode_xgroup_created(parse_reply(":0\r\n").root(), ec));
+    EXPECT_TRUE(decode_flag(parse_reply(":1\r\n").root(), ec));
+    EXPECT_FALSE(decode_flag(parse_reply(":0\r\n").root(), ec));
     EXPECT_FALSE(ec);
     decode_ok(parse_reply("+OK\r\n").root(), ec);
     EXPECT_FALSE(ec);

@@ -119,8 +119,8 @@ TEST(GroupNames, ResumableNamesAreStableAndLoadBalancedMembersUnique) {
     EXPECT_NE(a, b);
     EXPECT_EQ(a.rfind("box:" + std::to_string(::getpid()) + ":", 0), 0u) << a;
 
-    balanced.group_id = "workers";
-    balanced.consumer_id = "worker-7";
+    balanced.group = "workers";
+    balanced.consumer = "worker-7";
     EXPECT_EQ(group_name(balanced, host), "workers");
     EXPECT_EQ(member_name(balanced, "workers", host), "worker-7");
     EXPECT_FALSE(host_name().empty());

@@ -2,8 +2,8 @@
 
 #include <redstream/net/detail/backoff.hpp>
 
-using redstream::ReconnectOptions;
-using redstream::detail::Backoff;
+using redstream::net::ReconnectOptions;
+using redstream::net::detail::Backoff;
 using namespace std::chrono_literals;
 
 TEST(Backoff, GrowsExponentiallyUpToTheCapWithoutJitter) {

@@ -8,8 +8,8 @@
 #include "support/replies.hpp"
 
 namespace rs = redstream;
-using rs::detail::HandshakeFsm;
-using rs::detail::HandshakeParams;
+using rs::net::detail::HandshakeFsm;
+using rs::net::detail::HandshakeParams;
 using Kind = HandshakeFsm::Action::Kind;
 using rs::test::parse_reply;
 

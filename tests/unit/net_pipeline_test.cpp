@@ -9,7 +9,7 @@
 #include <redstream/resp/reader.hpp>
 
 namespace rs = redstream;
-using rs::detail::Pipeline;
+using rs::net::detail::Pipeline;
 
 namespace {
 
@@ -17,7 +17,7 @@ class PipelineTest : public ::testing::Test {
   protected:
     struct Call {
         rs::resp::Request request;
-        rs::Response response;
+        rs::net::Response response;
         std::optional<std::error_code> result;
     };
 
@@ -30,8 +30,8 @@ class PipelineTest : public ::testing::Test {
     }
 
     bool push(Call& c, Pipeline::Clock::time_point deadline = Pipeline::no_deadline) {
-        auto done =
-            rs::detail::Completion([&c](std::error_code ec) { c.result = ec; }, io_.get_executor());
+        auto done = rs::net::detail::Completion([&c](std::error_code ec) { c.result = ec; },
+                                                io_.get_executor());
         return pipeline_.push({next_id_++, &c.request, &c.response, std::move(done), {}, deadline});
     }
 
@@ -61,7 +61,7 @@ TEST_F(PipelineTest, CoalescesQueuedRequestsIntoOneWriteAndMatchesRepliesInOrder
     auto& b = make({"GET", "INCR"});
     ASSERT_TRUE(push(a));
     ASSERT_TRUE(push(b));
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     EXPECT_EQ(pipeline_.prepare_write(out), 2u);
     EXPECT_EQ(out.flatten(), std::string(a.request.payload()) + std::string(b.request.payload()));
     EXPECT_FALSE(pipeline_.has_unwritten());
@@ -85,13 +85,13 @@ TEST_F(PipelineTest, WriteBatchIsBoundedButTakesAtLeastOneRequest) {
     rs::resp::Request r1, r2;
     r1.push("PING");
     r2.push("PING");
-    rs::Response s1, s2;
+    rs::net::Response s1, s2;
     auto noop = [this] {
-        return rs::detail::Completion([](std::error_code) {}, io_.get_executor());
+        return rs::net::detail::Completion([](std::error_code) {}, io_.get_executor());
     };
     small.push({1, &r1, &s1, noop(), {}, Pipeline::no_deadline});
     small.push({2, &r2, &s2, noop(), {}, Pipeline::no_deadline});
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     EXPECT_EQ(small.prepare_write(out), 1u);
     EXPECT_TRUE(small.has_unwritten());
     out.clear();
@@ -108,7 +108,7 @@ TEST_F(PipelineTest, ReplyWithoutRequestIsRejected) {
 TEST_F(PipelineTest, DisconnectFailsWrittenKeepsUnwrittenAndFailsFastOnes) {
     auto& written = make({"INCR"});
     push(written);
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     auto& waiting = make({"PING"});
     auto& fast = make({"PING"}, true);
@@ -132,7 +132,7 @@ TEST_F(PipelineTest, CancelUnwrittenRemovesItCancelWrittenDropsItsReplies) {
     auto& third = make({"GET"});
     push(first);
     push(second);
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     push(third);
 
@@ -179,7 +179,7 @@ TEST_F(PipelineTest, AWrittenRequestThatTimesOutIsReported) {
     const auto now = Pipeline::Clock::now();
     auto& written = make({"PING"});
     push(written, now + std::chrono::milliseconds(10));
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out, now);
     const auto expired = pipeline_.expire(now + std::chrono::milliseconds(20));
     EXPECT_TRUE(expired.written);
@@ -198,14 +198,14 @@ TEST_F(PipelineTest, ReplyDueIsTheOldestWrittenRequestsWriteTimePlusItsQuietTime
     pipeline_.push({next_id_++,
                     &blocking.request,
                     &blocking.response,
-                    rs::detail::Completion([&](std::error_code ec) { blocking.result = ec; },
-                                           io_.get_executor()),
+                    rs::net::detail::Completion([&](std::error_code ec) { blocking.result = ec; },
+                                                io_.get_executor()),
                     {},
                     Pipeline::no_deadline,
                     std::chrono::seconds(5)});
     push(next);
     EXPECT_FALSE(pipeline_.reply_due());  // nothing written yet
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out, t0);
     EXPECT_EQ(pipeline_.reply_due(), t0 + std::chrono::seconds(5));
     EXPECT_TRUE(pipeline_.on_reply(reply("*-1\r\n")));
@@ -222,7 +222,7 @@ TEST_F(PipelineTest, DisconnectForAProtocolErrorFailsWrittenRequestsWithIt) {
     auto& second = make({"GET"});
     push(first);
     push(second);
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     pipeline_.on_disconnect(rs::make_error_code(rs::errc::invalid_type_byte));
     run();
@@ -248,7 +248,7 @@ TEST_F(PipelineTest, FailAllCompletesEverything) {
     auto& a = make({"PING"});
     auto& b = make({"PING"});
     push(a);
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     pipeline_.prepare_write(out);
     push(b);
     pipeline_.fail_all(rs::make_error_code(rs::errc::shutting_down));
@@ -276,14 +276,14 @@ TEST(WriteBatch, ByReferenceArgumentsOfASharedRequestAreWrittenInPlace) {
 
     asio::io_context io;
     Pipeline pipeline{1 << 20, 8};
-    auto done = rs::detail::Completion([](std::error_code) {}, io.get_executor());
+    auto done = rs::net::detail::Completion([](std::error_code) {}, io.get_executor());
     Pipeline::Submit submit;
     submit.id = 1;
     submit.request = &owned->request;
     submit.done = std::move(done);
     submit.owner = owned;
     ASSERT_TRUE(pipeline.push(std::move(submit)));
-    rs::detail::WriteBatch out;
+    rs::net::detail::WriteBatch out;
     ASSERT_EQ(pipeline.prepare_write(out), 1U);
     bool referenced = false;
     out.for_each_piece([&](std::string_view piece) {
@@ -295,7 +295,7 @@ TEST(WriteBatch, ByReferenceArgumentsOfASharedRequestAreWrittenInPlace) {
 }
 
 TEST(WriteBatch, SharedRequestsAreReferencedInPlaceBetweenCopiedOnes) {
-    rs::detail::WriteBatch batch;
+    rs::net::detail::WriteBatch batch;
     auto big = std::make_shared<std::string>(1000, 'b');
     batch.add_copy("a1");
     batch.add_copy("a2");  // joins the copied piece before it

@@ -19,7 +19,7 @@ bool says_to_link_tls(const std::string& text) {
 }
 
 TEST(TlsNotLinked, ClientConnectFailsWithInvalidArgument) {
-    rs::SyncClient client(rs::ConnectionConfig::from_url("rediss://127.0.0.1:1"));
+    rs::net::SyncClient client(rs::net::ConnectionConfig::from_url("rediss://127.0.0.1:1"));
     std::error_code ec;
     client.connect(ec);
     EXPECT_EQ(ec, rs::errc::invalid_argument);
@@ -29,7 +29,7 @@ TEST(TlsNotLinked, ClientConnectFailsWithInvalidArgument) {
 }
 
 TEST(TlsNotLinked, SyncConnectThrowsAndSaysWhatToLink) {
-    rs::SyncClient client(rs::ConnectionConfig::from_url("rediss://localhost:1"));
+    rs::net::SyncClient client(rs::net::ConnectionConfig::from_url("rediss://localhost:1"));
     try {
         client.connect();
         FAIL() << "rediss:// connected without the TLS component";

@@ -262,7 +262,7 @@ TEST(Url, ErrorsNeverContainThePassword) {
             EXPECT_EQ(std::string(e.what()).find("s3"), std::string::npos) << e.what();
             EXPECT_EQ(std::string(e.what()).find("345"), std::string::npos) << e.what();
         }
-        EXPECT_THROW(ConnectionConfig::from_url(text), Error) << text;
+        EXPECT_THROW(net::ConnectionConfig::from_url(text), Error) << text;
     }
 }
 
@@ -300,7 +300,7 @@ TEST(Url, RedactedRoundTrips) {
 }
 
 TEST(Config, FromUrl) {
-    const auto cfg = ConnectionConfig::from_url(
+    const auto cfg = net::ConnectionConfig::from_url(
         "rediss://alice:pw@h1:7000,h2/5?name=app&protocol=2&timeout_ms=1500");
     EXPECT_EQ(cfg.transport, Transport::tls);
     EXPECT_EQ(cfg.nodes, (std::vector<HostPort>{{"h1", 7000}, {"h2", 6379}}));
@@ -314,18 +314,18 @@ TEST(Config, FromUrl) {
 }
 
 TEST(Config, FromUrlKeepsDefaults) {
-    const auto cfg = ConnectionConfig::from_url("redis://h");
-    const ConnectionConfig defaults;
+    const auto cfg = net::ConnectionConfig::from_url("redis://h");
+    const net::ConnectionConfig defaults;
     EXPECT_EQ(cfg.protocol, defaults.protocol);
     EXPECT_EQ(cfg.db, 0);
     EXPECT_TRUE(cfg.password.empty());
     EXPECT_EQ(cfg.connect_timeout, defaults.connect_timeout);
-    EXPECT_EQ(ConnectionConfig::from_url("redis://h?timeout_ms=0").connect_timeout,
+    EXPECT_EQ(net::ConnectionConfig::from_url("redis://h?timeout_ms=0").connect_timeout,
               defaults.connect_timeout);
 }
 
 TEST(Config, FromUnixUrl) {
-    const auto cfg = ConnectionConfig::from_url("unix:///tmp/r.sock?db=2");
+    const auto cfg = net::ConnectionConfig::from_url("unix:///tmp/r.sock?db=2");
     EXPECT_EQ(cfg.transport, Transport::unix_socket);
     EXPECT_EQ(cfg.socket_path, "/tmp/r.sock");
     EXPECT_TRUE(cfg.nodes.empty());

@@ -18,14 +18,14 @@
 #include <vector>
 
 #include <redstream/core/message_id.hpp>
+#include <redstream/core/stream.hpp>
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
 
 namespace redstream::commands {
 
-/// One field/value pair of a stream entry.
-using Field = std::pair<std::string_view, std::string_view>;
-/// Fields to write (XADD): a cheap view over the caller's pairs, in order.
+/// Fields to write (XADD): a cheap view over the caller's pairs (`Field`, from
+/// core), in order.
 using FieldList = std::span<const Field>;
 /// Ids to write (XACK, XCLAIM, XDEL).
 using IdList = std::span<const MessageId>;
@@ -246,6 +246,12 @@ void decode_ok(const resp::Value& v, std::error_code& ec) noexcept;
 /// An integer reply (XACK, XDEL, XLEN, XTRIM, XGROUP DELCONSUMER ...).
 /// Errors: the server's code, or unexpected_reply for a non-integer.
 std::uint64_t decode_count(const resp::Value& v, std::error_code& ec) noexcept;
+/// An integer reply that is 1 or 0, as a bool (XGROUP CREATECONSUMER: created
+/// or already there; XGROUP DESTROY: destroyed or not found). Errors: the
+/// server's code, or unexpected_reply for a non-integer.
+inline bool decode_flag(const resp::Value& v, std::error_code& ec) noexcept {
+    return decode_count(v, ec) != 0;
+}
 /// A page of entries (`[[id, [f, v, ...]] | [id, nil], ...]`), nil giving an
 /// empty page. Errors: the server's code, or unexpected_reply.
 std::vector<StreamEntry> decode_entries(const resp::Value& v, std::error_code& ec);

@@ -26,7 +26,7 @@ void xgroup_create(resp::Request& req, std::string_view key, std::string_view gr
                    StreamStart start, const XGroupCreateOptions& opts = {});
 
 /// Appends `XGROUP CREATECONSUMER key group consumer`.
-/// Reply: decode_xgroup_created. Errors: nogroup.
+/// Reply: decode_flag (true if the consumer was created). Errors: nogroup.
 void xgroup_createconsumer(resp::Request& req, std::string_view key, std::string_view group,
                            std::string_view consumer);
 
@@ -40,7 +40,7 @@ struct XGroupSetIdOptions {
 void xgroup_setid(resp::Request& req, std::string_view key, std::string_view group,
                   StreamStart start, const XGroupSetIdOptions& opts = {});
 
-/// Appends `XGROUP DESTROY key group`. Reply: decode_xgroup_created (true if
+/// Appends `XGROUP DESTROY key group`. Reply: decode_flag (true if
 /// a group was destroyed). Errors: server_error for a missing stream.
 void xgroup_destroy(resp::Request& req, std::string_view key, std::string_view group);
 
@@ -49,12 +49,5 @@ void xgroup_destroy(resp::Request& req, std::string_view key, std::string_view g
 /// consumer had). Errors: nogroup.
 void xgroup_delconsumer(resp::Request& req, std::string_view key, std::string_view group,
                         std::string_view consumer);
-
-/// Reply of CREATECONSUMER (created or already there) and DESTROY (destroyed
-/// or not found): the integer 1/0 as a bool. Errors: the server's code or
-/// unexpected_reply.
-inline bool decode_xgroup_created(const resp::Value& v, std::error_code& ec) noexcept {
-    return decode_count(v, ec) != 0;
-}
 
 }  // namespace redstream::commands

@@ -97,14 +97,14 @@ using Field = std::pair<std::string_view, std::string_view>;
 class Message {
   public:
     Message() = default;
-    /// `key`: the Redis key it was read from (a view kept valid by
+    /// `redis_key`: the Redis key it was read from (a view kept valid by
     /// `keep_alive`); `deliveries`: the group's delivery count, 0 if unknown.
     Message(MessageHeader header, std::string_view payload, std::span<const Field> fields,
-            std::shared_ptr<const void> keep_alive, std::string_view key = {},
+            std::shared_ptr<const void> keep_alive, std::string_view redis_key = {},
             std::uint64_t deliveries = 0) noexcept
         : header_(std::move(header)),
           payload_(payload),
-          key_(key),
+          redis_key_(redis_key),
           deliveries_(deliveries),
           fields_(fields),
           keep_alive_(std::move(keep_alive)) {}
@@ -120,9 +120,10 @@ class Message {
     std::string_view payload() const noexcept { return payload_; }
     /// Every field of the entry except the payload field, in server order.
     std::span<const Field> fields() const noexcept { return fields_; }
-    /// The Redis key the entry was read from (`name` or `name:shard`); empty
-    /// for a message that was not read from a server.
-    std::string_view key() const noexcept { return key_; }
+    /// The Redis key the entry was read from (`name` or `name:shard`; see
+    /// stream_key() for the stream's name); empty for a message that was not
+    /// read from a server.
+    std::string_view redis_key() const noexcept { return redis_key_; }
     /// Group consumers: how many times the group has delivered this entry,
     /// this delivery included (1 the first time; more when it was re-read
     /// after a restart or reconnect, or claimed from an idle member); 0 for
@@ -132,7 +133,7 @@ class Message {
   private:
     MessageHeader header_;
     std::string_view payload_;
-    std::string_view key_;
+    std::string_view redis_key_;
     std::uint64_t deliveries_ = 0;
     std::span<const Field> fields_;
     std::shared_ptr<const void> keep_alive_;

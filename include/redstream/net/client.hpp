@@ -21,12 +21,12 @@
 #include <asio/prefer.hpp>
 #include <asio/strand.hpp>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/net/config.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
 
-namespace redstream {
+namespace redstream::net {
 
 /// Replies of one request, one per command, in order. Error replies are
 /// replies: decode them with the command's decoder (or resp::error_of).
@@ -53,7 +53,7 @@ struct ReplySink {
 namespace detail {
 
 /// Completion of operations that report only success or failure.
-using Completion = BasicCompletion<std::error_code>;
+using Completion = redstream::detail::BasicCompletion<std::error_code>;
 
 class ClientImpl;
 
@@ -188,9 +188,10 @@ class SyncClient {
     Response exec(const resp::Request& req, ExecOptions opts = {});
     Response exec(const resp::Request& req, std::error_code& ec, ExecOptions opts = {});
 
-    /// One command, one reply.
+    /// Runs one command (`exec_one("XLEN", key)`) and returns its reply.
+    /// Throws like exec(); a server error reply is returned, not thrown.
     template <class... Args>
-    resp::Reply command(std::string_view name, const Args&... args) {
+    resp::Reply exec_one(std::string_view name, const Args&... args) {
         resp::Request req;
         req.push(name, args...);
         return exec(req).at(0);
@@ -204,4 +205,4 @@ class SyncClient {
     std::unique_ptr<State> state_;
 };
 
-}  // namespace redstream
+}  // namespace redstream::net

@@ -11,7 +11,7 @@
 #include <redstream/core/url.hpp>
 #include <redstream/resp/reader.hpp>
 
-namespace redstream {
+namespace redstream::net {
 
 /// TLS settings for rediss:// connections.
 struct TlsOptions {
@@ -117,4 +117,4 @@ struct ConnectionConfig {
     void apply_url(const StreamUrl& url);
 };
 
-}  // namespace redstream
+}  // namespace redstream::net

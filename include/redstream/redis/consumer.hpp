@@ -19,8 +19,8 @@
 #include <asio/async_result.hpp>
 #include <asio/cancellation_signal.hpp>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 
 namespace redstream {
 
@@ -108,12 +108,13 @@ struct ConsumerOptions {
 
     // Consumer groups (resumable, load_balanced).
 
-    /// The group; empty: derived from the host name and the mode.
-    std::string group_id{};
-    /// The member name; empty: the group name (resumable) or host, pid and a
+    /// The group's name; empty: derived from the host name and the mode.
+    std::string group{};
+    /// This member's name in the group (XREADGROUP's consumer); empty: the
+    /// group name (resumable) or host, pid and a
     /// counter (load_balanced). Give a stable one so that a restarted process
     /// gets its pending entries back.
-    std::string consumer_id{};
+    std::string consumer{};
     /// When delivered messages are acknowledged.
     AutoCommit auto_commit = default_auto_commit;
     /// AutoCommit::delayed: how long after delivery a message is acked.

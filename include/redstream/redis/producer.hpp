@@ -14,7 +14,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,37 +24,12 @@
 #include <asio/async_result.hpp>
 
 #include <redstream/commands/types.hpp>
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include <redstream/redis/send_future.hpp>
+#include <redstream/redis/sharder.hpp>
 
 namespace redstream {
-
-/// Picks the shard of each message of a stream with several shards.
-class Sharder {
-  public:
-    /// (stream, message key, shard count) -> shard in [0, shard count).
-    using Function =
-        std::function<std::uint64_t(const StreamKey&, std::string_view key, std::uint64_t shards)>;
-
-    /// Shards in turn (per producer).
-    static Sharder round_robin();
-    /// A pseudo-random shard per message.
-    static Sharder random();
-    /// Same message key, same shard: per-key order holds. Messages without a
-    /// key go round-robin.
-    static Sharder key_hash();
-    /// Your own choice; results are taken modulo the shard count.
-    static Sharder custom(Function f);
-
-    std::uint64_t operator()(const StreamKey& s, std::string_view key, std::uint64_t n) const {
-        return f_(s, key, n) % n;
-    }
-
-  private:
-    explicit Sharder(Function f) : f_(std::move(f)) {}
-    Function f_;
-};
 
 struct ProducerOptions {
     // Enough to keep two batches in flight and the next one filling, on any
@@ -108,8 +82,9 @@ struct ProducerOptions {
 
 /// A message to send, beyond the payload.
 struct SendOptions {
-    /// Message key for Sharder::key_hash (not stored in the entry).
-    std::string_view key{};
+    /// Picks the shard with Sharder::key_hash (or a custom Sharder); not
+    /// stored in the entry, so a consumer does not see it.
+    std::string_view partition_key{};
     /// More fields, stored after the payload field, in order.
     std::span<const Field> fields{};
     /// The entry id: `*` (default), `ms-*`, or exact.

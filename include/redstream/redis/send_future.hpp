@@ -13,8 +13,8 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/async_result.hpp>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 
 namespace redstream {
 

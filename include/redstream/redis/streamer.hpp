@@ -12,9 +12,9 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/async_result.hpp>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
 #include <redstream/net/config.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/producer.hpp>
 
@@ -26,7 +26,7 @@ struct ConnectOptions {
 
     /// Timeouts, db, credentials, TLS, client name, reconnect policy. The URL
     /// given to connect() fills transport, nodes, credentials and db on top.
-    ConnectionConfig connection;
+    net::ConnectionConfig connection;
     /// The entry field that carries a message's payload (as the seed's crate).
     std::string payload_field{default_payload_field};
     /// I/O threads when the Streamer owns its io_context (connect() without an executor).

@@ -102,7 +102,7 @@ bool AckLedger::build(resp::Request& req, std::string_view group, time_point now
     return true;
 }
 
-AckLedger::Outcome AckLedger::on_reply(const Response& replies, std::error_code ec) {
+AckLedger::Outcome AckLedger::on_reply(const net::Response& replies, std::error_code ec) {
     Outcome out;
     // What must go again: everything after a transport error, else the ids
     // of each XACK the server refused for now (LOADING, READONLY...).

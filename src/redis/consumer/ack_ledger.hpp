@@ -72,7 +72,7 @@ class AckLedger {
     /// the batch back, in order, to be sent again; so does a retryable server
     /// error (LOADING, READONLY...) for the ids of that XACK. Other server
     /// errors (NOGROUP) drop the ids, counted as not pending.
-    Outcome on_reply(const Response& replies, std::error_code ec);
+    Outcome on_reply(const net::Response& replies, std::error_code ec);
 
     /// Every ack and ticket numbered at or below this is on the server.
     std::uint64_t confirmed() const noexcept;

@@ -37,7 +37,7 @@ class ClaimLoop {
     MessageId cursor_;
     std::string key_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     std::size_t reserved_ = 0;  // what the claim in flight may bring
     bool waiting_ = false;      // a round paused for room
 };

@@ -19,13 +19,13 @@ void CommitLoop::ack(const Message& m) {
     {
         const std::lock_guard lock(user_acks_mutex_);
         // One shared string per key, not an allocation per ack.
-        if (!last_ack_key_ || *last_ack_key_ != m.key()) {
-            auto it = ack_keys_.find(m.key());
+        if (!last_ack_key_ || *last_ack_key_ != m.redis_key()) {
+            auto it = ack_keys_.find(m.redis_key());
             if (it == ack_keys_.end())
-                it =
-                    ack_keys_
-                        .emplace(std::string(m.key()), std::make_shared<const std::string>(m.key()))
-                        .first;
+                it = ack_keys_
+                         .emplace(std::string(m.redis_key()),
+                                  std::make_shared<const std::string>(m.redis_key()))
+                         .first;
             last_ack_key_ = it->second;
         }
         user_acks_.emplace_back(last_ack_key_, m.id());

@@ -48,9 +48,9 @@ class CommitLoop {
     ConsumerCore& core_;
     AckLedger acks_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     asio::steady_timer timer_;
-    Backoff backoff_;  // after a transport error
+    net::detail::Backoff backoff_;  // after a transport error
     bool ending_ = false;
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> commits_;
     std::vector<BasicCompletion<std::error_code>> ended_;

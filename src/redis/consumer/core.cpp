@@ -15,7 +15,7 @@ void ReadTurns::start(const ReadPlan& plan, std::size_t keys, std::size_t reserv
     inbox.reserve(reserve);
 }
 
-ConsumerCore::ConsumerCore(asio::any_io_executor ex, std::shared_ptr<Client> side,
+ConsumerCore::ConsumerCore(asio::any_io_executor ex, std::shared_ptr<net::Client> side,
                            ConsumerOptions opts, std::string payload)
     : strand(asio::make_strand(ex)),
       options(opts),

@@ -84,13 +84,13 @@ struct ConsumerCounters {
 /// it, so discovery, start-id lookups and group creation take turns with the
 /// reads. Cluster mode will have one per node.
 struct ReadLane {
-    ReadLane(std::shared_ptr<Client> c, const asio::strand<asio::any_io_executor>& strand)
+    ReadLane(std::shared_ptr<net::Client> c, const asio::strand<asio::any_io_executor>& strand)
         : client(std::move(c)), backoff(client->config().reconnect), retry(strand) {}
 
-    std::shared_ptr<Client> client;
-    Backoff backoff;           // reset by each reply that was read
-    asio::steady_timer retry;  // the back-off wait
-    bool busy = false;         // a request (or the back-off wait) is out
+    std::shared_ptr<net::Client> client;
+    net::detail::Backoff backoff;  // reset by each reply that was read
+    asio::steady_timer retry;      // the back-off wait
+    bool busy = false;             // a request (or the back-off wait) is out
 };
 
 /// Where a reader is in taking turns of keys (plan_read()): when the room
@@ -114,7 +114,7 @@ class ConsumerCore {
     /// Added to block_time for the deadline of a blocking read.
     static constexpr std::chrono::milliseconds read_margin{1000};
 
-    ConsumerCore(asio::any_io_executor ex, std::shared_ptr<Client> side_client,
+    ConsumerCore(asio::any_io_executor ex, std::shared_ptr<net::Client> side_client,
                  ConsumerOptions options, std::string payload_field);
 
     bool group_mode() const noexcept { return options.mode != ConsumerMode::real_time; }
@@ -172,7 +172,8 @@ class ConsumerCore {
     /// Sends `req` on `lane`, which it holds until the reply: `f(ec)` runs
     /// on the strand, the lane free again, unless the consumer ended.
     template <class F>
-    void exec(ReadLane& lane, const resp::Request& req, Response& resp, ExecOptions opts, F&& f) {
+    void exec(ReadLane& lane, const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+              F&& f) {
         lane.busy = true;
         lane.client->async_exec(
             req, resp, opts,
@@ -190,7 +191,7 @@ class ConsumerCore {
     std::string member;  // and this member's
     /// The Streamer's shared connection: XACK, XAUTOCLAIM, leases, dead
     /// letters, XINFO and end lookups, never behind a blocking read.
-    std::shared_ptr<Client> side_client;
+    std::shared_ptr<net::Client> side_client;
     Inbox inbox;
     ConsumerCounters counters;
     std::error_code error;  // sticky reply error (the inbox reports it once empty)

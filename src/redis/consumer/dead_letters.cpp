@@ -17,7 +17,7 @@ void DeadLetters::send() {
     if (keys_.empty()) return;
     struct Job {
         resp::Request req;
-        Response resp;
+        net::Response resp;
         std::vector<std::string> keys;
     };
     auto job = std::make_shared<Job>();
@@ -34,7 +34,7 @@ void DeadLetters::send() {
         }));
 }
 
-void DeadLetters::on_sent(std::error_code ec, const Response& replies,
+void DeadLetters::on_sent(std::error_code ec, const net::Response& replies,
                           const std::vector<std::string>& keys) {
     in_flight_ -= keys.size();
     // After a transport error the entries stay pending and come back later.

@@ -28,7 +28,8 @@ class DeadLetters {
     std::size_t in_flight() const noexcept { return in_flight_; }
 
   private:
-    void on_sent(std::error_code ec, const Response& replies, const std::vector<std::string>& keys);
+    void on_sent(std::error_code ec, const net::Response& replies,
+                 const std::vector<std::string>& keys);
 
     ConsumerCore& core_;
     resp::Request req_;

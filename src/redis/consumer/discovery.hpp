@@ -44,7 +44,7 @@ class ShardDiscovery {
     const std::vector<StreamKey>& streams_;
     asio::steady_timer timer_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     std::vector<std::pair<std::size_t, std::string>> scans_;  // (stream index, cursor)
     bool first_done_ = false;
     bool due_ = false;

@@ -10,8 +10,8 @@
 
 namespace redstream::detail {
 
-ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                           std::shared_ptr<Client> side, std::vector<StreamKey> streams,
+ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
+                           std::shared_ptr<net::Client> side, std::vector<StreamKey> streams,
                            ConsumerOptions options, std::string payload_field)
     : ConsumerCore(std::move(ex), std::move(side), options, std::move(payload_field)),
       streams_(std::move(streams)),

@@ -46,8 +46,8 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
   public:
     /// `client`: the consumer's own connection, for its (blocking) reads;
     /// `side`: the Streamer's shared one, for everything else.
-    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<Client> client,
-                 std::shared_ptr<Client> side, std::vector<StreamKey> streams,
+    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
+                 std::shared_ptr<net::Client> side, std::vector<StreamKey> streams,
                  ConsumerOptions options, std::string payload_field);
 
     /// Connects, finds the shards and resolves every start id; `started`

@@ -14,13 +14,13 @@ std::string host_name() {
 }
 
 std::string group_name(const ConsumerOptions& options, const std::string& host) {
-    if (!options.group_id.empty()) return options.group_id;
+    if (!options.group.empty()) return options.group;
     return host + (options.mode == ConsumerMode::load_balanced ? ":load_balanced" : ":resumable");
 }
 
 std::string member_name(const ConsumerOptions& options, const std::string& group,
                         const std::string& host) {
-    if (!options.consumer_id.empty()) return options.consumer_id;
+    if (!options.consumer.empty()) return options.consumer;
     if (options.mode != ConsumerMode::load_balanced) return group;
     static std::atomic<std::uint64_t> counter{0};
     return host + ":" + std::to_string(::getpid()) + ":" + std::to_string(counter.fetch_add(1));

@@ -13,10 +13,10 @@ namespace redstream::detail {
 /// This machine's name (gethostname), or "localhost" if it has none.
 std::string host_name();
 
-/// `<host>:resumable` or `<host>:load_balanced`; options.group_id if set.
+/// `<host>:resumable` or `<host>:load_balanced`; options.group if set.
 std::string group_name(const ConsumerOptions& options, const std::string& host);
 
-/// options.consumer_id if set; else the group (resumable) or
+/// options.consumer if set; else the group (resumable) or
 /// `<host>:<pid>:<n>`, n counting the consumers made by this process
 /// (load_balanced).
 std::string member_name(const ConsumerOptions& options, const std::string& group,

@@ -47,7 +47,7 @@ class GroupReader {
     ReadLane& lane_;
     GroupState state_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     std::vector<commands::StreamPage> pages_;
     std::vector<std::string> creating_;         // keys of the XGROUP CREATEs in flight, in order
     std::vector<std::string> reading_pending_;  // pending-phase keys of the read in flight

@@ -58,7 +58,7 @@ bool Inbox::should_wake() noexcept {
 }
 
 void Inbox::log_take(const Message& m) {
-    if (log_takes_) taken_.push_back({std::string(m.key()), m.id(), Clock::now()});
+    if (log_takes_) taken_.push_back({std::string(m.redis_key()), m.id(), Clock::now()});
 }
 
 Message Inbox::pop() {

@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 
 namespace redstream::detail {
 

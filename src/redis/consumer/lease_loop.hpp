@@ -36,7 +36,7 @@ class LeaseLoop {
     MessageId after_;
     std::string key_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
 };
 
 }  // namespace redstream::detail

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
-#include <redstream/net/detail/completion.hpp>
 #include "read_state.hpp"
 
 #include "core.hpp"
@@ -58,7 +58,7 @@ class RealTimeReader {
     ReadLane& lane_;
     ReadState state_;
     resp::Request req_;
-    Response resp_;
+    net::Response resp_;
     std::vector<commands::StreamPage> pages_;
     std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
     ReadTurns turns_;

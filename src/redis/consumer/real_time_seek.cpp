@@ -14,7 +14,7 @@ struct RealTimeReader::EndLookup {
     std::uint64_t epoch = 0;        // the inbox's seek epoch of this call
     std::vector<std::string> keys;  // of the XREVRANGEs in req, in order
     resp::Request req;
-    Response resp;
+    net::Response resp;
     BasicCompletion<std::error_code> done;
 };
 
@@ -50,7 +50,7 @@ void RealTimeReader::rewind_to_end(std::uint64_t epoch, BasicCompletion<std::err
     ++end_lookups_;
     // Not guard(): the caller waits for `done`, also after end().
     core_.side_client->async_exec(
-        lookup->req, lookup->resp, ExecOptions{Consumer::end_lookup_timeout},
+        lookup->req, lookup->resp, net::ExecOptions{Consumer::end_lookup_timeout},
         asio::bind_executor(core_.strand, [this, alive = core_.hold(), lookup](std::error_code ec) {
             --end_lookups_;
             if (core_.stopped) return lookup->done(make_error_code(errc::shutting_down));

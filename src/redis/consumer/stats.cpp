@@ -39,7 +39,7 @@ void ConsumerImpl::group_stats(
     on_strand([done = std::move(done)](ConsumerImpl& self) mutable {
         struct Job {
             resp::Request req;
-            Response resp;
+            net::Response resp;
             std::vector<GroupStreamStats> out;
         };
         auto job = std::make_shared<Job>();

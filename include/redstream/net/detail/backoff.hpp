@@ -7,7 +7,7 @@
 
 #include <redstream/net/config.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 class Backoff {
   public:
@@ -28,4 +28,4 @@ class Backoff {
     unsigned attempts_ = 0;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

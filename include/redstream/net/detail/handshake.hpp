@@ -11,7 +11,7 @@
 #include <redstream/resp/request.hpp>
 #include <redstream/resp/value.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 struct HandshakeParams {
     int protocol = 3;         ///< 3 tries HELLO 3 first; 2 never sends HELLO.
@@ -61,4 +61,4 @@ class HandshakeFsm {
     int protocol_ = 2;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

@@ -18,7 +18,7 @@
 
 #include <redstream/net/client.hpp>
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
 /// The bytes of one write, in order. Small requests are copied into one
 /// buffer; a shared request's bytes are referenced in place and its owner is
@@ -153,4 +153,4 @@ class Pipeline {
     std::size_t max_requests_;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail

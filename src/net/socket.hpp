@@ -1,5 +1,5 @@
-// One byte stream to a server, whichever the transport: TCP, TLS over TCP, or
-// a unix socket. A thin Asio wrapper; the protocol lives elsewhere. TLS comes
+// The socket to a server, whichever the transport: TCP, TLS over TCP, or a
+// unix socket. A thin Asio wrapper; the protocol lives elsewhere. TLS comes
 // from the redstream-tls library through the TlsStream interface (tls.hpp),
 // so nothing here depends on OpenSSL.
 #pragma once
@@ -20,9 +20,9 @@
 
 #include "tls.hpp"
 
-namespace redstream::detail {
+namespace redstream::net::detail {
 
-class Stream {
+class Socket {
   public:
     using Tcp = asio::ip::tcp::socket;
     using Tls = std::unique_ptr<TlsStream>;
@@ -31,7 +31,7 @@ class Stream {
     /// Not yet connected: the socket exists from the start of an attempt so
     /// that close() can abort the attempt at any stage (connect, TLS).
     /// `tls`: wrap TCP in TLS with this context; ignored for unix sockets.
-    Stream(const asio::any_io_executor& ex, Transport transport, TlsContext* tls);
+    Socket(const asio::any_io_executor& ex, Transport transport, TlsContext* tls);
 
     template <class Handler>
     void async_read_some(asio::mutable_buffer buf, Handler&& h) {
@@ -42,7 +42,7 @@ class Stream {
                 else
                     s.async_read_some(buf, std::forward<Handler>(h));
             },
-            stream_);
+            socket_);
     }
     /// Writes all of `bufs` (one buffer, or a span of them that the caller
     /// keeps alive until the handler runs): a gathered write.
@@ -63,14 +63,14 @@ class Stream {
                     asio::async_write(s, bufs, std::forward<Handler>(h));
                 }
             },
-            stream_);
+            socket_);
     }
 
     TlsStream* tls() noexcept {
-        auto* t = std::get_if<Tls>(&stream_);
+        auto* t = std::get_if<Tls>(&socket_);
         return t ? t->get() : nullptr;
     }
-    Unix* unix_socket() noexcept { return std::get_if<Unix>(&stream_); }
+    Unix* unix_socket() noexcept { return std::get_if<Unix>(&socket_); }
     /// The TCP socket, bare or under TLS; null for a unix socket.
     Tcp* tcp() noexcept;
 
@@ -78,7 +78,7 @@ class Stream {
     void close() noexcept;
 
   private:
-    std::variant<Tcp, Tls, Unix> stream_;
+    std::variant<Tcp, Tls, Unix> socket_;
 };
 
-}  // namespace redstream::detail
+}  // namespace redstream::net::detail
