@@ -1,0 +1,133 @@
+// The router: sends each command of a request to the node that serves its
+// hash slot, and follows the cluster's redirections for it. A standalone
+// server is a one-node router: everything goes to its one connection, with
+// nothing in between. Layers above use a Router and never care which of the
+// two they talk to (except blocking reads, which want a connection of their
+// own per node: connection_for()).
+//
+// In cluster mode (ConnectionConfig::cluster) the URL's hosts are seeds: the
+// slot map comes from CLUSTER SLOTS of the first that answers, and is
+// refreshed on MOVED, on a lost node connection and every refresh_interval
+// (cluster/detail/topology.hpp decides when). A pipelined request is split by
+// node and its replies are put back in order. Per command:
+// - MOVED: the map is fixed for that slot and the command is sent again to
+//   the new owner (it did not run on the old one);
+// - ASK: ASKING plus the command go to the target, once; the map stays;
+// - TRYAGAIN, CLUSTERDOWN: the command is sent again after retry_delay;
+// each within max_redirects, after which the error reply is what the caller
+// gets. A command whose outcome is unknown (its connection dropped after it
+// was written) is never sent again: the request fails with connection_lost.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+
+#include <redstream/cluster/detail/topology.hpp>
+#include <redstream/cluster/slot_map.hpp>
+#include <redstream/core/detail/completion.hpp>
+#include <redstream/net/client.hpp>
+#include <redstream/net/config.hpp>
+#include <redstream/resp/request.hpp>
+
+namespace redstream::cluster {
+
+struct RouterOptions {
+    static constexpr unsigned default_max_redirects = 5;
+    static constexpr std::chrono::milliseconds default_retry_delay{100};
+
+    /// Redirections and retries one command may take (MOVED, ASK, TRYAGAIN,
+    /// CLUSTERDOWN, or no known owner of its slot) before its error reply is
+    /// handed over as it is.
+    unsigned max_redirects = default_max_redirects;
+    /// Wait before sending again after TRYAGAIN, CLUSTERDOWN or a slot
+    /// without an owner (the slot map is refreshed meanwhile).
+    std::chrono::milliseconds retry_delay = default_retry_delay;
+    /// When the slot map is refreshed.
+    detail::TopologyOptions topology{};
+};
+
+namespace detail {
+class RouterImpl;
+}
+
+class Router {
+  public:
+    /// `config.cluster` chooses cluster mode; `config.nodes` are its seeds.
+    Router(asio::any_io_executor ex, net::ConnectionConfig config, RouterOptions options = {});
+    ~Router();
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
+
+    asio::any_io_executor get_executor() const noexcept;
+    const net::ConnectionConfig& config() const noexcept;
+    bool is_cluster() const noexcept;
+
+    /// Connects: standalone, the one connection (net::Client::async_connect);
+    /// cluster, the first seed that answers CLUSTER SLOTS, whose map then
+    /// routes. Completion: `void(std::error_code)`, within connect_timeout
+    /// per seed tried. Errors: those of net::Client::async_connect (of the
+    /// last seed tried), an error reply's code (e.g. "cluster support
+    /// disabled": server_error), unexpected_reply, shutting_down.
+    template <class Token>
+    auto async_connect(Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [](auto handler, Router* self) {
+                auto ex = self->get_executor();
+                self->start_connect(
+                    redstream::detail::BasicCompletion<std::error_code>(std::move(handler), ex));
+            },
+            token, this);
+    }
+
+    /// Runs every command of `req` on the node serving its slot (commands
+    /// without keys: any master) and stores the replies in `resp`, in order.
+    /// `req` and `resp` must live until completion. Completion:
+    /// `void(std::error_code)`. Errors: those of net::Client::async_exec
+    /// (from any node the request went to; the replies of the other nodes
+    /// are kept), crossslot (a command whose keys span slots: refused before
+    /// sending), shutting_down. Server error replies, and redirections past
+    /// max_redirects, arrive in `resp`. Not cancellable (each part is bounded
+    /// by its timeout).
+    template <class Token>
+    auto async_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+                    Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [](auto handler, Router* self, const resp::Request* r, net::Response* out,
+               net::ExecOptions o) {
+                auto ex = self->get_executor();
+                self->start_exec(
+                    *r, *out, o,
+                    redstream::detail::BasicCompletion<std::error_code>(std::move(handler), ex));
+            },
+            token, this, &req, &resp, opts);
+    }
+    template <class Token>
+    auto async_exec(const resp::Request& req, net::Response& resp, Token&& token) {
+        return async_exec(req, resp, net::ExecOptions{}, std::forward<Token>(token));
+    }
+
+    /// The slot map as last refreshed (empty standalone or before connect).
+    SlotMap slot_map() const;
+    /// Slot map refreshes started so far (0 standalone).
+    std::uint64_t refreshes() const noexcept;
+    /// The connection of the master that serves `slot` now, made on demand
+    /// (standalone: the one connection); null if no node serves it.
+    std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+
+    /// Closes every connection; requests in flight fail with shutting_down.
+    void close();
+
+  private:
+    void start_connect(redstream::detail::BasicCompletion<std::error_code> done);
+    void start_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+                    redstream::detail::BasicCompletion<std::error_code> done);
+
+    std::shared_ptr<detail::RouterImpl> impl_;
+};
+
+}  // namespace redstream::cluster

@@ -1,0 +1,210 @@
+// The router's handle, its connections per node and the slot map's refresh:
+// the Topology state machine decides when and whom to ask; this drives it.
+#include <redstream/cluster/router.hpp>
+
+#include <asio/bind_executor.hpp>
+#include <asio/post.hpp>
+
+#include <redstream/cluster/endpoint.hpp>
+#include <redstream/core/error.hpp>
+
+#include "router_impl.hpp"
+
+namespace redstream::cluster {
+
+Router::Router(asio::any_io_executor ex, net::ConnectionConfig config, RouterOptions options)
+    : impl_(std::make_shared<detail::RouterImpl>(std::move(ex), std::move(config), options)) {}
+
+Router::~Router() {
+    impl_->close();
+}
+
+asio::any_io_executor Router::get_executor() const noexcept {
+    return impl_->executor();
+}
+const net::ConnectionConfig& Router::config() const noexcept {
+    return impl_->config();
+}
+bool Router::is_cluster() const noexcept {
+    return impl_->is_cluster();
+}
+void Router::start_connect(redstream::detail::BasicCompletion<std::error_code> done) {
+    impl_->connect(std::move(done));
+}
+void Router::start_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+                        redstream::detail::BasicCompletion<std::error_code> done) {
+    impl_->exec(req, resp, opts, std::move(done));
+}
+SlotMap Router::slot_map() const {
+    return impl_->slot_map();
+}
+std::uint64_t Router::refreshes() const noexcept {
+    return impl_->refreshes();
+}
+std::shared_ptr<net::Client> Router::connection_for(std::uint16_t slot) {
+    return impl_->connection_for(slot);
+}
+void Router::close() {
+    impl_->close();
+}
+
+namespace detail {
+
+RouterImpl::RouterImpl(asio::any_io_executor ex, net::ConnectionConfig config,
+                       RouterOptions options)
+    : executor_(ex),
+      strand_(asio::make_strand(ex)),
+      config_(std::move(config)),
+      options_(options),
+      topology_(config_.cluster ? config_.nodes : std::vector<HostPort>{}, options.topology),
+      timer_(strand_),
+      map_(std::make_shared<const SlotMap>()) {
+    refresh_req_.push("CLUSTER", "SLOTS");
+    if (!config_.cluster) standalone_ = std::make_shared<net::Client>(executor_, config_);
+}
+
+void RouterImpl::connect(Completion done) {
+    if (standalone_)
+        return standalone_->async_connect(
+            [done = std::move(done)](std::error_code ec) mutable { done(ec); });
+    asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+        if (self->closed_) return done(make_error_code(errc::shutting_down));
+        if (self->topology_.has_map()) return done({});
+        self->connects_.push_back(std::move(done));
+        if (self->started_) return;
+        self->started_ = true;
+        self->act(self->topology_.start(Clock::now()));
+    });
+}
+
+// Does what the state machine says, and keeps its one timer armed.
+void RouterImpl::act(const TopologyAction& action) {
+    if (closed_) return;
+    if (action.kind == TopologyAction::Kind::refresh) refresh(action.target);
+    if (action.next_timer == TimePoint::max()) return;
+    timer_.expires_at(action.next_timer);
+    timer_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec) {
+        if (ec || self->closed_) return;  // re-armed, or closed
+        self->act(self->topology_.timer_due(Clock::now()));
+    }));
+}
+
+void RouterImpl::refresh(const HostPort& target) {
+    refreshes_.fetch_add(1, std::memory_order_relaxed);
+    // Connected first, so that a seed that is down fails with the reason
+    // (connect_failed, naming it), not with its queue's not_connected.
+    when_connected(target, [self = shared_from_this(), target](std::error_code ec) {
+        if (self->closed_) return;
+        if (ec) return self->on_refreshed(target, ec, {});
+        auto resp = std::make_shared<net::Response>();
+        self->node(target)->async_exec(
+            self->refresh_req_, *resp,
+            asio::bind_executor(self->strand_, [self, target, resp](std::error_code exec_ec) {
+                if (!self->closed_) self->on_refreshed(target, exec_ec, *resp);
+            }));
+    });
+}
+
+void RouterImpl::on_refreshed(const HostPort& target, std::error_code ec,
+                              const net::Response& resp) {
+    SlotMap map;
+    if (!ec) map = SlotMap::from_cluster_slots(resp.at(0).root(), ec, target.host);
+    if (ec) {
+        // Before the first map, a connect fails once every seed failed once.
+        if (!topology_.has_map() && ++failed_seeds_ >= config_.nodes.size()) finish_connects(ec);
+        return act(topology_.refresh_failed(ec, Clock::now()));
+    }
+    const auto action = topology_.refresh_done(std::move(map), Clock::now());
+    publish_map();
+    finish_connects({});
+    act(action);
+}
+
+void RouterImpl::finish_connects(std::error_code ec) {
+    auto waiting = std::move(connects_);
+    connects_.clear();
+    for (auto& done : waiting)
+        done(ec);
+}
+
+void RouterImpl::publish_map() {
+    auto map = std::make_shared<const SlotMap>(topology_.map());
+    const std::lock_guard lock(mutex_);
+    map_ = std::move(map);
+}
+
+SlotMap RouterImpl::slot_map() const {
+    const std::lock_guard lock(mutex_);
+    return *map_;
+}
+
+std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
+    std::shared_ptr<net::Client> client;
+    {
+        const std::lock_guard lock(mutex_);
+        auto& n = nodes_[endpoint_name(endpoint)];
+        if (!n.client) {
+            auto cfg = config_;
+            cfg.nodes = {endpoint};
+            n.client = std::make_shared<net::Client>(executor_, std::move(cfg));
+            if (closed_) n.client->close();  // its requests fail with shutting_down
+        }
+        if (n.connecting || n.client->connected()) return n.client;
+        n.connecting = true;
+        client = n.client;
+    }
+    // Requests sent meanwhile wait in the connection's queue; a first
+    // connect that fails fails them (not_connected), and the map is asked
+    // again without this node.
+    client->async_connect(
+        asio::bind_executor(strand_, [self = shared_from_this(), endpoint](std::error_code ec) {
+            std::vector<std::function<void(std::error_code)>> waiting;
+            {
+                const std::lock_guard lock(self->mutex_);
+                auto& n = self->nodes_[endpoint_name(endpoint)];
+                n.connecting = false;
+                waiting.swap(n.waiting);
+            }
+            for (auto& f : waiting)
+                f(ec);
+            if (ec && !self->closed_) self->act(self->topology_.node_lost(endpoint, Clock::now()));
+        }));
+    return client;
+}
+
+void RouterImpl::when_connected(const HostPort& endpoint, std::function<void(std::error_code)> f) {
+    node(endpoint);
+    {
+        const std::lock_guard lock(mutex_);
+        auto& n = nodes_[endpoint_name(endpoint)];
+        if (n.connecting) return n.waiting.push_back(std::move(f));
+    }
+    asio::post(strand_, [f = std::move(f)] { f({}); });  // up (or reconnecting on its own)
+}
+
+std::shared_ptr<net::Client> RouterImpl::connection_for(std::uint16_t slot) {
+    if (standalone_) return standalone_;
+    std::optional<HostPort> endpoint;
+    {
+        const std::lock_guard lock(mutex_);
+        if (const auto* n = map_->master_of(slot)) endpoint = n->endpoint;
+    }
+    return endpoint ? node(*endpoint) : nullptr;
+}
+
+void RouterImpl::close() {
+    if (standalone_) return standalone_->close();
+    closed_ = true;  // first: node() closes what it makes from now on
+    {
+        const std::lock_guard lock(mutex_);
+        for (auto& [name, n] : nodes_)
+            n.client->close();
+    }
+    asio::post(strand_, [self = shared_from_this()] {
+        self->timer_.cancel();
+        self->finish_connects(make_error_code(errc::shutting_down));
+    });
+}
+
+}  // namespace detail
+}  // namespace redstream::cluster

@@ -1,0 +1,190 @@
+// Routing one request: its commands are grouped by the node that serves
+// their slot and sent as one part per node; when every part is back, the
+// commands a node redirected (MOVED, ASK) or could not serve yet (TRYAGAIN,
+// CLUSTERDOWN) go out again, until none is left or their bound is reached.
+#include <map>
+
+#include <asio/bind_executor.hpp>
+#include <asio/post.hpp>
+
+#include <redstream/cluster/endpoint.hpp>
+#include <redstream/core/error.hpp>
+
+#include "router_impl.hpp"
+
+namespace redstream::cluster::detail {
+
+struct RouterImpl::Job {
+    Job(const resp::Request& r, net::Response& out, net::ExecOptions o, Completion d)
+        : req(&r), resp(&out), opts(o), done(std::move(d)), tries(r.commands(), 0) {}
+
+    const resp::Request* req;
+    net::Response* resp;
+    net::ExecOptions opts;
+    Completion done;
+    std::vector<unsigned> tries;                          // redirections and retries, per command
+    std::size_t parts = 0;                                // out
+    std::error_code error;                                // the first transport error of a part
+    std::vector<std::size_t> again;                       // by the map, next round
+    std::vector<std::pair<HostPort, std::size_t>> asked;  // ASK target, command
+    bool delayed = false;  // TRYAGAIN, CLUSTERDOWN or no owner: wait retry_delay first
+};
+
+struct RouterImpl::Part {
+    std::shared_ptr<Job> job;
+    HostPort target;
+    std::vector<std::size_t> commands;  // indexes into job->req
+    bool asking = false;                // ASKING first: its reply is not the caller's
+    resp::Request req;
+    net::Response resp;
+};
+
+void RouterImpl::exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+                      Completion done) {
+    if (standalone_)
+        return standalone_->async_exec(
+            req, resp, opts, [done = std::move(done)](std::error_code ec) mutable { done(ec); });
+    // A cluster refuses a command whose keys span slots; it cannot be split.
+    if (req.cross_slot()) return done(make_error_code(errc::crossslot));
+    resp.clear();
+    resp.resize(req.commands());
+    auto job = std::make_shared<Job>(req, resp, opts, std::move(done));
+    asio::post(strand_, [self = shared_from_this(), job] {
+        if (self->closed_) return job->done(make_error_code(errc::shutting_down));
+        if (!self->topology_.has_map()) return job->done(make_error_code(errc::not_connected));
+        std::vector<std::size_t> all(job->req->commands());
+        for (std::size_t i = 0; i < all.size(); ++i)
+            all[i] = i;
+        self->route(job, std::move(all));
+    });
+}
+
+// The master serving `slot`; any master for a command without keys.
+std::optional<HostPort> RouterImpl::owner(int slot) const {
+    const auto& map = topology_.map();
+    const NodeInfo* n = nullptr;
+    if (slot != resp::Request::no_slot) {
+        n = map.master_of(static_cast<std::uint16_t>(slot));
+    } else if (const auto masters = map.masters(); !masters.empty()) {
+        n = masters.front();
+    }
+    if (!n) return std::nullopt;
+    return n->endpoint;
+}
+
+void RouterImpl::route(const std::shared_ptr<Job>& job, std::vector<std::size_t> commands) {
+    std::map<std::string, std::pair<HostPort, std::vector<std::size_t>>> by_node;
+    for (const auto i : commands) {
+        const auto target = owner(job->req->command_slot(i));
+        if (!target) {  // a slot no node serves (yet): wait for a refresh, within the bound
+            if (job->tries[i] >= options_.max_redirects) {
+                if (!job->error) job->error = make_error_code(errc::clusterdown);
+                continue;
+            }
+            job->again.push_back(i);
+            job->delayed = true;
+            ++job->tries[i];
+            continue;
+        }
+        auto& [endpoint, list] = by_node[endpoint_name(*target)];
+        endpoint = *target;
+        list.push_back(i);
+    }
+    for (auto& [name, node] : by_node)
+        send(job, node.first, std::move(node.second), false);
+    settle(job);  // when nothing went out
+}
+
+void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
+                      std::vector<std::size_t> commands, bool asking) {
+    auto part = std::make_shared<Part>();
+    part->job = job;
+    part->target = target;
+    part->asking = asking;
+    if (asking) part->req.push("ASKING");
+    for (const auto i : commands)
+        part->req.append_command(*job->req, i);
+    part->commands = std::move(commands);
+    ++job->parts;
+    node(target)->async_exec(
+        part->req, part->resp, job->opts,
+        asio::bind_executor(strand_, [self = shared_from_this(), part](std::error_code ec) {
+            self->on_part(part, ec);
+        }));
+}
+
+void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) {
+    auto& job = *part->job;
+    --job.parts;
+    if (ec) {
+        // Written or not, these commands are not sent again: the caller
+        // learns of the error, and the map is checked.
+        if (!job.error) job.error = ec;
+        if (ec == condition::retryable && !closed_)
+            act(topology_.node_lost(part->target, Clock::now()));
+        return settle(part->job);
+    }
+    const std::size_t first = part->asking ? 1 : 0;
+    for (std::size_t k = 0; k < part->commands.size(); ++k) {
+        const auto i = part->commands[k];
+        (*job.resp)[i] = std::move(part->resp.at(first + k));
+        redirected(job, i, (*job.resp)[i], part->target);
+    }
+    settle(part->job);
+}
+
+// Whether command `i`'s reply says to send it again (and where): MOVED and
+// ASK name the node, TRYAGAIN and CLUSTERDOWN ask for a wait. The reply stays
+// the caller's if the command is not sent again.
+bool RouterImpl::redirected(Job& job, std::size_t i, const resp::Reply& reply,
+                            const HostPort& from) {
+    const auto root = reply.root();
+    if (!root.is_error() || job.tries[i] >= options_.max_redirects) return false;
+    const auto code = resp::error_of(root);
+    if (code == errc::tryagain || code == errc::clusterdown) {
+        ++job.tries[i];
+        job.again.push_back(i);
+        job.delayed = true;
+        return true;
+    }
+    if (code != errc::moved && code != errc::ask) return false;
+    auto redirect = parse_redirect(root.str());
+    if (!redirect) return false;
+    if (redirect->target.host.empty()) redirect->target.host = from.host;
+    ++job.tries[i];
+    if (redirect->kind == RedirectKind::ask) {
+        job.asked.emplace_back(std::move(redirect->target), i);
+        return true;
+    }
+    // The map is fixed for this slot at once, so the command goes to the
+    // new owner; the refresh the state machine may start checks the rest.
+    act(topology_.moved(redirect->slot, redirect->target, Clock::now()));
+    publish_map();
+    job.again.push_back(i);
+    return true;
+}
+
+// Once every part is back: done, or the next round.
+void RouterImpl::settle(const std::shared_ptr<Job>& job) {
+    if (job->parts > 0) return;
+    if (job->error || closed_ || (job->again.empty() && job->asked.empty()))
+        return job->done(closed_ && !job->error ? make_error_code(errc::shutting_down)
+                                                : job->error);
+    auto again = std::move(job->again);
+    auto asked = std::move(job->asked);
+    job->again.clear();
+    job->asked.clear();
+    auto next_round = [this, job, again = std::move(again), asked = std::move(asked)]() mutable {
+        for (auto& [target, i] : asked)  // one at a time: ASKING covers the next command only
+            send(job, target, {i}, true);
+        if (!again.empty()) return route(job, std::move(again));
+        settle(job);
+    };
+    if (!std::exchange(job->delayed, false)) return next_round();
+    auto timer = std::make_shared<asio::steady_timer>(strand_, options_.retry_delay);
+    timer->async_wait(asio::bind_executor(
+        strand_, [self = shared_from_this(), timer,
+                  next_round = std::move(next_round)](std::error_code) mutable { next_round(); }));
+}
+
+}  // namespace redstream::cluster::detail

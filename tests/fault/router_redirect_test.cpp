@@ -1,0 +1,141 @@
+// The router's decisions on each redirection, against scripted nodes that
+// answer MOVED, ASK, TRYAGAIN or a dropped connection exactly when a test
+// says: where each command goes next, how often, and what the caller gets.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <asio/io_context.hpp>
+
+#include <redstream/cluster/router.hpp>
+#include <redstream/cluster/slot.hpp>
+#include <redstream/core/error.hpp>
+
+#include "support/hostile_server.hpp"
+
+namespace rs = redstream;
+namespace cluster = redstream::cluster;
+using rs::test::Action;
+using rs::test::Command;
+using rs::test::ScriptedServer;
+using rs::test::Session;
+
+namespace {
+
+// A CLUSTER SLOTS reply: every slot served by the node at `port`.
+std::string all_slots_on(std::uint16_t port) {
+    const std::string id(40, 'a');
+    return "*1\r\n*3\r\n:0\r\n:16383\r\n*3\r\n$9\r\n127.0.0.1\r\n:" + std::to_string(port) +
+           "\r\n$40\r\n" + id + "\r\n";
+}
+
+std::string redirect(std::string_view kind, std::string_view key, std::uint16_t port) {
+    return std::string(kind) + " " + std::to_string(cluster::key_slot(key)) +
+           " 127.0.0.1:" + std::to_string(port);
+}
+
+class RouterRedirect : public ::testing::Test {
+  protected:
+    RouterRedirect() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
+        a_.on("CLUSTER", Action::reply(all_slots_on(a_.port())));
+        b_.on("CLUSTER", Action::reply(all_slots_on(b_.port())));
+        auto config = a_.config();
+        config.cluster = true;
+        router_ = std::make_unique<cluster::Router>(
+            io_.get_executor(), config,
+            cluster::RouterOptions{.retry_delay = std::chrono::milliseconds(10)});
+        std::promise<std::error_code> p;
+        router_->async_connect([&](std::error_code ec) { p.set_value(ec); });
+        const auto ec = p.get_future().get();
+        EXPECT_FALSE(ec) << ec.message();
+    }
+    ~RouterRedirect() override {
+        router_.reset();
+        work_.reset();
+        thread_.join();
+    }
+
+    // GET `key` through the router: the error and the one reply.
+    std::pair<std::error_code, std::string> get(std::string_view key) {
+        rs::resp::Request req;
+        req.command("GET").key(key);
+        rs::net::Response resp;
+        std::promise<std::error_code> p;
+        router_->async_exec(req, resp, [&](std::error_code ec) { p.set_value(ec); });
+        const auto ec = p.get_future().get();
+        // After an error the replies are not set (a default Reply has no root).
+        return {ec, ec ? std::string() : std::string(resp.at(0).root().str())};
+    }
+
+    ScriptedServer a_;  // the map's only node
+    ScriptedServer b_;  // where redirections point
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::thread thread_;
+    std::unique_ptr<cluster::Router> router_;
+};
+
+TEST_F(RouterRedirect, MovedGoesToTheNewOwnerAndStaysThere) {
+    a_.on("GET", Action::error(redirect("MOVED", "k", b_.port())));
+    b_.on("GET", Action::reply("$1\r\nv\r\n"));
+    auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(value, "v");
+    std::tie(ec, value) = get("k");  // the map has it now: straight to B
+    EXPECT_EQ(value, "v");
+    EXPECT_EQ(a_.count("GET"), 1U);
+    EXPECT_EQ(b_.count("GET"), 2U);
+}
+
+TEST_F(RouterRedirect, AskSendsAskingAndTheCommandOnceAndKeepsTheMap) {
+    a_.on("GET", Action::error(redirect("ASK", "k", b_.port())));
+    b_.on("ASKING", Action::reply("+OK\r\n"));
+    b_.on("GET", Action::reply("$1\r\nv\r\n"));
+    for (int round = 1; round <= 2; ++round) {
+        const auto [ec, value] = get("k");
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(value, "v");
+        // Each time the owner is asked first: ASK does not move the slot.
+        EXPECT_EQ(a_.count("GET"), static_cast<std::uint64_t>(round));
+        EXPECT_EQ(b_.count("ASKING"), static_cast<std::uint64_t>(round));
+        EXPECT_EQ(b_.count("GET"), static_cast<std::uint64_t>(round));
+    }
+    const auto order = b_.received();
+    ASSERT_GE(order.size(), 2U);
+    EXPECT_EQ(order[order.size() - 2], "ASKING");  // on the same connection, right before
+    EXPECT_EQ(order.back(), "GET");
+}
+
+TEST_F(RouterRedirect, RedirectionsStopAtTheBoundAndTheReplyIsHandedOver) {
+    a_.on("GET", Action::error(redirect("MOVED", "k", a_.port())));  // a loop
+    const auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(value.starts_with("MOVED")) << value;
+    EXPECT_EQ(a_.count("GET"), 1U + cluster::RouterOptions::default_max_redirects);
+}
+
+TEST_F(RouterRedirect, TryagainIsSentAgainAfterAWait) {
+    auto gets = std::make_shared<std::atomic<int>>(0);
+    a_.on("GET", [gets](const Command&, const Session&) -> std::optional<Action> {
+        if (++*gets == 1) return Action::error("TRYAGAIN Multiple keys request during rehashing");
+        return Action::reply("$1\r\nv\r\n");
+    });
+    const auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(value, "v");
+    EXPECT_EQ(a_.count("GET"), 2U);
+}
+
+TEST_F(RouterRedirect, ACommandWrittenToAConnectionThatDroppedIsNeverSentAgain) {
+    a_.on("GET", Action::close());
+    const auto [ec, value] = get("k");
+    EXPECT_EQ(ec, rs::errc::connection_lost) << ec.message();
+    EXPECT_EQ(a_.count("GET"), 1U);
+    EXPECT_EQ(b_.count("GET"), 0U);
+}
+
+}  // namespace
