@@ -125,19 +125,20 @@ void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) 
         return settle(part->job);
     }
     const std::size_t first = part->asking ? 1 : 0;
+    bool moved = false;
     for (std::size_t k = 0; k < part->commands.size(); ++k) {
         const auto i = part->commands[k];
         (*job.resp)[i] = std::move(part->resp.at(first + k));
-        redirected(job, i, (*job.resp)[i], part->target);
+        moved = follow(job, i, (*job.resp)[i], part->target) || moved;
     }
+    if (moved) publish_map();  // once for a pipeline of MOVEDs
     settle(part->job);
 }
 
-// Whether command `i`'s reply says to send it again (and where): MOVED and
-// ASK name the node, TRYAGAIN and CLUSTERDOWN ask for a wait. The reply stays
-// the caller's if the command is not sent again.
-bool RouterImpl::redirected(Job& job, std::size_t i, const resp::Reply& reply,
-                            const HostPort& from) {
+// Queues command `i` again if its reply says so (and where): MOVED and ASK
+// name the node, TRYAGAIN and CLUSTERDOWN ask for a wait. The reply stays the
+// caller's if the command is not sent again. True if a MOVED changed the map.
+bool RouterImpl::follow(Job& job, std::size_t i, const resp::Reply& reply, const HostPort& from) {
     const auto root = reply.root();
     if (!root.is_error() || job.tries[i] >= options_.max_redirects) return false;
     const auto code = resp::error_of(root);
@@ -145,7 +146,7 @@ bool RouterImpl::redirected(Job& job, std::size_t i, const resp::Reply& reply,
         ++job.tries[i];
         job.again.push_back(i);
         job.delayed = true;
-        return true;
+        return false;
     }
     if (code != errc::moved && code != errc::ask) return false;
     auto redirect = parse_redirect(root.str());
@@ -154,12 +155,11 @@ bool RouterImpl::redirected(Job& job, std::size_t i, const resp::Reply& reply,
     ++job.tries[i];
     if (redirect->kind == RedirectKind::ask) {
         job.asked.emplace_back(std::move(redirect->target), i);
-        return true;
+        return false;
     }
     // The map is fixed for this slot at once, so the command goes to the
     // new owner; the refresh the state machine may start checks the rest.
     act(topology_.moved(redirect->slot, redirect->target, Clock::now()));
-    publish_map();
     job.again.push_back(i);
     return true;
 }

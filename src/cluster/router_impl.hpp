@@ -70,7 +70,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void send(const std::shared_ptr<Job>& job, const HostPort& target,
               std::vector<std::size_t> commands, bool asking);
     void on_part(const std::shared_ptr<Part>& part, std::error_code ec);
-    bool redirected(Job& job, std::size_t index, const resp::Reply& reply, const HostPort& from);
+    bool follow(Job& job, std::size_t index, const resp::Reply& reply, const HostPort& from);
     void settle(const std::shared_ptr<Job>& job);
 
     asio::any_io_executor executor_;
