@@ -44,6 +44,9 @@ std::uint64_t Router::refreshes() const noexcept {
 std::shared_ptr<net::Client> Router::connection_for(std::uint16_t slot) {
     return impl_->connection_for(slot);
 }
+std::string Router::last_error() const {
+    return impl_->last_error();
+}
 void Router::close() {
     impl_->close();
 }
@@ -107,17 +110,25 @@ void RouterImpl::refresh(const HostPort& target) {
 
 void RouterImpl::on_refreshed(const HostPort& target, std::error_code ec,
                               const net::Response& resp) {
-    SlotMap map;
-    if (!ec) map = SlotMap::from_cluster_slots(resp.at(0).root(), ec, target.host);
-    if (ec) {
-        // Before the first map, a connect fails once every seed failed once.
-        if (!topology_.has_map() && ++failed_seeds_ >= config_.nodes.size()) finish_connects(ec);
-        return act(topology_.refresh_failed(ec, Clock::now()));
-    }
+    if (ec) return refresh_failed(target, ec, node(target)->last_error());
+    const auto root = resp.at(0).root();
+    SlotMap map = SlotMap::from_cluster_slots(root, ec, target.host);
+    if (ec) return refresh_failed(target, ec, root.is_error() ? std::string(root.str()) : "");
     const auto action = topology_.refresh_done(std::move(map), Clock::now());
     publish_map();
     finish_connects({});
     act(action);
+}
+
+// `why`: the connection's or the server's words, if there are any.
+void RouterImpl::refresh_failed(const HostPort& target, std::error_code ec, std::string why) {
+    {
+        const std::lock_guard lock(mutex_);
+        last_error_ = endpoint_name(target) + ": " + (why.empty() ? ec.message() : why);
+    }
+    // Before the first map, a connect fails once every seed failed once.
+    if (!topology_.has_map() && ++failed_seeds_ >= config_.nodes.size()) finish_connects(ec);
+    act(topology_.refresh_failed(ec, Clock::now()));
 }
 
 void RouterImpl::finish_connects(std::error_code ec) {
@@ -180,6 +191,12 @@ void RouterImpl::when_connected(const HostPort& endpoint, std::function<void(std
         if (n.connecting) return n.waiting.push_back(std::move(f));
     }
     asio::post(strand_, [f = std::move(f)] { f({}); });  // up (or reconnecting on its own)
+}
+
+std::string RouterImpl::last_error() const {
+    if (standalone_) return standalone_->last_error();
+    const std::lock_guard lock(mutex_);
+    return last_error_;
 }
 
 std::shared_ptr<net::Client> RouterImpl::connection_for(std::uint16_t slot) {

@@ -40,6 +40,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     SlotMap slot_map() const;
     std::uint64_t refreshes() const noexcept { return refreshes_.load(std::memory_order_relaxed); }
     std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+    std::string last_error() const;
     void close();
 
   private:
@@ -56,6 +57,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void act(const TopologyAction& action);
     void refresh(const HostPort& target);
     void on_refreshed(const HostPort& target, std::error_code ec, const net::Response& resp);
+    void refresh_failed(const HostPort& target, std::error_code ec, std::string why);
     void publish_map();
     void finish_connects(std::error_code ec);
     /// The node's connection, made (and connecting) on demand. On the strand.
@@ -90,6 +92,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     mutable std::mutex mutex_;
     std::map<std::string, Node, std::less<>> nodes_;
     std::shared_ptr<const SlotMap> map_;
+    std::string last_error_;  // of the last refresh that failed
 };
 
 }  // namespace redstream::cluster::detail

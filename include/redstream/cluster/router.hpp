@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -118,6 +119,11 @@ class Router {
     /// The connection of the master that serves `slot` now, made on demand
     /// (standalone: the one connection); null if no node serves it.
     std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+
+    /// Text of the last connection failure (standalone: the connection's;
+    /// cluster: of the last node a refresh failed on), for messages; never
+    /// contains the password.
+    std::string last_error() const;
 
     /// Closes every connection; requests in flight fail with shutting_down.
     void close();
