@@ -31,10 +31,15 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     if (streams.empty())
         throw Error(make_error_code(errc::invalid_argument),
                     "a consumer needs at least one stream");
+    // Reading a cluster needs a reader per node (issue 11, next step): until
+    // then a consumer refuses to start rather than read the wrong node.
+    if (ctx_->router->is_cluster())
+        throw Error(make_error_code(errc::invalid_argument),
+                    "consumers on a Redis Cluster are not supported yet (producers are)");
     auto client = ctx_->make_client();
-    impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, client, ctx_->shared_client,
-                                                   std::move(streams), options,
-                                                   ctx_->options.payload_field);
+    impl_ = std::make_shared<detail::ConsumerImpl>(
+        ctx_->executor, client, ctx_->router->connection_for(0), std::move(streams), options,
+        ctx_->options.payload_field);
     ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
         if (auto impl = weak.lock()) impl->end_and_wait();
     });

@@ -14,8 +14,9 @@ namespace redstream::detail {
 ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey anchor,
                            ProducerOptions options)
     : ctx_(std::move(ctx)),
-      client_(ctx_->shared_client),
-      strand_(client_->strand()),
+      client_(ctx_->router->is_cluster() ? nullptr : ctx_->router->connection_for(0)),
+      // Standalone, the connection's strand: batches go out without a hop.
+      strand_(client_ ? client_->strand() : asio::make_strand(ctx_->executor)),
       anchor_(std::move(anchor)),
       options_(std::move(options)),
       payload_field_(ctx_->options.payload_field),
@@ -324,11 +325,37 @@ void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
                    [done = std::move(done)]() mutable { done(make_error_code(errc::timeout)); });
         return;
     }
+    if (!client_) return ship_routed(batch, left, std::move(done));
     // Completes on the strand we run on: one completion per batch, no hop.
     client_->async_exec(std::shared_ptr<const resp::Request>(batch, &batch->request),
                         net::ReplySink{&ProducerImpl::on_reply, batch.get()},
                         net::ExecOptions{.timeout = left},
                         asio::bind_executor(strand_, std::move(done)));
+}
+
+// Cluster: the router splits the batch by node and follows redirections
+// (only the XADDs a node redirected go again: they did not run there). A
+// node that failed fails only its own sends: those another node answered
+// keep their replies.
+void ProducerImpl::ship_routed(const std::shared_ptr<Batch>& batch, std::chrono::milliseconds left,
+                               std::function<void(std::error_code)> done) {
+    ctx_->router->async_exec(
+        batch->request, batch->replies, net::ExecOptions{.timeout = left},
+        asio::bind_executor(strand_, [batch, done = std::move(done)](std::error_code ec) {
+            auto& replies = batch->replies;
+            if (replies.size() != batch->sends.size()) {  // refused before any was sent
+                replies.clear();
+                return done(ec ? ec : make_error_code(errc::unexpected_reply));
+            }
+            for (std::size_t i = 0; i < replies.size(); ++i) {
+                if (!replies[i].empty())
+                    on_reply(batch.get(), i, replies[i]);
+                else
+                    batch->sends[i].ec = ec ? ec : make_error_code(errc::unexpected_reply);
+            }
+            replies.clear();
+            done({});  // each send has its own outcome
+        }));
 }
 
 // Each reply is decoded as it is parsed: the reader then reuses its storage
@@ -511,7 +538,7 @@ void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) 
     for (std::uint64_t s = 0; s < shards; ++s)
         commands::xtrim(req, shard_key(stream, ShardId{s}, shards), trim);
     net::Response resp;
-    throw_if(detail::wait_exec(impl_->context(), *impl_->client(), req, resp), "XTRIM failed");
+    throw_if(detail::wait_exec(impl_->context(), req, resp), "XTRIM failed");
     for (const auto& r : resp) {
         std::error_code ec;
         commands::decode_count(r.root(), ec);

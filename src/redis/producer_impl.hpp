@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -53,6 +54,9 @@ struct Batch {
     // them (by-reference arguments) until the batch is done. A deque never
     // moves its elements, so the references stay valid as it grows.
     std::deque<std::string> held;
+    // Cluster: its replies, kept until decoded (standalone decodes them as
+    // they are parsed).
+    net::Response replies;
 
     /// Empty again, keeping the buffers' capacity (not the held payloads').
     void reset() noexcept {
@@ -118,7 +122,6 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// Where handlers without an executor of their own complete.
     asio::any_io_executor completion_executor() const { return ctx_->fallback_executor(); }
     const StreamerContext& context() const noexcept { return *ctx_; }
-    std::shared_ptr<net::Client> client() const { return client_; }
     const ProducerOptions& options() const noexcept { return options_; }
 
   private:
@@ -139,6 +142,8 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void wake();
     void drain();
     void ship(std::unique_ptr<Batch> batch);
+    void ship_routed(const std::shared_ptr<Batch>& batch, std::chrono::milliseconds left,
+                     std::function<void(std::error_code)> done);
     static void on_reply(void* batch, std::size_t index, const resp::Reply& reply);
     void on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec);
     void fail_batch(Batch& batch, std::error_code ec);
@@ -148,7 +153,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void complete_flushes();
 
     std::shared_ptr<StreamerContext> ctx_;
-    std::shared_ptr<net::Client> client_;
+    std::shared_ptr<net::Client> client_;         // standalone; null in cluster mode (the router)
     asio::strand<asio::any_io_executor> strand_;  // the connection's
     StreamKey anchor_;
     ProducerOptions options_;

@@ -8,11 +8,11 @@
 namespace redstream {
 namespace detail {
 
-std::error_code wait_exec(const StreamerContext& ctx, net::Client& client, const resp::Request& req,
+std::error_code wait_exec(const StreamerContext& ctx, const resp::Request& req,
                           net::Response& resp) {
     if (ctx.closed()) return make_error_code(errc::shutting_down);
-    const auto [ec] =
-        wait_for(ctx.executor, [&](auto done) { client.async_exec(req, resp, std::move(done)); });
+    const auto [ec] = wait_for(
+        ctx.executor, [&](auto done) { ctx.router->async_exec(req, resp, std::move(done)); });
     return ec;
 }
 
@@ -34,7 +34,7 @@ void StreamerContext::end_actors() {
 }
 
 StreamerContext::~StreamerContext() {
-    if (shared_client) shared_client->close();
+    if (router) router->close();
 }
 
 IoRunner::IoRunner(std::shared_ptr<asio::io_context> io_context, std::size_t count)
@@ -66,11 +66,11 @@ std::shared_ptr<StreamerContext> make_context(std::string_view url, ConnectOptio
     return ctx;
 }
 
-void connect_shared_client(StreamerContext& ctx) {
-    ctx.shared_client = ctx.make_client();
-    const auto [ec] = wait_for(
-        ctx.executor, [&](auto done) { ctx.shared_client->async_connect(std::move(done)); });
-    throw_if(ec, ec ? ctx.shared_client->last_error() : std::string());
+void connect_router(StreamerContext& ctx) {
+    ctx.router = std::make_shared<cluster::Router>(ctx.executor, ctx.options.connection);
+    const auto [ec] =
+        wait_for(ctx.executor, [&](auto done) { ctx.router->async_connect(std::move(done)); });
+    throw_if(ec, ec ? ctx.router->last_error() : std::string());
 }
 
 }  // namespace
@@ -83,10 +83,10 @@ Streamer Streamer::connect(std::string_view url, ConnectOptions options) {
     ctx->executor = ctx->own_io->get_executor();
     auto runner = std::make_shared<detail::IoRunner>(ctx->own_io, threads);
     try {
-        detail::connect_shared_client(*ctx);
+        detail::connect_router(*ctx);
     } catch (...) {
         // Nothing may be left pending on the threads we are about to join.
-        if (ctx->shared_client) ctx->shared_client->close();
+        if (ctx->router) ctx->router->close();
         throw;
     }
     return Streamer(std::move(ctx), std::move(runner));
@@ -96,7 +96,7 @@ Streamer Streamer::connect(asio::any_io_executor executor, std::string_view url,
                            ConnectOptions options) {
     auto ctx = detail::make_context(url, std::move(options));
     ctx->executor = std::move(executor);
-    detail::connect_shared_client(*ctx);
+    detail::connect_router(*ctx);
     return Streamer(std::move(ctx), nullptr);
 }
 
@@ -110,9 +110,9 @@ void Streamer::start_connect(asio::any_io_executor executor, std::string_view ur
         return done(e.code(), Streamer());
     }
     ctx->executor = std::move(executor);
-    ctx->shared_client = ctx->make_client();
-    auto client = ctx->shared_client;
-    client->async_connect(
+    ctx->router = std::make_shared<cluster::Router>(ctx->executor, ctx->options.connection);
+    auto router = ctx->router;
+    router->async_connect(
         [ctx = std::move(ctx), done = std::move(done)](std::error_code ec) mutable {
             if (ec) return done(ec, Streamer());
             done(ec, Streamer(std::move(ctx), nullptr));
@@ -165,7 +165,7 @@ void Streamer::disconnect() {
     if (!ctx_) return;
     ctx_->mark_closed();
     ctx_->end_actors();
-    if (ctx_->shared_client) ctx_->shared_client->close();
+    if (ctx_->router) ctx_->router->close();
     if (io_) {
         io_.reset();  // joins: everything pending has completed by then
         ctx_->mark_io_stopped();

@@ -16,6 +16,7 @@
 #include <asio/io_context.hpp>
 #include <asio/system_executor.hpp>
 
+#include <redstream/cluster/router.hpp>
 #include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
 
@@ -31,8 +32,10 @@ struct StreamerContext {
     ConnectOptions options;
     /// Streams named in the URL path.
     std::vector<StreamKey> url_streams;
-    /// The connection producers share (writes only; never blocking reads).
-    std::shared_ptr<net::Client> shared_client;
+    /// Everything but consumers' blocking reads goes through it: standalone,
+    /// one connection (the producers', and the consumers' side traffic);
+    /// cluster, one per node.
+    std::shared_ptr<cluster::Router> router;
 
     /// Registers what disconnect() does to an actor (producers flush and
     /// close, consumers end) for as long as `actor` lives. Thread-safe; drops
@@ -91,9 +94,9 @@ struct IoRunner {
     std::vector<std::thread> threads;
 };
 
-/// Runs `req` and waits; for sync calls made outside the I/O threads.
-/// shutting_down at once once the Streamer is closed.
-std::error_code wait_exec(const StreamerContext& ctx, net::Client& client, const resp::Request& req,
+/// Runs `req` through the router and waits; for sync calls made outside the
+/// I/O threads. shutting_down at once once the Streamer is closed.
+std::error_code wait_exec(const StreamerContext& ctx, const resp::Request& req,
                           net::Response& resp);
 
 }  // namespace redstream::detail

@@ -1,0 +1,159 @@
+// The producer on a real cluster (`?cluster=yes`): shards spread over the
+// masters, every send confirmed and stored exactly once, also while a shard's
+// slot moves to another master (ASK during the migration, MOVED after).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <redstream/cluster/slot.hpp>
+#include <redstream/redstream.hpp>
+
+#include "cluster_env.hpp"
+#include "support/eventually.hpp"
+
+namespace rs = redstream;
+namespace cluster = redstream::cluster;
+using rs::test::RedisCluster;
+using rs::test::shared_cluster;
+
+namespace {
+
+std::string cluster_url(const RedisCluster& c) {
+    std::string hosts;
+    for (const auto port : c.ports())
+        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
+    return "redis://" + hosts + "/?cluster=yes";
+}
+
+// XLEN of `key` on the master that serves it (asked directly, not routed).
+std::uint64_t xlen(const RedisCluster& c, const std::string& key) {
+    return std::stoull(c.cli(c.master_of(cluster::key_slot(key)), {"XLEN", key}));
+}
+
+TEST(ClusterProducer, ShardsSpreadOverTheMastersAndEverySendLandsOnce) {
+    const auto& c = shared_cluster();
+    auto streamer = rs::Streamer::connect(cluster_url(c));
+    constexpr std::uint64_t shards = 12;
+    constexpr int n = 20'000;
+    auto producer = streamer.create_producer(rs::StreamKey("cluster:orders"), {.shards = shards});
+    std::vector<rs::SendFuture> sends;
+    sends.reserve(n);
+    for (int i = 0; i < n; ++i)
+        sends.push_back(producer.send("message " + std::to_string(i)));
+    producer.flush();
+    std::set<std::uint64_t> shards_used;
+    for (auto& s : sends)
+        shards_used.insert(s.get().shard_id.value);  // throws if a send failed
+    EXPECT_EQ(shards_used.size(), shards);
+
+    std::uint64_t stored = 0;
+    std::set<std::size_t> masters;
+    for (std::uint64_t s = 0; s < shards; ++s) {
+        const auto key = rs::shard_key(rs::StreamKey("cluster:orders"), rs::ShardId{s}, shards);
+        stored += xlen(c, key);
+        masters.insert(c.master_of(cluster::key_slot(key)));
+    }
+    EXPECT_EQ(stored, static_cast<std::uint64_t>(n));
+    EXPECT_EQ(masters.size(), 3U) << "12 shards without a hash tag use every master";
+}
+
+TEST(ClusterProducer, AConsumerSaysItIsNotSupportedYet) {
+    auto streamer = rs::Streamer::connect(cluster_url(shared_cluster()));
+    try {
+        streamer.create_consumer({rs::StreamKey("cluster:orders")});
+        FAIL() << "a consumer started on a cluster";
+    } catch (const rs::Error& e) {
+        EXPECT_EQ(e.code(), rs::errc::invalid_argument);
+    }
+}
+
+// Moves `slot` (holding `key`) to the next master by hand, as
+// `redis-cli --cluster reshard` does, while the producer keeps sending.
+void move_slot(RedisCluster& c, std::uint16_t slot, const std::string& key) {
+    const auto from = c.master_of(slot);
+    const auto masters = c.masters();
+    const auto to =
+        masters[(std::find(masters.begin(), masters.end(), from) - masters.begin() + 1) %
+                masters.size()];
+    const auto id = [&](std::size_t i) { return c.cli(i, {"CLUSTER", "MYID"}); };
+    const auto s = std::to_string(slot);
+    ASSERT_EQ(c.cli(to, {"CLUSTER", "SETSLOT", s, "IMPORTING", id(from)}), "OK");
+    ASSERT_EQ(c.cli(from, {"CLUSTER", "SETSLOT", s, "MIGRATING", id(to)}), "OK");
+    ASSERT_EQ(c.cli(from, {"MIGRATE", "127.0.0.1", std::to_string(c.node(to).port()), "", "0",
+                           "5000", "KEYS", key}),
+              "OK");
+    for (const auto m : masters)
+        ASSERT_EQ(c.cli(m, {"CLUSTER", "SETSLOT", s, "NODE", id(to)}), "OK");
+}
+
+TEST(ClusterProducer, NothingIsLostOrDuplicatedWhileAShardMovesToAnotherMaster) {
+    RedisCluster c;  // its own: the test changes the topology
+    auto streamer = rs::Streamer::connect(cluster_url(c));
+    const rs::StreamKey stream("cluster:moving");
+    constexpr std::uint64_t shards = 4;
+    auto producer = streamer.create_producer(stream, {.shards = shards});
+    const auto moving = rs::shard_key(stream, rs::ShardId{1}, shards);
+    producer.send("first").get();  // every shard key exists before the move
+
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> sent{0};
+    std::atomic<std::uint64_t> failed{0};
+    std::thread sender([&] {
+        std::vector<rs::SendFuture> window;
+        while (!stop.load()) {
+            window.push_back(producer.send("m"));
+            if (window.size() < 256) continue;
+            for (auto& f : window) {
+                try {
+                    f.get();
+                    ++sent;
+                } catch (const rs::Error&) {
+                    ++failed;
+                }
+            }
+            window.clear();
+        }
+        for (auto& f : window) {
+            try {
+                f.get();
+                ++sent;
+            } catch (const rs::Error&) {
+                ++failed;
+            }
+        }
+    });
+    struct Joiner {  // stops the sender whatever happens below
+        std::atomic<bool>& stop;
+        std::thread& t;
+        ~Joiner() {
+            stop = true;
+            if (t.joinable()) t.join();
+        }
+    } joiner{stop, sender};
+    const auto confirmed = [&](std::uint64_t n) {
+        return rs::test::eventually([&] { return sent.load() >= n || failed.load() > 0; },
+                                    std::chrono::seconds(30));
+    };
+    // Some go out before the move, some after.
+    ASSERT_TRUE(confirmed(2'000));
+    move_slot(c, cluster::key_slot(moving), moving);
+    const auto after_move = sent.load();
+    const auto at_move = xlen(c, moving);  // on its new master
+    ASSERT_TRUE(confirmed(after_move + 2'000));
+    stop = true;
+    sender.join();
+
+    EXPECT_EQ(failed.load(), 0U);
+    std::uint64_t stored = 0;
+    for (std::uint64_t s = 0; s < shards; ++s)
+        stored += xlen(c, rs::shard_key(stream, rs::ShardId{s}, shards));
+    EXPECT_EQ(stored, sent.load() + 1) << "lost or duplicated sends";
+    // Sends went on to the moved shard: the router followed MOVED there.
+    EXPECT_GT(xlen(c, moving), at_move);
+}
+
+}  // namespace
