@@ -59,17 +59,47 @@ RouterImpl::RouterImpl(asio::any_io_executor ex, net::ConnectionConfig config,
       strand_(asio::make_strand(ex)),
       config_(std::move(config)),
       options_(options),
-      topology_(config_.cluster ? config_.nodes : std::vector<HostPort>{}, options.topology),
+      topology_(config_.nodes, options.topology),
       timer_(strand_),
       map_(std::make_shared<const SlotMap>()) {
     refresh_req_.push("CLUSTER", "SLOTS");
-    if (!config_.cluster) standalone_ = std::make_shared<net::Client>(executor_, config_);
+    cluster_ = config_.cluster == net::ClusterMode::yes;
+    if (!cluster_) standalone_ = std::make_shared<net::Client>(executor_, config_);
 }
 
 void RouterImpl::connect(Completion done) {
-    if (standalone_)
-        return standalone_->async_connect(
-            [done = std::move(done)](std::error_code ec) mutable { done(ec); });
+    if (cluster_) return connect_cluster(std::move(done));
+    standalone_->async_connect(
+        [self = shared_from_this(), done = std::move(done)](std::error_code ec) mutable {
+            if (ec || self->config_.cluster == net::ClusterMode::no) return done(ec);
+            self->detect(std::move(done));
+        });
+}
+
+// One round trip at connect: a URL that names a cluster node without
+// ?cluster=yes still gets routed, instead of MOVED on every other key.
+void RouterImpl::detect(Completion done) {
+    struct Probe {
+        resp::Request req;
+        net::Response resp;
+    };
+    auto probe = std::make_shared<Probe>();
+    probe->req.push("INFO", "cluster");
+    standalone_->async_exec(
+        probe->req, probe->resp,
+        [self = shared_from_this(), probe, done = std::move(done)](std::error_code ec) mutable {
+            if (ec == errc::shutting_down) return done(ec);
+            // INFO refused (renamed, an ACL): take the server as standalone.
+            const auto root = ec ? resp::Value() : probe->resp.at(0).root();
+            if (!root.is_string() || root.str().find("cluster_enabled:1") == std::string::npos)
+                return done({});
+            self->cluster_.store(true, std::memory_order_release);
+            self->standalone_->close();  // its node gets a connection of its own
+            self->connect_cluster(std::move(done));
+        });
+}
+
+void RouterImpl::connect_cluster(Completion done) {
     asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
         if (self->closed_) return done(make_error_code(errc::shutting_down));
         if (self->topology_.has_map()) return done({});
@@ -157,6 +187,7 @@ std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
         if (!n.client) {
             auto cfg = config_;
             cfg.nodes = {endpoint};
+            cfg.cluster = net::ClusterMode::yes;
             n.client = std::make_shared<net::Client>(executor_, std::move(cfg));
             if (closed_) n.client->close();  // its requests fail with shutting_down
         }
@@ -194,13 +225,13 @@ void RouterImpl::when_connected(const HostPort& endpoint, std::function<void(std
 }
 
 std::string RouterImpl::last_error() const {
-    if (standalone_) return standalone_->last_error();
+    if (!cluster_) return standalone_->last_error();
     const std::lock_guard lock(mutex_);
     return last_error_;
 }
 
 std::shared_ptr<net::Client> RouterImpl::connection_for(std::uint16_t slot) {
-    if (standalone_) return standalone_;
+    if (!cluster_) return standalone_;
     std::optional<HostPort> endpoint;
     {
         const std::lock_guard lock(mutex_);
@@ -210,8 +241,9 @@ std::shared_ptr<net::Client> RouterImpl::connection_for(std::uint16_t slot) {
 }
 
 void RouterImpl::close() {
-    if (standalone_) return standalone_->close();
     closed_ = true;  // first: node() closes what it makes from now on
+    if (standalone_) standalone_->close();
+    if (!cluster_) return;
     {
         const std::lock_guard lock(mutex_);
         for (auto& [name, n] : nodes_)

@@ -41,7 +41,7 @@ struct RouterImpl::Part {
 
 void RouterImpl::exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
                       Completion done) {
-    if (standalone_)
+    if (!cluster_)
         return standalone_->async_exec(
             req, resp, opts, [done = std::move(done)](std::error_code ec) mutable { done(ec); });
     // A cluster refuses a command whose keys span slots; it cannot be split.

@@ -32,7 +32,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
 
     asio::any_io_executor executor() const { return executor_; }
     const net::ConnectionConfig& config() const noexcept { return config_; }
-    bool is_cluster() const noexcept { return config_.cluster; }
+    bool is_cluster() const noexcept { return cluster_.load(std::memory_order_acquire); }
 
     void connect(Completion done);
     void exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
@@ -52,6 +52,10 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     };
     struct Job;   // one request being routed (router_exec.cpp)
     struct Part;  // its commands that go to one node, once
+
+    // Connect (router.cpp).
+    void connect_cluster(Completion done);
+    void detect(Completion done);  // standalone connected: is it a cluster node?
 
     // Topology (router.cpp).
     void act(const TopologyAction& action);
@@ -79,7 +83,10 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     asio::strand<asio::any_io_executor> strand_;
     net::ConnectionConfig config_;
     RouterOptions options_;
-    std::shared_ptr<net::Client> standalone_;
+    std::shared_ptr<net::Client> standalone_;  // until a cluster is detected
+    // Cluster mode: set at construction (ClusterMode::yes) or by detect(),
+    // before connect completes; read anywhere after.
+    std::atomic<bool> cluster_{false};
     Topology topology_;
     asio::steady_timer timer_;
     std::vector<Completion> connects_;  // waiting for the first map

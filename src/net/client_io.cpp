@@ -30,7 +30,7 @@ void ClientImpl::exec(const resp::Request& req, Response* resp, ExecOptions opts
         if (self->state_ == State::closed) return done(make_error_code(errc::shutting_down));
         // A cluster node would answer CROSSSLOT; refused here, it costs no
         // round trip and cannot half-run a batch.
-        if (self->config_.cluster && req.cross_slot())
+        if (self->config_.cluster == ClusterMode::yes && req.cross_slot())
             return done(make_error_code(errc::crossslot));
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))

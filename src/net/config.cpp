@@ -26,7 +26,7 @@ void ConnectionConfig::apply_url(const StreamUrl& url) {
     if (url.db) cfg.db = *url.db;
     if (url.client_name) cfg.client_name = *url.client_name;
     if (url.protocol) cfg.protocol = *url.protocol;
-    if (url.cluster) cfg.cluster = *url.cluster;
+    if (url.cluster) cfg.cluster = *url.cluster ? ClusterMode::yes : ClusterMode::no;
     if (url.timeout_ms) {
         // One URL timeout bounds both connecting and each request, as the
         // common redis:// URL convention does; blocking reads set their own.

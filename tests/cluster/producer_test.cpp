@@ -61,6 +61,24 @@ TEST(ClusterProducer, ShardsSpreadOverTheMastersAndEverySendLandsOnce) {
     EXPECT_EQ(masters.size(), 3U) << "12 shards without a hash tag use every master";
 }
 
+TEST(ClusterProducer, AUrlNamingOneNodeWithoutClusterYesIsDetected) {
+    const auto& c = shared_cluster();
+    auto streamer =
+        rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(c.node(0).port()) + "/");
+    constexpr std::uint64_t shards = 6;
+    const rs::StreamKey stream("cluster:detected");
+    auto producer = streamer.create_producer(stream, {.shards = shards});
+    std::vector<rs::SendFuture> sends;
+    for (int i = 0; i < 600; ++i)
+        sends.push_back(producer.send("m"));
+    for (auto& s : sends)
+        s.get();  // a MOVED would have failed it
+    std::uint64_t stored = 0;
+    for (std::uint64_t s = 0; s < shards; ++s)
+        stored += xlen(c, rs::shard_key(stream, rs::ShardId{s}, shards));
+    EXPECT_EQ(stored, 600U);
+}
+
 TEST(ClusterProducer, AConsumerSaysItIsNotSupportedYet) {
     auto streamer = rs::Streamer::connect(cluster_url(shared_cluster()));
     try {

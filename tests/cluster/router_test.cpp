@@ -33,7 +33,7 @@ class RouterHarness {
     explicit RouterHarness(const RedisCluster& c, std::vector<rs::HostPort> seeds = {})
         : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
         auto config = c.config(0);
-        config.cluster = true;
+        config.cluster = rs::net::ClusterMode::yes;
         config.nodes = seeds.empty() ? c.seeds() : std::move(seeds);
         router_ = std::make_unique<cluster::Router>(io_.get_executor(), config);
     }

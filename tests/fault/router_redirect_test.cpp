@@ -44,7 +44,7 @@ class RouterRedirect : public ::testing::Test {
         a_.on("CLUSTER", Action::reply(all_slots_on(a_.port())));
         b_.on("CLUSTER", Action::reply(all_slots_on(b_.port())));
         auto config = a_.config();
-        config.cluster = true;
+        config.cluster = rs::net::ClusterMode::yes;
         router_ = std::make_unique<cluster::Router>(
             io_.get_executor(), config,
             cluster::RouterOptions{.retry_delay = std::chrono::milliseconds(10)});

@@ -61,7 +61,7 @@ rs::resp::Request xread_of(const std::string& a, const std::string& b) {
 TEST(ClusterNode, CrossSlotCommandIsRefusedBeforeItIsSent) {
     auto& node = cluster_node();
     auto config = node.config();
-    config.cluster = true;
+    config.cluster = rs::net::ClusterMode::yes;
     rs::net::SyncClient client(config);
     client.connect();
 
@@ -81,7 +81,7 @@ TEST(ClusterNode, CrossSlotCommandIsRefusedBeforeItIsSent) {
 
 TEST(ClusterNode, WithoutClusterModeTheServerSaysCrossSlot) {
     auto& node = cluster_node();
-    rs::net::SyncClient client(node.config());  // cluster = false: sent as it is
+    rs::net::SyncClient client(node.config());  // cluster detect: a connection sends it as it is
     client.connect();
 
     const long before = rejected_xreads(node);
@@ -91,7 +91,11 @@ TEST(ClusterNode, WithoutClusterModeTheServerSaysCrossSlot) {
 }
 
 TEST(ClusterNode, UrlSetsClusterMode) {
-    EXPECT_TRUE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=yes").cluster);
-    EXPECT_FALSE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=no").cluster);
-    EXPECT_FALSE(rs::net::ConnectionConfig::from_url("redis://127.0.0.1:7000").cluster);
+    using rs::net::ClusterMode;
+    using rs::net::ConnectionConfig;
+    EXPECT_EQ(ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=yes").cluster,
+              ClusterMode::yes);
+    EXPECT_EQ(ConnectionConfig::from_url("redis://127.0.0.1:7000?cluster=no").cluster,
+              ClusterMode::no);
+    EXPECT_EQ(ConnectionConfig::from_url("redis://127.0.0.1:7000").cluster, ClusterMode::detect);
 }

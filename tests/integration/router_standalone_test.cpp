@@ -65,7 +65,7 @@ TEST_F(RouterStandalone, SendsEverythingToItsOneConnection) {
 
 TEST_F(RouterStandalone, ClusterModeOnAServerWithoutClusterSupportFailsAtConnect) {
     auto config = server_.config();
-    config.cluster = true;
+    config.cluster = rs::net::ClusterMode::yes;
     const auto ec = connect(config);
     // "ERR This instance has cluster support disabled"
     EXPECT_EQ(ec, rs::errc::server_error) << ec.message();

@@ -5,7 +5,9 @@
 // two they talk to (except blocking reads, which want a connection of their
 // own per node: connection_for()).
 //
-// In cluster mode (ConnectionConfig::cluster) the URL's hosts are seeds: the
+// Cluster mode is ConnectionConfig::cluster: yes, no, or (the default)
+// detect, which asks the first server at connect (INFO cluster). In cluster
+// mode the URL's hosts are seeds: the
 // slot map comes from CLUSTER SLOTS of the first that answers, and is
 // refreshed on MOVED, on a lost node connection and every refresh_interval
 // (cluster/detail/topology.hpp decides when). A pipelined request is split by
@@ -58,7 +60,8 @@ class RouterImpl;
 
 class Router {
   public:
-    /// `config.cluster` chooses cluster mode; `config.nodes` are its seeds.
+    /// `config.cluster` chooses cluster mode (or detect); `config.nodes` are
+    /// the server, or the cluster's seeds.
     Router(asio::any_io_executor ex, net::ConnectionConfig config, RouterOptions options = {});
     ~Router();
     Router(const Router&) = delete;
@@ -66,14 +69,16 @@ class Router {
 
     asio::any_io_executor get_executor() const noexcept;
     const net::ConnectionConfig& config() const noexcept;
+    /// Cluster mode (configured, or detected by a completed connect).
     bool is_cluster() const noexcept;
 
-    /// Connects: standalone, the one connection (net::Client::async_connect);
-    /// cluster, the first seed that answers CLUSTER SLOTS, whose map then
-    /// routes. Completion: `void(std::error_code)`, within connect_timeout
-    /// per seed tried. Errors: those of net::Client::async_connect (of the
-    /// last seed tried), an error reply's code (e.g. "cluster support
-    /// disabled": server_error), unexpected_reply, shutting_down.
+    /// Connects: standalone, the one connection (net::Client::async_connect),
+    /// then in detect mode `INFO cluster` on it, one round trip; cluster (so
+    /// configured or detected), the first seed that answers CLUSTER SLOTS,
+    /// whose map then routes. Call the other operations once it completed. Completion:
+    /// `void(std::error_code)`, within connect_timeout per seed tried. Errors: those of
+    /// net::Client::async_connect (of the last seed tried), an error reply's code (e.g. "cluster
+    /// support disabled": server_error), unexpected_reply, shutting_down.
     template <class Token>
     auto async_connect(Token&& token) {
         return asio::async_initiate<Token, void(std::error_code)>(

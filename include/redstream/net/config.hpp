@@ -48,6 +48,13 @@ struct ReconnectOptions {
     double jitter = default_jitter;
 };
 
+/// Whether a connection's servers are a Redis Cluster.
+enum class ClusterMode : std::uint8_t {
+    detect,  ///< Ask the server at connect (a Router); a plain connection treats it as no.
+    yes,     ///< Redis Cluster nodes: route by slot, refuse cross-slot commands.
+    no,      ///< A standalone server (or a proxy that routes for us).
+};
+
 struct ConnectionConfig {
     static constexpr std::chrono::milliseconds default_connect_timeout{5000};
     static constexpr std::chrono::milliseconds default_request_timeout{10'000};
@@ -71,10 +78,12 @@ struct ConnectionConfig {
     std::string client_name;
     /// RESP version to ask for: 3 (HELLO 3, falls back to 2 if refused) or 2.
     int protocol = 3;
-    /// The server is a Redis Cluster node (`?cluster=yes`): a request with a
-    /// command whose keys span hash slots fails with errc::crossslot before
-    /// it is sent. (Routing by slot comes with cluster support.)
-    bool cluster = false;
+    /// Whether the servers are Redis Cluster nodes (`?cluster=yes|no`). A
+    /// cluster::Router (and so a Streamer) in detect mode asks the first
+    /// server once, at connect (INFO cluster: cluster_enabled). On a
+    /// connection with `yes`, a request with a command whose keys span hash
+    /// slots fails with errc::crossslot before it is sent.
+    ClusterMode cluster = ClusterMode::detect;
     /// TLS settings, used when transport is tls.
     TlsOptions tls;
     /// Deadline for resolve + connect + TLS + handshake (including waiting
