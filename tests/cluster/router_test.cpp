@@ -144,30 +144,6 @@ TEST(Router, WorksWithUseAwaitable) {
     EXPECT_EQ(got.get_future().get(), "x");
 }
 
-// Moves `slot` (holding `key`) from its master to another one by hand, as
-// redis-cli --cluster reshard does: IMPORTING/MIGRATING, MIGRATE, then the
-// new owner on every master. `before_node` runs between MIGRATE and NODE,
-// the window in which the old owner answers ASK.
-template <class F>
-void move_slot(RedisCluster& c, std::uint16_t slot, const std::string& key, F before_node) {
-    const auto from = c.master_of(slot);
-    const auto masters = c.masters();
-    const auto to =
-        masters[(std::find(masters.begin(), masters.end(), from) - masters.begin() + 1) %
-                masters.size()];
-    const auto id = [&](std::size_t i) { return c.cli(i, {"CLUSTER", "MYID"}); };
-    const auto s = std::to_string(slot);
-    ASSERT_EQ(c.cli(to, {"CLUSTER", "SETSLOT", s, "IMPORTING", id(from)}), "OK");
-    ASSERT_EQ(c.cli(from, {"CLUSTER", "SETSLOT", s, "MIGRATING", id(to)}), "OK");
-    ASSERT_EQ(c.cli(from, {"MIGRATE", "127.0.0.1", std::to_string(c.node(to).port()), "", "0",
-                           "5000", "KEYS", key}),
-              "OK");
-    before_node();
-    for (const auto m : masters)
-        ASSERT_EQ(c.cli(m, {"CLUSTER", "SETSLOT", s, "NODE", id(to)}), "OK");
-    ASSERT_EQ(c.master_of(slot), to);
-}
-
 TEST(Router, FollowsAskWhileASlotMigratesAndMovedOnceItHasMoved) {
     RedisCluster c;  // its own: the test changes the topology
     RouterHarness h(c);
@@ -182,7 +158,7 @@ TEST(Router, FollowsAskWhileASlotMigratesAndMovedOnceItHasMoved) {
     h.exec(set, ec);
     ASSERT_FALSE(ec);
 
-    move_slot(c, slot, key, [&] {
+    c.move_slot(slot, {key}, [&] {
         // The old owner no longer has the key: ASK, then ASKING on the new one.
         rs::resp::Request req;
         req.command("GET").key(key);

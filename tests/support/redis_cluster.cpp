@@ -310,4 +310,32 @@ std::chrono::milliseconds RedisCluster::bring_up_time() const noexcept {
     return state_->bring_up;
 }
 
+std::size_t RedisCluster::move_slot(std::uint16_t slot, const std::vector<std::string>& keys,
+                                    const std::function<void()>& before_node) {
+    const auto from = master_of(slot);
+    const auto all = masters();
+    const auto at = std::find(all.begin(), all.end(), from) - all.begin();
+    const auto to = all[static_cast<std::size_t>(at + 1) % all.size()];
+    const auto id = [&](std::size_t i) { return cli(i, {"CLUSTER", "MYID"}); };
+    const auto step = [&](std::size_t node, std::vector<std::string> args) {
+        const auto out = cli(node, args);
+        if (out != "OK" && out != "NOKEY")
+            throw std::runtime_error("moving slot " + std::to_string(slot) + ": " + args[0] + " " +
+                                     args[1] + " answered " + out);
+    };
+    const auto s = std::to_string(slot);
+    step(to, {"CLUSTER", "SETSLOT", s, "IMPORTING", id(from)});
+    step(from, {"CLUSTER", "SETSLOT", s, "MIGRATING", id(to)});
+    if (!keys.empty()) {
+        std::vector<std::string> migrate{
+            "MIGRATE", "127.0.0.1", std::to_string(node(to).port()), "", "0", "5000", "KEYS"};
+        migrate.insert(migrate.end(), keys.begin(), keys.end());
+        step(from, migrate);
+    }
+    if (before_node) before_node();
+    for (const auto m : all)
+        step(m, {"CLUSTER", "SETSLOT", s, "NODE", id(to)});
+    return to;
+}
+
 }  // namespace redstream::test

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,14 @@ class RedisCluster {
     std::size_t master_of(std::uint16_t slot) const;
     /// The indexes of the masters that serve slots now, in node order.
     std::vector<std::size_t> masters() const;
+    /// Moves `slot` to the next master (in masters() order) by hand, as
+    /// `redis-cli --cluster reshard` does: SETSLOT IMPORTING / MIGRATING,
+    /// MIGRATE of `keys`, then SETSLOT NODE on every master. `before_node`
+    /// runs between MIGRATE and NODE, the window in which the old owner
+    /// answers ASK. Returns the new owner's index; throws
+    /// std::runtime_error, naming the step, if one is refused.
+    std::size_t move_slot(std::uint16_t slot, const std::vector<std::string>& keys,
+                          const std::function<void()>& before_node = {});
     /// The node index with this client port; throws if there is none.
     std::size_t index_of_port(std::uint16_t port) const;
 
