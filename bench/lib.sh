@@ -23,7 +23,7 @@ start_redis() {
     BENCH_REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/redstream-bench.XXXXXX")
     REDSTREAM_BENCH_PORT=$(free_port)
     export REDSTREAM_BENCH_PORT
-    trap stop_redis EXIT
+    trap 'stop_redis; stop_cluster' EXIT
     # Turn signals into a normal exit so that the EXIT trap cleans up.
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -50,4 +50,60 @@ stop_redis() {
     fi
     [[ -n "${BENCH_REDIS_DIR:-}" ]] && rm -rf "$BENCH_REDIS_DIR"
     BENCH_REDIS_DIR=
+}
+
+# start_cluster: a Redis Cluster of 3 masters (no replicas) on free ports;
+# sets REDSTREAM_BENCH_CLUSTER_PORTS (exported, comma-separated) and registers
+# cleanup. At most one per run.
+start_cluster() {
+    [[ -n "${BENCH_CLUSTER_PIDS:-}" ]] && return 0
+    BENCH_CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/redstream-bench-cluster.XXXXXX")
+    trap 'stop_redis; stop_cluster' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    local ports=() nodes=() port
+    BENCH_CLUSTER_PIDS=
+    for _ in 1 2 3; do
+        port=$(free_port)
+        mkdir -p "$BENCH_CLUSTER_DIR/$port"
+        # The bus port must be chosen too: port + 10000 may not exist.
+        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+            --cluster-enabled yes --cluster-port "$(free_port)" \
+            --cluster-config-file "$BENCH_CLUSTER_DIR/$port/nodes.conf" \
+            --dir "$BENCH_CLUSTER_DIR/$port" --daemonize no \
+            >"$BENCH_CLUSTER_DIR/$port/server.log" 2>&1 &
+        BENCH_CLUSTER_PIDS="$BENCH_CLUSTER_PIDS $!"
+        ports+=("$port")
+        nodes+=("127.0.0.1:$port")
+    done
+    for port in "${ports[@]}"; do
+        for _ in $(seq 100); do
+            redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+            sleep 0.05
+        done
+    done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
+    for port in "${ports[@]}"; do
+        for _ in $(seq 200); do
+            redis-cli -p "$port" cluster info | grep -q 'cluster_state:ok' && break
+            sleep 0.05
+        done
+        redis-cli -p "$port" cluster info | grep -q 'cluster_state:ok' || {
+            echo "cluster node $port is not ready" >&2
+            return 1
+        }
+    done
+    REDSTREAM_BENCH_CLUSTER_PORTS=$(IFS=,; echo "${ports[*]}")
+    export REDSTREAM_BENCH_CLUSTER_PORTS
+}
+
+stop_cluster() {
+    local pid
+    for pid in ${BENCH_CLUSTER_PIDS:-}; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    BENCH_CLUSTER_PIDS=
+    [[ -n "${BENCH_CLUSTER_DIR:-}" ]] && rm -rf "$BENCH_CLUSTER_DIR"
+    BENCH_CLUSTER_DIR=
 }

@@ -1,0 +1,106 @@
+// cluster_producer_64B: what the router costs. The same producer, at default
+// options, sends the same stream of 12 shards to a 3-master Redis Cluster
+// (?cluster=yes; the router splits each batch by node) and to one
+// redis-server (the peer line). Both run on this 2-core machine, so the
+// servers' total CPU is the same; the ratio is the client's routing cost and
+// the loss of pipelining depth per node. Every send is checked and every
+// shard's XLEN summed on the node that serves it.
+//
+// Usage: cluster STANDALONE_PORT CLUSTER_PORT[,CLUSTER_PORT...]
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <redstream/cluster/slot.hpp>
+#include <redstream/redstream.hpp>
+
+#include "peers.hpp"
+
+namespace rs = redstream;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::uint64_t shards = 12;  // 4 per master
+constexpr std::uint64_t count = 300'000;
+constexpr std::size_t payload_size = 64;
+
+// Entries stored in the stream's shards over `ports` (every node is asked
+// for every shard; only the one serving it answers a length, the others
+// MOVED), which are then deleted so that the next run starts empty.
+std::uint64_t stored_and_deleted(const std::vector<std::string>& ports,
+                                 const rs::StreamKey& stream) {
+    std::uint64_t total = 0;
+    for (const auto& port : ports) {
+        rs::net::SyncClient client(
+            rs::net::ConnectionConfig::from_url("redis://127.0.0.1:" + port + "/?cluster=no"));
+        client.connect();
+        for (std::uint64_t s = 0; s < shards; ++s) {
+            const auto key = rs::shard_key(stream, rs::ShardId{s}, shards);
+            const auto n = client.exec_one("XLEN", key).root().to_int();
+            if (!n) continue;  // not this node's
+            total += static_cast<std::uint64_t>(*n);
+            client.exec_one("DEL", key);
+        }
+    }
+    return total;
+}
+
+bench::Side run(const std::string& url, const rs::StreamKey& stream) {
+    auto streamer = rs::Streamer::connect(url);
+    auto producer = streamer.create_producer(stream, {.shards = shards});
+    const std::string payload(payload_size, 'x');
+    std::deque<rs::SendFuture> pending;
+    std::uint64_t confirmed = 0;
+    const auto check = [&](const rs::SendFuture& f) {
+        std::error_code ec;
+        f.get(ec);
+        if (ec) bench::fail(url + ": a send failed: " + ec.message());
+        ++confirmed;
+    };
+    const double cpu0 = bench::process_cpu_ns();
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        pending.push_back(producer.send(payload));
+        while (!pending.empty() && pending.front().ready()) {
+            check(pending.front());
+            pending.pop_front();
+        }
+    }
+    for (const auto& f : pending)
+        check(f);
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = bench::process_cpu_ns() - cpu0;
+    if (confirmed != count) bench::fail(url + ": not every send was confirmed");
+    return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::fprintf(stderr, "usage: cluster STANDALONE_PORT CLUSTER_PORT[,PORT...]\n");
+        return 2;
+    }
+    const std::string standalone = "redis://127.0.0.1:" + std::string(argv[1]) + "/?cluster=no";
+    std::string hosts;
+    std::stringstream ports(argv[2]);
+    std::vector<std::string> cluster_ports;
+    for (std::string p; std::getline(ports, p, ',');) {
+        cluster_ports.push_back(p);
+        hosts += (hosts.empty() ? "" : ",") + ("127.0.0.1:" + p);
+    }
+    const std::string cluster = "redis://" + hosts + "/?cluster=yes";
+    const rs::StreamKey stream("bench:cluster");
+    const auto theirs = run(standalone, stream);
+    if (stored_and_deleted({argv[1]}, stream) != count) bench::fail("one node: XLEN is off");
+    const auto ours = run(cluster, stream);
+    if (stored_and_deleted(cluster_ports, stream) != count) bench::fail("cluster: XLEN is off");
+    bench::print_line("cluster_producer_64B", ours, "msg/s", "redstream on one redis-server",
+                      theirs,
+                      ",\"masters\":" + std::to_string(cluster_ports.size()) + ",\"shards\":12");
+    return 0;
+}
