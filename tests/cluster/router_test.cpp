@@ -9,9 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include <asio/co_spawn.hpp>
+#include <asio/detail/config.hpp>  // defines ASIO_HAS_CO_AWAIT
 #include <asio/io_context.hpp>
+#if defined(ASIO_HAS_CO_AWAIT)
+#include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
+#endif
 
 #include <redstream/cluster/router.hpp>
 #include <redstream/cluster/slot.hpp>
@@ -124,6 +127,7 @@ TEST(Router, ConnectFailsWhenNoSeedAnswers) {
     EXPECT_EQ(exec_ec, rs::errc::not_connected);
 }
 
+#if defined(ASIO_HAS_CO_AWAIT)  // g++; Asio does not enable coroutines for clang 14 + libstdc++
 TEST(Router, WorksWithUseAwaitable) {
     RouterHarness h(shared_cluster());
     std::promise<std::string> got;
@@ -143,6 +147,7 @@ TEST(Router, WorksWithUseAwaitable) {
         });
     EXPECT_EQ(got.get_future().get(), "x");
 }
+#endif
 
 TEST(Router, FollowsAskWhileASlotMigratesAndMovedOnceItHasMoved) {
     RedisCluster c;  // its own: the test changes the topology
