@@ -25,6 +25,19 @@ TEST(RespValue, EmptyReply) {
     EXPECT_TRUE(r.nodes().empty());
 }
 
+// What a failed request leaves in its Response: reading it must not crash.
+TEST(RespValue, ADefaultValueReadsAsNull) {
+    const Value v = Reply().root();
+    EXPECT_TRUE(v.is_null());
+    EXPECT_FALSE(v.is_error());
+    EXPECT_FALSE(v.is_string());
+    EXPECT_EQ(v.str(), "");
+    EXPECT_EQ(v.size(), 0U);
+    EXPECT_FALSE(v.to_int().has_value());
+    EXPECT_TRUE(v.begin() == v.end());
+    EXPECT_FALSE(error_of(v));
+}
+
 TEST(RespValue, IterationAndIndexing) {
     auto r = parse_reply("*4\r\n:1\r\n*2\r\n+a\r\n+b\r\n$0\r\n\r\n_\r\n");
     auto root = r.root();

@@ -159,6 +159,8 @@ class Reply {
 };
 
 /// A cursor to one value of a reply. Does not own anything: keep the `Reply`.
+/// A default Value (also the root of an empty Reply, e.g. one a failed
+/// request left unset) reads as a RESP null: type null, empty text.
 class Value {
   public:
     Value() = default;
@@ -166,7 +168,7 @@ class Value {
 
     bool valid() const noexcept { return nodes_ != nullptr; }
     Type type() const noexcept { return node().type; }
-    const Node& node() const noexcept { return nodes_[index_]; }
+    const Node& node() const noexcept { return nodes_ ? nodes_[index_] : null_node; }
 
     bool is_null() const noexcept { return type() == Type::null; }
     bool is_error() const noexcept {
@@ -217,6 +219,7 @@ class Value {
     iterator end() const noexcept;
 
   private:
+    static constexpr Node null_node{};
     const Node* nodes_ = nullptr;
     std::uint32_t index_ = 0;
 };
