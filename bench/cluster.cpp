@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include <redstream/cluster/slot.hpp>
 #include <redstream/redstream.hpp>
 
 #include "peers.hpp"

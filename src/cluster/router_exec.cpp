@@ -15,13 +15,22 @@
 namespace redstream::cluster::detail {
 
 struct RouterImpl::Job {
-    Job(const resp::Request& r, net::Response& out, net::ExecOptions o, Completion d)
-        : req(&r), resp(&out), opts(o), done(std::move(d)), tries(r.commands(), 0) {}
+    Job(const resp::Request& r, net::Response& out, net::ExecOptions o, Completion d,
+        Clock::time_point until)
+        : req(&r),
+          resp(&out),
+          opts(o),
+          done(std::move(d)),
+          deadline(until),
+          tries(r.commands(), 0) {}
 
     const resp::Request* req;
     net::Response* resp;
     net::ExecOptions opts;
     Completion done;
+    // The whole request's, redirections and retries included: each part is
+    // given what is left of it, not the timeout again.
+    Clock::time_point deadline;
     std::vector<unsigned> tries;                          // redirections and retries, per command
     std::size_t parts = 0;                                // out
     std::error_code error;                                // the first transport error of a part
@@ -48,7 +57,9 @@ void RouterImpl::exec(const resp::Request& req, net::Response& resp, net::ExecOp
     if (req.cross_slot()) return done(make_error_code(errc::crossslot));
     resp.clear();
     resp.resize(req.commands());
-    auto job = std::make_shared<Job>(req, resp, opts, std::move(done));
+    const auto timeout = opts.timeout.count() > 0 ? opts.timeout : config_.request_timeout;
+    const auto deadline = timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
+    auto job = std::make_shared<Job>(req, resp, opts, std::move(done), deadline);
     asio::post(strand_, [self = shared_from_this(), job] {
         if (self->closed_) return job->done(make_error_code(errc::shutting_down));
         if (!self->topology_.has_map()) return job->done(make_error_code(errc::not_connected));
@@ -97,6 +108,14 @@ void RouterImpl::route(const std::shared_ptr<Job>& job, std::vector<std::size_t>
 
 void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
                       std::vector<std::size_t> commands, bool asking) {
+    auto opts = job->opts;
+    if (job->deadline != Clock::time_point::max()) {
+        opts.timeout = std::chrono::ceil<std::chrono::milliseconds>(job->deadline - Clock::now());
+        if (opts.timeout.count() <= 0) {  // not sent, so surely not run
+            if (!job->error) job->error = make_error_code(errc::timeout);
+            return;
+        }
+    }
     auto part = std::make_shared<Part>();
     part->job = job;
     part->target = target;
@@ -107,7 +126,7 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
     part->commands = std::move(commands);
     ++job->parts;
     node(target)->async_exec(
-        part->req, part->resp, job->opts,
+        part->req, part->resp, opts,
         asio::bind_executor(strand_, [self = shared_from_this(), part](std::error_code ec) {
             self->on_part(part, ec);
         }));

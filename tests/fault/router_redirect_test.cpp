@@ -43,11 +43,13 @@ class RouterRedirect : public ::testing::Test {
     RouterRedirect() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
         a_.on("CLUSTER", Action::reply(all_slots_on(a_.port())));
         b_.on("CLUSTER", Action::reply(all_slots_on(b_.port())));
+        connect({.retry_delay = std::chrono::milliseconds(10)});
+    }
+    // A router (replacing the one before) with these options, connected to A.
+    void connect(cluster::RouterOptions options) {
         auto config = a_.config();
         config.cluster = rs::net::ClusterMode::yes;
-        router_ = std::make_unique<cluster::Router>(
-            io_.get_executor(), config,
-            cluster::RouterOptions{.retry_delay = std::chrono::milliseconds(10)});
+        router_ = std::make_unique<cluster::Router>(io_.get_executor(), config, options);
         std::promise<std::error_code> p;
         router_->async_connect([&](std::error_code ec) { p.set_value(ec); });
         const auto ec = p.get_future().get();
@@ -60,14 +62,15 @@ class RouterRedirect : public ::testing::Test {
     }
 
     // GET `key` through the router: the error and the one reply.
-    std::pair<std::error_code, std::string> get(std::string_view key) {
+    std::pair<std::error_code, std::string> get(std::string_view key,
+                                                rs::net::ExecOptions opts = {}) {
         rs::resp::Request req;
         req.command("GET").key(key);
         rs::net::Response resp;
         std::promise<std::error_code> p;
-        router_->async_exec(req, resp, [&](std::error_code ec) { p.set_value(ec); });
+        router_->async_exec(req, resp, opts, [&](std::error_code ec) { p.set_value(ec); });
         const auto ec = p.get_future().get();
-        // After an error the replies are not set (a default Reply has no root).
+        // After an error the replies are not set (they read as null).
         return {ec, ec ? std::string() : std::string(resp.at(0).root().str())};
     }
 
@@ -128,6 +131,18 @@ TEST_F(RouterRedirect, TryagainIsSentAgainAfterAWait) {
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_EQ(value, "v");
     EXPECT_EQ(a_.count("GET"), 2U);
+}
+
+// However many retries the bound allows, the request's deadline ends them.
+TEST_F(RouterRedirect, RetriesStopAtTheRequestsDeadline) {
+    connect({.max_redirects = 100'000, .retry_delay = std::chrono::milliseconds(10)});
+    a_.on("GET", Action::error("TRYAGAIN Multiple keys request during rehashing"));
+    const auto start = std::chrono::steady_clock::now();
+    const auto [ec, value] = get("k", {.timeout = std::chrono::milliseconds(300)});
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(ec, rs::errc::timeout) << ec.message();
+    EXPECT_LT(took, std::chrono::seconds(2));
+    EXPECT_GT(a_.count("GET"), 2U) << "it was retried meanwhile";
 }
 
 TEST_F(RouterRedirect, ACommandWrittenToAConnectionThatDroppedIsNeverSentAgain) {

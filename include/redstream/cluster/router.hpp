@@ -95,10 +95,12 @@ class Router {
     /// `req` and `resp` must live until completion. Completion:
     /// `void(std::error_code)`. Errors: those of net::Client::async_exec
     /// (from any node the request went to; the replies of the other nodes
-    /// are kept), crossslot (a command whose keys span slots: refused before
-    /// sending), shutting_down. Server error replies, and redirections past
-    /// max_redirects, arrive in `resp`. Not cancellable (each part is bounded
-    /// by its timeout).
+    /// are kept), timeout (opts.timeout, else the config's request_timeout,
+    /// bounds the whole request, its redirections and retries included),
+    /// crossslot (a command whose keys span slots: refused before sending),
+    /// shutting_down. Server error replies, and redirections past
+    /// max_redirects, arrive in `resp`. Not cancellable (the deadline bounds
+    /// it).
     template <class Token>
     auto async_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
                     Token&& token) {
