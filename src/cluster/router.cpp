@@ -41,8 +41,23 @@ SlotMap Router::slot_map() const {
 std::uint64_t Router::refreshes() const noexcept {
     return impl_->refreshes();
 }
+std::uint64_t Router::map_version() const noexcept {
+    return impl_->map_version();
+}
 std::shared_ptr<net::Client> Router::connection_for(std::uint16_t slot) {
     return impl_->connection_for(slot);
+}
+std::shared_ptr<net::Client> Router::connection_to(const HostPort& endpoint) {
+    return impl_->connection_to(endpoint);
+}
+net::ConnectionConfig Router::node_config(const HostPort& endpoint) const {
+    return impl_->node_config(endpoint);
+}
+void Router::report_moved(std::uint16_t slot, const HostPort& endpoint) {
+    impl_->report_moved(slot, endpoint);
+}
+void Router::report_node_lost(const HostPort& endpoint) {
+    impl_->report_node_lost(endpoint);
 }
 std::string Router::last_error() const {
     return impl_->last_error();
@@ -172,6 +187,7 @@ void RouterImpl::publish_map() {
     auto map = std::make_shared<const SlotMap>(topology_.map());
     const std::lock_guard lock(mutex_);
     map_ = std::move(map);
+    map_version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 SlotMap RouterImpl::slot_map() const {
@@ -185,10 +201,7 @@ std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
         const std::lock_guard lock(mutex_);
         auto& n = nodes_[endpoint_name(endpoint)];
         if (!n.client) {
-            auto cfg = config_;
-            cfg.nodes = {endpoint};
-            cfg.cluster = net::ClusterMode::yes;
-            n.client = std::make_shared<net::Client>(executor_, std::move(cfg));
+            n.client = std::make_shared<net::Client>(executor_, node_config(endpoint));
             if (closed_) n.client->close();  // its requests fail with shutting_down
         }
         if (n.connecting || n.client->connected()) return n.client;
@@ -238,6 +251,34 @@ std::shared_ptr<net::Client> RouterImpl::connection_for(std::uint16_t slot) {
         if (const auto* n = map_->master_of(slot)) endpoint = n->endpoint;
     }
     return endpoint ? node(*endpoint) : nullptr;
+}
+
+std::shared_ptr<net::Client> RouterImpl::connection_to(const HostPort& endpoint) {
+    return cluster_ ? node(endpoint) : standalone_;
+}
+
+net::ConnectionConfig RouterImpl::node_config(const HostPort& endpoint) const {
+    auto cfg = config_;
+    if (!cluster_) return cfg;
+    cfg.nodes = {endpoint};
+    cfg.cluster = net::ClusterMode::yes;
+    return cfg;
+}
+
+void RouterImpl::report_moved(std::uint16_t slot, const HostPort& endpoint) {
+    if (!cluster_) return;
+    asio::post(strand_, [self = shared_from_this(), slot, endpoint] {
+        if (self->closed_) return;
+        self->act(self->topology_.moved(slot, endpoint, Clock::now()));
+        self->publish_map();
+    });
+}
+
+void RouterImpl::report_node_lost(const HostPort& endpoint) {
+    if (!cluster_) return;
+    asio::post(strand_, [self = shared_from_this(), endpoint] {
+        if (!self->closed_) self->act(self->topology_.node_lost(endpoint, Clock::now()));
+    });
 }
 
 void RouterImpl::close() {

@@ -39,7 +39,14 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
               Completion done);
     SlotMap slot_map() const;
     std::uint64_t refreshes() const noexcept { return refreshes_.load(std::memory_order_relaxed); }
+    std::uint64_t map_version() const noexcept {
+        return map_version_.load(std::memory_order_acquire);
+    }
     std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+    std::shared_ptr<net::Client> connection_to(const HostPort& endpoint);
+    net::ConnectionConfig node_config(const HostPort& endpoint) const;
+    void report_moved(std::uint16_t slot, const HostPort& endpoint);
+    void report_node_lost(const HostPort& endpoint);
     std::string last_error() const;
     void close();
 
@@ -64,7 +71,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void refresh_failed(const HostPort& target, std::error_code ec, std::string why);
     void publish_map();
     void finish_connects(std::error_code ec);
-    /// The node's connection, made (and connecting) on demand. On the strand.
+    /// The node's connection, made (and connecting) on demand. Any thread.
     std::shared_ptr<net::Client> node(const HostPort& endpoint);
     /// Calls `f(ec)` on the strand once the node's connection is up (or its
     /// first connect failed, with why), making it on demand.
@@ -94,6 +101,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     bool started_ = false;
     std::atomic<bool> closed_{false};  // close() was called
     std::atomic<std::uint64_t> refreshes_{0};
+    std::atomic<std::uint64_t> map_version_{0};  // publish_map() calls
     resp::Request refresh_req_;
     // Shared with other threads (connection_for(), slot_map()).
     mutable std::mutex mutex_;

@@ -123,9 +123,28 @@ class Router {
     SlotMap slot_map() const;
     /// Slot map refreshes started so far (0 standalone).
     std::uint64_t refreshes() const noexcept;
+    /// Changes whenever the slot map does (0 standalone): a caller that keeps
+    /// its own copy of slot_map() compares it to know when to copy again.
+    std::uint64_t map_version() const noexcept;
     /// The connection of the master that serves `slot` now, made on demand
     /// (standalone: the one connection); null if no node serves it.
     std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+    /// The shared connection of the node at `endpoint`, made on demand
+    /// (standalone: the one connection, whatever `endpoint` says).
+    std::shared_ptr<net::Client> connection_to(const HostPort& endpoint);
+    /// The configuration of a connection of one's own to the node at
+    /// `endpoint` (for blocking reads, which must not hold a shared one):
+    /// the router's, with that one node (standalone: the router's as is).
+    net::ConnectionConfig node_config(const HostPort& endpoint) const;
+
+    /// A MOVED that a connection of the caller's own got (one not the
+    /// router's): the map is fixed for `slot` as the router does for its
+    /// own, and a refresh may follow. Nothing standalone.
+    void report_moved(std::uint16_t slot, const HostPort& endpoint);
+    /// A node looks gone or demoted to the caller (its connection closed, a
+    /// blocked read was UNBLOCKED by a failover, CLUSTERDOWN): the map is
+    /// asked again, rate limited. Nothing standalone.
+    void report_node_lost(const HostPort& endpoint);
 
     /// Text of the last connection failure (standalone: the connection's;
     /// cluster: of the last node a refresh failed on), for messages; never
