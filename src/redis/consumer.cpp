@@ -19,6 +19,8 @@ void check_options(const ConsumerOptions& o) {
     if (o.batch_size == 0) throw Error(invalid, "ConsumerOptions::batch_size is 0");
     if (o.prefetch == 0) throw Error(invalid, "ConsumerOptions::prefetch is 0");
     if (o.prefetch_bytes == 0) throw Error(invalid, "ConsumerOptions::prefetch_bytes is 0");
+    if (o.max_connections_per_node == 0)
+        throw Error(invalid, "ConsumerOptions::max_connections_per_node is 0");
 }
 
 }  // namespace
@@ -31,15 +33,8 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
     if (streams.empty())
         throw Error(make_error_code(errc::invalid_argument),
                     "a consumer needs at least one stream");
-    // Reading a cluster needs a reader per node (issue 11, next step): until
-    // then a consumer refuses to start rather than read the wrong node.
-    if (ctx_->router->is_cluster())
-        throw Error(make_error_code(errc::invalid_argument),
-                    "consumers on a Redis Cluster are not supported yet (producers are)");
-    auto client = ctx_->make_client();
-    impl_ = std::make_shared<detail::ConsumerImpl>(
-        ctx_->executor, client, ctx_->router->connection_for(0), std::move(streams), options,
-        ctx_->options.payload_field);
+    impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, ctx_->router, std::move(streams),
+                                                   options, ctx_->options.payload_field);
     ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
         if (auto impl = weak.lock()) impl->end_and_wait();
     });
@@ -49,7 +44,7 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
         impl_->end();
         // Read after the start completed: the actor wrote it before that.
         auto why = impl_->start_failure();
-        if (why.empty()) why = client->last_error();
+        if (why.empty()) why = impl_->connection_error();
         throw Error(ec,
                     why.empty() ? "consumer could not start" : "consumer could not start: " + why);
     }

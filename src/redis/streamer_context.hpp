@@ -45,12 +45,6 @@ struct StreamerContext {
     /// Runs and forgets every registered end(); for disconnect().
     void end_actors();
 
-    /// A new, not yet connected client with this Streamer's settings, for a
-    /// consumer's own connection (blocking reads never share one).
-    std::shared_ptr<net::Client> make_client() const {
-        return std::make_shared<net::Client>(executor, options.connection);
-    }
-
     /// True once disconnect() began: actors take no new work, and every
     /// operation completes with shutting_down at once instead of waiting on
     /// a strand whose threads may be gone.

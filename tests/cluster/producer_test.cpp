@@ -79,16 +79,6 @@ TEST(ClusterProducer, AUrlNamingOneNodeWithoutClusterYesIsDetected) {
     EXPECT_EQ(stored, 600U);
 }
 
-TEST(ClusterProducer, AConsumerSaysItIsNotSupportedYet) {
-    auto streamer = rs::Streamer::connect(cluster_url(shared_cluster()));
-    try {
-        streamer.create_consumer({rs::StreamKey("cluster:orders")});
-        FAIL() << "a consumer started on a cluster";
-    } catch (const rs::Error& e) {
-        EXPECT_EQ(e.code(), rs::errc::invalid_argument);
-    }
-}
-
 TEST(ClusterProducer, NothingIsLostOrDuplicatedWhileAShardMovesToAnotherMaster) {
     RedisCluster c;  // its own: the test changes the topology
     auto streamer = rs::Streamer::connect(cluster_url(c));

@@ -59,6 +59,7 @@ struct ConsumerOptions {
     static constexpr std::size_t default_prefetch_bytes = std::size_t{4} << 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
+    static constexpr std::size_t default_max_connections_per_node = 4;
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
@@ -105,6 +106,12 @@ struct ConsumerOptions {
     bool discover_shards = default_discover_shards;
     /// How often to look for new shards (0: only at start).
     std::chrono::milliseconds discovery_interval = default_discovery_interval;
+    /// Redis Cluster: most connections of its own the consumer opens to one
+    /// master for its blocking reads. A read cannot span hash slots, so the
+    /// keys of each slot get a connection, up to this many per master; past
+    /// it, slots share one and take turns, and a message on a quiet slot of a
+    /// shared connection waits up to about 100 ms. Unused standalone (one).
+    std::size_t max_connections_per_node = default_max_connections_per_node;
 
     // Consumer groups (resumable, load_balanced).
 

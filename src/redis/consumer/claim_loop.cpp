@@ -66,8 +66,8 @@ void ClaimLoop::claim() {
                         .count = n});
     commands::xautoclaim(req_, key_, core_.group, core_.member, core_.options.auto_claim_idle,
                          cursor_, {.count = n});
-    core_.side_client->async_exec(req_, resp_,
-                                  core_.guard([this](std::error_code ec) { on_claimed(ec); }));
+    core_.router->async_exec(req_, resp_,
+                             core_.guard([this](std::error_code ec) { on_claimed(ec); }));
 }
 
 void ClaimLoop::on_claimed(std::error_code ec) {

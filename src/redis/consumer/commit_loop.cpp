@@ -12,7 +12,7 @@ CommitLoop::CommitLoop(ConsumerCore& core)
              core.options.auto_commit_interval,
              std::max<std::size_t>(1, core.options.max_uncommitted)}),
       timer_(core.strand),
-      backoff_(core.side_client->config().reconnect) {}
+      backoff_(core.router->config().reconnect) {}
 
 void CommitLoop::ack(const Message& m) {
     std::size_t held;
@@ -69,7 +69,7 @@ void CommitLoop::step() {
     req_.clear();
     if (acks_.build(req_, core_.group, now, ending_)) {
         // Not guard(): after end() what is owed still goes out.
-        core_.side_client->async_exec(
+        core_.router->async_exec(
             req_, resp_,
             asio::bind_executor(core_.strand, [this, alive = core_.hold()](std::error_code ec) {
                 on_committed(ec);

@@ -15,12 +15,36 @@ void ReadTurns::start(const ReadPlan& plan, std::size_t keys, std::size_t reserv
     inbox.reserve(reserve);
 }
 
-ConsumerCore::ConsumerCore(asio::any_io_executor ex, std::shared_ptr<net::Client> side,
+bool ReadLane::serves(std::uint16_t slot) const noexcept {
+    return all_slots || std::find(slots.begin(), slots.end(), slot) != slots.end();
+}
+
+bool ReadLane::reads(std::uint16_t slot) const noexcept {
+    if (slots.size() <= 1) return serves(slot);
+    return slots[slot_turn % slots.size()] == slot;
+}
+
+std::optional<std::chrono::milliseconds> ReadLane::block(
+    std::chrono::milliseconds block) const noexcept {
+    if (slots.size() <= 1) return block;
+    if (quiet_slots < slots.size()) return std::nullopt;
+    return std::min(block, shared_block);
+}
+
+void ReadLane::read_done(bool found_entries) noexcept {
+    if (slots.size() <= 1) return;
+    // After the blocking read that ends a quiet round, a new round of
+    // non-blocking ones looks at every slot again.
+    quiet_slots = found_entries || quiet_slots >= slots.size() ? 0 : quiet_slots + 1;
+    ++slot_turn;
+}
+
+ConsumerCore::ConsumerCore(asio::any_io_executor ex, std::shared_ptr<cluster::Router> side,
                            ConsumerOptions opts, std::string payload)
     : strand(asio::make_strand(ex)),
       options(opts),
       payload_field(std::move(payload)),
-      side_client(std::move(side)),
+      router(std::move(side)),
       // NOACK reads count as consumed: immediate reads only for a next()
       // that waits, so that an end() drops nothing no call asked for.
       inbox(opts.prefetch_or_default(),

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include <redstream/cluster/router.hpp>
 #include <redstream/commands/xpending.hpp>
 #include <redstream/commands/xread.hpp>
 #include <redstream/net/client.hpp>
@@ -80,19 +82,6 @@ struct ConsumerCounters {
     KeyCounters& of(std::string_view key);
 };
 
-/// A connection reads go over, one request at a time: a blocking read holds
-/// it, so discovery, start-id lookups and group creation take turns with the
-/// reads. Cluster mode will have one per node.
-struct ReadLane {
-    ReadLane(std::shared_ptr<net::Client> c, const asio::strand<asio::any_io_executor>& strand)
-        : client(std::move(c)), backoff(client->config().reconnect), retry(strand) {}
-
-    std::shared_ptr<net::Client> client;
-    net::detail::Backoff backoff;  // reset by each reply that was read
-    asio::steady_timer retry;      // the back-off wait
-    bool busy = false;             // a request (or the back-off wait) is out
-};
-
 /// Where a reader is in taking turns of keys (plan_read()): when the room
 /// cannot give every key a fair COUNT, reads take turns of keys.
 struct ReadTurns {
@@ -109,12 +98,64 @@ struct ReadTurns {
     void finish(Inbox& inbox) { inbox.unreserve(std::exchange(reserved, 0)); }
 };
 
+/// A connection reads go over, one request at a time: a blocking read holds
+/// it, so start-id lookups and group creation take turns with the reads.
+/// Standalone there is one, for every key; on a cluster one per group of
+/// slots on a master (front.hpp: replan()). As one request is out at a time,
+/// the reader's scratch for it lives here too.
+struct ReadLane {
+    /// The longest a lane that reads several slots blocks on one of them
+    /// while all are quiet: a message on another waits up to about this.
+    static constexpr std::chrono::milliseconds shared_block{100};
+
+    ReadLane(std::shared_ptr<net::Client> c, const asio::strand<asio::any_io_executor>& strand,
+             HostPort n = {})
+        : client(std::move(c)),
+          node(std::move(n)),
+          backoff(client->config().reconnect),
+          retry(strand) {}
+    /// A lane whose connection is chosen per request (discovery's).
+    ReadLane(const net::ReconnectOptions& reconnect,
+             const asio::strand<asio::any_io_executor>& strand)
+        : backoff(reconnect), retry(strand) {}
+
+    /// Whether the lane reads keys of `slot` (standalone: every slot).
+    bool serves(std::uint16_t slot) const noexcept;
+    /// Whether the next read includes keys of `slot`: a multi-key read
+    /// cannot span slots, so a lane of several reads one at a time, in turn.
+    bool reads(std::uint16_t slot) const noexcept;
+    /// BLOCK of its next read: `block` when the lane reads one slot (or
+    /// every one); with several, none while a round of them is not done,
+    /// then at most shared_block.
+    std::optional<std::chrono::milliseconds> block(std::chrono::milliseconds block) const noexcept;
+    /// A read of the lane came back, with entries or not: the next slot's turn.
+    void read_done(bool found_entries) noexcept;
+
+    std::shared_ptr<net::Client> client;
+    HostPort node;                     // cluster: the master it reads
+    bool all_slots = true;             // standalone: the lane reads every key
+    std::vector<std::uint16_t> slots;  // cluster: the slots it reads
+    std::size_t slot_turn = 0;         // several slots: whose read is next
+    std::size_t quiet_slots = 0;       // several slots: found empty in a row
+    net::detail::Backoff backoff;      // reset by each reply that was read
+    asio::steady_timer retry;          // the back-off wait
+    bool busy = false;                 // a request (or the back-off wait) is out
+
+    // The request out, and what the reader keeps about it.
+    resp::Request req;
+    net::Response resp;
+    std::vector<commands::StreamPage> pages;
+    std::vector<std::string> keys;  // keys of its per-key commands, in order
+    ReadTurns turns;
+    std::size_t read_limit = 0;  // real-time: a blocking read over the room keeps this many
+};
+
 class ConsumerCore {
   public:
     /// Added to block_time for the deadline of a blocking read.
     static constexpr std::chrono::milliseconds read_margin{1000};
 
-    ConsumerCore(asio::any_io_executor ex, std::shared_ptr<net::Client> side_client,
+    ConsumerCore(asio::any_io_executor ex, std::shared_ptr<cluster::Router> router,
                  ConsumerOptions options, std::string payload_field);
 
     bool group_mode() const noexcept { return options.mode != ConsumerMode::real_time; }
@@ -128,6 +169,11 @@ class ConsumerCore {
     /// forever, past any deadline); on demand no longer than the waiting
     /// take wants a message.
     std::chrono::milliseconds read_block() const;
+    /// The room a read of one lane may plan with: the room left, and no more
+    /// than its share of prefetch, so that every lane gets to read.
+    std::size_t lane_room(std::size_t incoming = 0) const {
+        return std::min(inbox.room(incoming), lane_share);
+    }
 
     // What a part asks of the rest of the consumer.
 
@@ -139,14 +185,19 @@ class ConsumerCore {
     virtual void deliver(const resp::Reply& reply, std::vector<commands::StreamPage>& pages,
                          std::string claimed_key = {},
                          std::span<const KeyPending> pending = {}) = 0;
-    /// A reply error of the read lane: retryable ones back off, others stop
-    /// reading until the user changes the read set or position.
-    virtual void fail(std::error_code ec) = 0;
+    /// A reply error of a request of `lane`: retryable ones back off, others
+    /// stop reading until the user changes the read set or position.
+    virtual void fail(ReadLane& lane, std::error_code ec) = 0;
     /// The start cannot succeed (a missing stream): create_consumer()
     /// reports `ec`, and reading stops as after fail().
-    virtual void fail_start(std::error_code ec) = 0;
+    virtual void fail_start(ReadLane& lane, std::error_code ec) = 0;
     /// Waits (holding the lane) and tries again; before the start, reports `ec`.
-    virtual void back_off(std::error_code ec) = 0;
+    virtual void back_off(ReadLane& lane, std::error_code ec) = 0;
+    /// A reply of `lane` that says the cluster changed (MOVED, ASK, TRYAGAIN,
+    /// CLUSTERDOWN, a blocked read UNBLOCKED): the keys are routed again and
+    /// the lane tries again. True if `reply` was one (the caller then drops
+    /// the rest of the reply); never on a standalone server.
+    virtual bool rerouted(ReadLane& lane, const resp::Value& reply) = 0;
     /// Whether a reader may send its next read before handing a full page
     /// over: nothing else (discovery, an error, a claim, dead letters) waits.
     virtual bool may_read_ahead() const = 0;
@@ -189,9 +240,12 @@ class ConsumerCore {
     const std::string payload_field;
     std::string group;   // group modes: the group's name
     std::string member;  // and this member's
-    /// The Streamer's shared connection: XACK, XAUTOCLAIM, leases, dead
-    /// letters, XINFO and end lookups, never behind a blocking read.
-    std::shared_ptr<net::Client> side_client;
+    /// The Streamer's router (its shared connections): XACK, XAUTOCLAIM,
+    /// leases, dead letters, XINFO, end lookups and shard scans, never
+    /// behind a blocking read.
+    std::shared_ptr<cluster::Router> router;
+    /// Each lane's part of prefetch (lane_room()).
+    std::size_t lane_share = static_cast<std::size_t>(-1);
     Inbox inbox;
     ConsumerCounters counters;
     std::error_code error;  // sticky reply error (the inbox reports it once empty)

@@ -27,7 +27,7 @@ void DeadLetters::send() {
     keys_.clear();
     in_flight_ += job->keys.size();
     // Not guard(): the count must come down, also after end().
-    core_.side_client->async_exec(
+    core_.router->async_exec(
         job->req, job->resp,
         asio::bind_executor(core_.strand, [this, alive = core_.hold(), job](std::error_code ec) {
             on_sent(ec, job->resp, job->keys);

@@ -1,5 +1,7 @@
 #include "discovery.hpp"
 
+#include <utility>
+
 #include <redstream/core/error.hpp>
 
 namespace redstream::detail {
@@ -9,9 +11,11 @@ constexpr std::uint64_t scan_count = 1000;
 
 }  // namespace
 
-ShardDiscovery::ShardDiscovery(ConsumerCore& core, ReadLane& lane,
-                               const std::vector<StreamKey>& streams)
-    : core_(core), lane_(lane), streams_(streams), timer_(core.strand) {}
+ShardDiscovery::ShardDiscovery(ConsumerCore& core, const std::vector<StreamKey>& streams)
+    : core_(core),
+      streams_(streams),
+      lane_(core.router->config().reconnect, core.strand),
+      timer_(core.strand) {}
 
 void ShardDiscovery::schedule() {
     const auto interval = core_.options.discovery_interval;
@@ -24,35 +28,71 @@ void ShardDiscovery::schedule() {
     }));
 }
 
+void ShardDiscovery::topology_changed() {
+    if (!core_.options.discover_shards || !first_done_) return;
+    due_ = true;
+    if (lane_.busy)
+        restart_ = true;  // on_scanned() starts the round over
+    else
+        scans_.clear();
+}
+
 void ShardDiscovery::scan() {
-    if (scans_.empty())
-        for (std::size_t i = 0; i < streams_.size(); ++i)
-            scans_.emplace_back(i, "0");
-    req_.clear();
-    for (const auto& [i, cursor] : scans_)
-        req_.push("SCAN", cursor, "MATCH", shard_scan_pattern(streams_[i].name()), "COUNT",
-                  scan_count, "TYPE", "stream");
-    core_.exec(lane_, req_, resp_, {}, [this](std::error_code ec) { on_scanned(ec); });
+    if (scans_.empty()) {
+        std::vector<HostPort> masters;
+        if (core_.router->is_cluster()) {
+            const auto map = core_.router->slot_map();
+            for (const auto* m : map.masters())
+                masters.push_back(m->endpoint);
+        } else
+            masters.emplace_back();  // the one server
+        for (const auto& m : masters)
+            for (std::size_t i = 0; i < streams_.size(); ++i)
+                scans_.push_back({m, i, "0"});
+        if (scans_.empty()) return;  // no master known yet: the next map brings them
+    }
+    // The SCANs of one master go together (the first one's), in one pipeline.
+    lane_.client = core_.router->connection_to(scans_.front().node);
+    lane_.req.clear();
+    sent_ = 0;
+    for (const auto& s : scans_) {
+        if (!(s.node == scans_.front().node)) break;
+        lane_.req.push("SCAN", s.cursor, "MATCH", shard_scan_pattern(streams_[s.stream].name()),
+                       "COUNT", scan_count, "TYPE", "stream");
+        ++sent_;
+    }
+    core_.exec(lane_, lane_.req, lane_.resp, {}, [this](std::error_code ec) { on_scanned(ec); });
 }
 
 void ShardDiscovery::on_scanned(std::error_code ec) {
-    if (ec) return core_.back_off(ec);
+    if (ec) {
+        restart_ = false;
+        scans_.clear();  // the round again, over the masters of the map then
+        return core_.back_off(lane_, ec);
+    }
     const auto origin = first_done_ ? ReadState::Origin::discovered : ReadState::Origin::initial;
-    std::vector<std::pair<std::size_t, std::string>> more;
-    for (std::size_t n = 0; n < scans_.size(); ++n) {
-        const auto root = resp_.at(n).root();
-        if (auto err = resp::error_of(root)) return core_.fail(err);
+    const auto resp = std::move(lane_.resp);
+    lane_.resp.clear();
+    std::vector<Scan> more;
+    for (std::size_t n = 0; n < sent_ && n < scans_.size(); ++n) {
+        const auto root = resp.at(n).root();
+        if (auto err = resp::error_of(root)) return core_.fail(lane_, err);
         if (root.size() != 2 || !root[0].is_string() || !root[1].is_aggregate())
-            return core_.fail(make_error_code(errc::unexpected_reply));
-        const auto& stream = streams_[scans_[n].first];
+            return core_.fail(lane_, make_error_code(errc::unexpected_reply));
+        const auto& stream = streams_[scans_[n].stream];
         for (auto key : root[1])
             if (auto shard = parse_shard_key(stream.name(), key.str()))
                 core_.add_key(stream, *shard, std::string(key.str()), origin);
-        if (root[0].str() != "0") more.emplace_back(scans_[n].first, std::string(root[0].str()));
+        if (root[0].str() != "0")
+            more.push_back({scans_[n].node, scans_[n].stream, std::string(root[0].str())});
     }
-    resp_.clear();
     lane_.backoff.reset();
-    scans_ = std::move(more);
+    if (std::exchange(restart_, false)) {  // the masters changed meanwhile: start over
+        scans_.clear();
+        return core_.step();
+    }
+    scans_.erase(scans_.begin(), scans_.begin() + static_cast<std::ptrdiff_t>(sent_));
+    scans_.insert(scans_.end(), more.begin(), more.end());  // after the other masters
     if (scans_.empty()) {
         first_done_ = true;
         due_ = false;

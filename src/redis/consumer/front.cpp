@@ -10,19 +10,23 @@
 
 namespace redstream::detail {
 
-ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
-                           std::shared_ptr<net::Client> side, std::vector<StreamKey> streams,
-                           ConsumerOptions options, std::string payload_field)
-    : ConsumerCore(std::move(ex), std::move(side), options, std::move(payload_field)),
+ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<cluster::Router> router,
+                           std::vector<StreamKey> streams, ConsumerOptions options,
+                           std::string payload_field)
+    : ConsumerCore(std::move(ex), std::move(router), options, std::move(payload_field)),
       streams_(std::move(streams)),
-      lane_(std::move(client), strand),
-      discovery_(*this, lane_, streams_) {
+      discovery_(*this, streams_) {
+    // Standalone, one lane reads every key; a cluster's are made by replan().
+    if (!this->router->is_cluster())
+        lanes_.push_back(std::make_unique<ReadLane>(
+            std::make_shared<net::Client>(strand.get_inner_executor(), this->router->config()),
+            strand));
     if (group_mode()) {
-        group_.emplace(*this, lane_);
+        group_.emplace(*this);
         commits_.emplace(*this);
         dead_letters_.emplace(*this);
     } else {
-        realtime_.emplace(*this, lane_);
+        realtime_.emplace(*this);
     }
     if (options.mode == ConsumerMode::load_balanced) {
         claims_.emplace(*this, *group_);
@@ -34,6 +38,9 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client
 
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
+    for (auto& lane : lanes_)
+        lane->turns.quiet = 0;  // a new key may have entries: go round the turns again
+    replan_ = true;
     if (group_)
         group_->add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
     else
@@ -45,55 +52,78 @@ const std::string& ConsumerImpl::start_failure() const noexcept {
     return group_ ? group_->start_failure() : none;
 }
 
+std::string ConsumerImpl::connection_error() const {
+    for (const auto& lane : lanes_)
+        if (auto why = lane->client->last_error(); !why.empty()) return why;
+    return router->last_error();
+}
+
 void ConsumerImpl::start(BasicCompletion<std::error_code> started) {
     on_strand([started = std::move(started)](ConsumerImpl& self) mutable {
         self.started_ = std::move(started);
         if (self.stopped) return self.finish_start(make_error_code(errc::shutting_down));
-        self.lane_.busy = true;
-        self.lane_.client->async_connect(
-            asio::bind_executor(self.strand, [&self, alive = self.hold()](std::error_code ec) {
-                self.lane_.busy = false;
-                if (!self.stopped) self.on_connected(ec);
-            }));
+        self.connected_ = true;
+        self.discovery_.start();
+        for (auto& lane : self.lanes_)
+            self.connect(*lane);
+        self.step();
     });
 }
 
-void ConsumerImpl::on_connected(std::error_code ec) {
-    if (ec) return finish_start(ec);
-    connected_ = true;
-    discovery_.start();
-    step();
+// A lane's connection is up before its first request; one that fails is
+// tried again after a back-off (and before the start, fails it).
+void ConsumerImpl::connect(ReadLane& lane) {
+    lane.busy = true;
+    lane.client->async_connect(
+        asio::bind_executor(strand, [this, &lane, alive = hold()](std::error_code ec) {
+            lane.busy = false;
+            if (stopped) return;
+            if (ec) return back_off(lane, ec);
+            step();
+        }));
 }
 
 void ConsumerImpl::finish_start(std::error_code ec) {
     if (started_) started_(ec);
 }
 
-// Decides the next request on the read lane; every completion comes back here.
+// Decides the next request of each lane; every completion comes back here.
 void ConsumerImpl::step() {
     if (stopped || !connected_) return;
+    if (router->is_cluster()) follow_map();
     // A claim that found no room goes first once there is some.
     if (claims_) claims_->resume_if_room();
-    if (lane_.busy) return;
     // A rewind to the end moves every key once its lookup is back: reading
     // (or resolving) the old position meanwhile would be wasted.
     if (error || (realtime_ && realtime_->waiting_for_ends())) return;
-    if (discovery_.due()) return discovery_.scan();
-    if (group_ ? group_->needs_create() : realtime_->needs_resolution())
-        return group_ ? group_->create_groups() : realtime_->resolve();
-    if (started_) {
+    if (discovery_.due() && !discovery_.busy()) discovery_.scan();
+    // The first round's keys are read as the consumer's own (Origin::initial).
+    if (discovery_.due() && !discovery_.first_done()) return;
+    if (started_ && !(group_ ? group_->needs_create() : realtime_->needs_resolution())) {
         finish_start({});
         discovery_.start_rounds();
         if (claims_) claims_->schedule(std::chrono::milliseconds(0));  // a restart claims at once
         if (leases_) leases_->schedule();
     }
-    // Full: a take() that drains the inbox to half wakes us (take()).
+    // In turn, so that no lane always comes first to the room in the queue.
+    const auto n = lanes_.size();
+    for (std::size_t i = 0; i < n && !error; ++i)
+        step_lane(*lanes_[(next_lane_ + i) % n]);
+    if (n > 0) next_lane_ = (next_lane_ + 1) % n;
+}
+
+void ConsumerImpl::step_lane(ReadLane& lane) {
+    if (lane.busy) return;
     if (realtime_) {
-        if (realtime_->read_due()) realtime_->read();
-    } else if (group_->read_due() && dead_letters_->in_flight() < options.prefetch_or_default()) {
-        // Dead letters take room too: at most a prefetch of them out at once.
-        group_->read();
+        if (realtime_->needs_resolution(lane)) return realtime_->resolve(lane);
+        // Full: a take() that drains the inbox to half wakes us (take()).
+        if (realtime_->read_due(lane)) realtime_->read(lane);
+        return;
     }
+    if (group_->needs_create(lane)) return group_->create_groups(lane);
+    // Dead letters take room too: at most a prefetch of them out at once.
+    if (group_->read_due(lane) && dead_letters_->in_flight() < options.prefetch_or_default())
+        group_->read(lane);
 }
 
 bool ConsumerImpl::may_read_ahead() const {
@@ -101,33 +131,39 @@ bool ConsumerImpl::may_read_ahead() const {
            !(dead_letters_ && dead_letters_->in_flight() >= options.prefetch_or_default());
 }
 
-void ConsumerImpl::fail(std::error_code ec) {
-    if (ec == condition::retryable) return back_off(ec);
+void ConsumerImpl::fail(ReadLane& lane, std::error_code ec) {
+    if (ec == condition::retryable) return back_off(lane, ec);
     error = ec;
     discovery_.stop();
     finish_start({});  // the error is the consumer's state, reported by next()
     inbox.set_error(ec);
 }
 
-void ConsumerImpl::fail_start(std::error_code ec) {
+void ConsumerImpl::fail_start(ReadLane& lane, std::error_code ec) {
     finish_start(ec);
-    fail(ec);
+    fail(lane, ec);
 }
 
-void ConsumerImpl::back_off(std::error_code ec) {
+void ConsumerImpl::back_off(ReadLane& lane, std::error_code ec) {
     // Before the consumer has started, create_consumer() reports the error
     // (and ends the consumer); after, the client reconnects and we retry.
     finish_start(ec);
     // Except a reply the connection could not parse: it would come again on
     // every retry, so it stops reading as a server refusal does.
-    if (ec == condition::protocol) return fail(ec);
-    lane_.busy = true;
-    lane_.retry.expires_after(lane_.backoff.next_delay());
-    lane_.retry.async_wait(
-        asio::bind_executor(strand, [self = shared_from_this()](std::error_code wait_ec) {
-            self->lane_.busy = false;
-            if (wait_ec || self->stopped) return;
-            self->step();
+    if (ec == condition::protocol) return fail(lane, ec);
+    // A master that is gone or frozen: the map may have moved on.
+    if (!lane.node.host.empty()) router->report_node_lost(lane.node);
+    retry_later(lane, lane.backoff.next_delay());
+}
+
+void ConsumerImpl::retry_later(ReadLane& lane, std::chrono::milliseconds delay) {
+    lane.busy = true;
+    lane.retry.expires_after(delay);
+    lane.retry.async_wait(
+        asio::bind_executor(strand, [this, &lane, alive = hold()](std::error_code wait_ec) {
+            lane.busy = false;
+            if (wait_ec || stopped) return;
+            step();
         }));
 }
 
@@ -214,12 +250,14 @@ void ConsumerImpl::end() {
     on_strand([](ConsumerImpl& self) {
         if (self.stopped) return;
         self.stopped = true;
-        self.lane_.retry.cancel();
         self.discovery_.cancel();
         if (self.claims_) self.claims_->cancel();
         if (self.leases_) self.leases_->cancel();
         self.finish_start(make_error_code(errc::shutting_down));
-        self.lane_.client->close();               // fails the read in flight, if any
+        for (auto& lane : self.lanes_) {
+            lane->retry.cancel();
+            lane->client->close();  // fails the read in flight, if any
+        }
         if (self.commits_) self.commits_->end();  // what is owed goes out first
     });
 }

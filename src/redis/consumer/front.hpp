@@ -7,15 +7,19 @@
 //   resumable:      ShardDiscovery, GroupReader, CommitLoop, DeadLetters
 //   load_balanced:  the same, plus ClaimLoop and LeaseLoop
 //
-// Discovery, start ids, group creation and reads share one connection, the
-// read lane, one request at a time; the loops run beside them over the
-// Streamer's shared connection.
+// Start ids, group creation and reads go over the read lanes, connections
+// of the consumer's own, one request at a time each: standalone one lane
+// reads every key; on a cluster each master gets a lane per slot its keys
+// are in (up to max_connections_per_node; past it slots share lanes), and
+// replan() moves slots between lanes when the slot map changes. Discovery
+// and the loops run beside them over the router's shared connections.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -44,11 +48,11 @@ struct PageHold {
 
 class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_this<ConsumerImpl> {
   public:
-    /// `client`: the consumer's own connection, for its (blocking) reads;
-    /// `side`: the Streamer's shared one, for everything else.
-    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<net::Client> client,
-                 std::shared_ptr<net::Client> side, std::vector<StreamKey> streams,
-                 ConsumerOptions options, std::string payload_field);
+    /// `router`: the Streamer's, connected; the consumer's reads get
+    /// connections of their own to the node they read.
+    ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<cluster::Router> router,
+                 std::vector<StreamKey> streams, ConsumerOptions options,
+                 std::string payload_field);
 
     /// Connects, finds the shards and resolves every start id; `started`
     /// completes then (or with the connection error), and reading goes on.
@@ -91,6 +95,9 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     /// Why start() failed, when the error code alone does not say it. Read
     /// only after the start completed.
     const std::string& start_failure() const noexcept;
+    /// The last connection failure of a read lane (or the router's), for
+    /// messages. Read only after the start completed.
+    std::string connection_error() const;
     /// How a group consumer acks; none for a real-time one.
     std::optional<AutoCommit> commit_mode() const noexcept {
         return group_mode() ? std::optional(options.auto_commit) : std::nullopt;
@@ -111,9 +118,10 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     void step() override;
     void deliver(const resp::Reply& reply, std::vector<commands::StreamPage>& pages,
                  std::string claimed_key, std::span<const KeyPending> pending) override;
-    void fail(std::error_code ec) override;
-    void fail_start(std::error_code ec) override;
-    void back_off(std::error_code ec) override;
+    void fail(ReadLane& lane, std::error_code ec) override;
+    void fail_start(ReadLane& lane, std::error_code ec) override;
+    void back_off(ReadLane& lane, std::error_code ec) override;
+    bool rerouted(ReadLane& lane, const resp::Value& reply) override;
     bool may_read_ahead() const override;
     void add_key(const StreamKey& stream, ShardId shard, std::string key,
                  ReadState::Origin origin) override;
@@ -122,15 +130,24 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
 
     template <class F>
     void on_strand(F&& f);
-    void on_connected(std::error_code ec);
     void finish_start(std::error_code ec);
-    bool read_next();  // the next request on the read lane, if one is due
+    void connect(ReadLane& lane);
+    void step_lane(ReadLane& lane);  // the lane's next request, if one is due
+    void retry_later(ReadLane& lane, std::chrono::milliseconds delay);
+    // Cluster: which lane reads which slot (front_lanes.cpp).
+    void follow_map();  // the router's map changed, or keys did: replan() if so
+    void replan();
+    ReadLane& lane_for(const HostPort& node);
     KeyOwner owner_of(std::string_view key) const noexcept;
     void add_message(std::shared_ptr<PageHold>& hold, std::string_view key, const KeyOwner& owner,
                      const commands::StreamEntry& e, std::uint64_t deliveries);
 
     std::vector<StreamKey> streams_;
-    ReadLane lane_;
+    std::vector<std::unique_ptr<ReadLane>> lanes_;
+    std::size_t next_lane_ = 0;      // step() starts at this lane, in turn
+    cluster::SlotMap map_;           // cluster: the router's, with MOVEDs seen since
+    std::uint64_t map_version_ = 0;  // of the router's map copied last
+    bool replan_ = false;            // keys or the map changed: lanes to be replanned
     ShardDiscovery discovery_;
     std::optional<RealTimeReader> realtime_;  // real_time
     std::optional<GroupReader> group_;        // resumable, load_balanced

@@ -24,11 +24,10 @@ bool is_lost_group(const resp::Value& v) {
 
 }  // namespace
 
-GroupReader::GroupReader(ConsumerCore& core, ReadLane& lane)
-    : core_(core), lane_(lane), state_(core.options.auto_stream_reset) {}
+GroupReader::GroupReader(ConsumerCore& core)
+    : core_(core), state_(core.options.auto_stream_reset) {}
 
 void GroupReader::add(const StreamKey& stream, ShardId shard, std::string key, bool found_later) {
-    turns_.quiet = 0;  // a new key may have entries: go round the turns again
     state_.add(stream, shard, std::move(key), found_later);
 }
 
@@ -38,29 +37,49 @@ std::size_t GroupReader::created_keys() const noexcept {
                       [](const GroupCursor& c) { return c.phase != GroupCursor::Phase::create; }));
 }
 
-void GroupReader::create_groups() {
-    req_.clear();
-    creating_.clear();
-    for (const auto& c : state_.cursors()) {
-        if (c.phase != GroupCursor::Phase::create) continue;
-        creating_.push_back(c.key);
-        commands::xgroup_create(req_, c.key, core_.group, state_.create_start(c),
-                                {.mkstream = core_.options.mkstream});
-    }
-    core_.exec(lane_, req_, resp_, {}, [this](std::error_code ec) { on_groups_created(ec); });
+bool GroupReader::needs_create(const ReadLane& lane) const noexcept {
+    return std::any_of(state_.cursors().begin(), state_.cursors().end(), [&](const GroupCursor& c) {
+        return c.phase == GroupCursor::Phase::create && lane.serves(c.slot);
+    });
 }
 
-void GroupReader::on_groups_created(std::error_code ec) {
-    if (ec) return core_.back_off(ec);
-    const auto keys = std::move(creating_);
-    for (std::size_t n = 0; n < keys.size() && n < resp_.size(); ++n) {
-        const auto root = resp_[n].root();
+bool GroupReader::has_keys(const ReadLane& lane) const noexcept {
+    return std::any_of(state_.cursors().begin(), state_.cursors().end(), [&](const GroupCursor& c) {
+        return c.phase != GroupCursor::Phase::create && lane.serves(c.slot);
+    });
+}
+
+bool GroupReader::read_due(const ReadLane& lane) const {
+    return has_keys(lane) && core_.inbox.room_for_read();
+}
+
+void GroupReader::create_groups(ReadLane& lane) {
+    lane.req.clear();
+    lane.keys.clear();
+    for (const auto& c : state_.cursors()) {
+        if (c.phase != GroupCursor::Phase::create || !lane.serves(c.slot)) continue;
+        lane.keys.push_back(c.key);
+        commands::xgroup_create(lane.req, c.key, core_.group, state_.create_start(c),
+                                {.mkstream = core_.options.mkstream});
+    }
+    core_.exec(lane, lane.req, lane.resp, {},
+               [this, &lane](std::error_code ec) { on_groups_created(lane, ec); });
+}
+
+void GroupReader::on_groups_created(ReadLane& lane, std::error_code ec) {
+    if (ec) return core_.back_off(lane, ec);
+    const auto keys = std::move(lane.keys);
+    const auto resp = std::move(lane.resp);
+    lane.resp.clear();
+    for (std::size_t n = 0; n < keys.size() && n < resp.size(); ++n) {
+        const auto root = resp[n].root();
+        if (core_.rerouted(lane, root)) return;  // the others go again, routed anew
         const auto err = resp::error_of(root);
         if (!err || err == errc::busygroup) {
             state_.created(keys[n]);
             continue;
         }
-        if (!is_missing_key(root)) return core_.fail(err);
+        if (!is_missing_key(root)) return core_.fail(lane, err);
         // The plain key of a sharded stream need not exist: its shards do.
         const auto* c = state_.find(keys[n]);
         const bool has_shards = c && std::any_of(state_.cursors().begin(), state_.cursors().end(),
@@ -72,13 +91,25 @@ void GroupReader::on_groups_created(std::error_code ec) {
             // one create_consumer() reports rather than a silent wait.
             start_failure_ =
                 "stream " + keys[n] + " does not exist (ConsumerOptions::mkstream creates it)";
-            return core_.fail_start(make_error_code(errc::nogroup));
+            return core_.fail_start(lane, make_error_code(errc::nogroup));
         }
         state_.remove_key(keys[n]);
     }
-    resp_.clear();
-    lane_.backoff.reset();
+    lane.backoff.reset();
     core_.step();
+}
+
+// The keys of the lane's next read: every one it serves with a group, or
+// with several slots those of the slot whose turn it is (a slot with none
+// gives its turn on).
+std::vector<const GroupCursor*> GroupReader::keys_for(ReadLane& lane) const {
+    std::vector<const GroupCursor*> keys;
+    for (std::size_t tries = 0; keys.empty() && tries <= lane.slots.size(); ++tries) {
+        if (tries > 0) lane.read_done(false);
+        for (const auto& c : state_.cursors())
+            if (c.phase != GroupCursor::Phase::create && lane.reads(c.slot)) keys.push_back(&c);
+    }
+    return keys;
 }
 
 // A group read of the keys plan_read() picks out of the room left in the
@@ -86,78 +117,82 @@ void GroupReader::on_groups_created(std::error_code ec) {
 // so it never asks for more than fit. A turn of keys (fewer than all) does
 // not block; once turns found every key empty, a wake-up read (XREAD, which
 // delivers nothing) blocks on all of them instead.
-void GroupReader::read(std::size_t incoming) {
-    std::vector<const GroupCursor*> keys;
-    for (const auto& c : state_.cursors())
-        if (c.phase != GroupCursor::Phase::create) keys.push_back(&c);
+void GroupReader::read(ReadLane& lane, std::size_t incoming) {
+    const auto keys = keys_for(lane);
+    if (keys.empty()) return;  // unassigned meanwhile
+    auto& turns = lane.turns;
     const auto plan =
-        plan_read(core_.inbox.room(incoming), keys.size(), core_.options.batch_size, turns_.next);
+        plan_read(core_.lane_room(incoming), keys.size(), core_.options.batch_size, turns.next);
     const bool turn = plan.keys < keys.size();
-    if (turn && turns_.quiet >= keys.size() && !state_.reading_pending()) return wait_for_entries();
+    const bool pending = std::any_of(keys.begin(), keys.end(), [](const GroupCursor* c) {
+        return c->phase == GroupCursor::Phase::pending;
+    });
+    if (turn && turns.quiet >= keys.size() && !pending) return wait_for_entries(lane, keys);
     std::vector<commands::StreamOffset> offsets;
     offsets.reserve(plan.keys);
-    reading_pending_.clear();
-    req_.clear();
+    lane.keys.clear();
+    lane.req.clear();
     for (std::size_t i = 0; i < plan.keys; ++i) {
         const auto& c = *keys[(plan.first + i) % keys.size()];
         offsets.push_back({c.key, c.start()});
         if (c.phase != GroupCursor::Phase::pending) continue;
-        reading_pending_.push_back(c.key);
+        lane.keys.push_back(c.key);
         // The pending list's delivery counts first (same range and order as
         // the read): redeliveries carry them, and they decide dead letters.
-        commands::xpending(req_, c.key, core_.group,
+        commands::xpending(lane.req, c.key, core_.group,
                            {.start = commands::RangeBound::exclusive(c.after),
                             .count = plan.count,
                             .consumer = core_.member});
     }
-    turns_.start(plan, keys.size(), plan.count * plan.keys, core_.inbox);
+    turns.start(plan, keys.size(), plan.count * plan.keys, core_.inbox);
     // A read of pending entries returns at once; only `>` reads of every
     // key may block.
-    const bool may_block = reading_pending_.empty() && !turn;
-    const auto block_time = core_.read_block();
+    const auto block = lane.keys.empty() && !turn ? lane.block(core_.read_block()) : std::nullopt;
     commands::XReadGroupOptions opts{.count = plan.count,
+                                     .block = block,
                                      .noack = core_.options.auto_commit == AutoCommit::immediate};
-    if (may_block) opts.block = block_time;
-    commands::xreadgroup(req_, core_.group, core_.member, offsets, opts);
-    core_.exec(lane_, req_, resp_,
-               {.timeout = block_time + ConsumerCore::read_margin,
-                .blocking = may_block ? block_time : std::chrono::milliseconds(0)},
-               [this](std::error_code ec) { on_read(ec); });
+    commands::xreadgroup(lane.req, core_.group, core_.member, offsets, opts);
+    const auto blocking = block.value_or(std::chrono::milliseconds(0));
+    core_.exec(lane, lane.req, lane.resp,
+               {.timeout = blocking + ConsumerCore::read_margin, .blocking = blocking},
+               [this, &lane](std::error_code ec) { on_read(lane, ec); });
 }
 
-// XREAD BLOCK over every key from the newest id this member saw in each
-// (`$` for a key it saw none of): returns when any key has a new entry, or
-// after block_time; either way turns of group reads go round again. (An
-// entry added to a never-seen key between its turn and this read waits for
-// the block to end.)
-void GroupReader::wait_for_entries() {
+// XREAD BLOCK over every key of the read from the newest id this member
+// saw in each (`$` for a key it saw none of): returns when any key has a
+// new entry, or after the block; either way turns of group reads go round
+// again. (An entry added to a never-seen key between its turn and this read
+// waits for the block to end.)
+void GroupReader::wait_for_entries(ReadLane& lane, const std::vector<const GroupCursor*>& keys) {
     std::vector<commands::StreamOffset> offsets;
-    for (const auto& c : state_.cursors()) {
-        if (c.phase == GroupCursor::Phase::create) continue;
-        const auto seen = seen_.find(c.key);
-        offsets.push_back({c.key, seen == seen_.end()
-                                      ? commands::StreamStart::new_entries()
-                                      : commands::StreamStart::after(seen->second)});
+    for (const auto* c : keys) {
+        const auto seen = seen_.find(c->key);
+        offsets.push_back({c->key, seen == seen_.end()
+                                       ? commands::StreamStart::new_entries()
+                                       : commands::StreamStart::after(seen->second)});
     }
-    const auto block = core_.read_block();
-    req_.clear();
-    commands::xread(req_, offsets, {.count = 1, .block = block});
-    core_.exec(lane_, req_, resp_,
+    const auto block = lane.block(core_.read_block()).value_or(ReadLane::shared_block);
+    lane.req.clear();
+    commands::xread(lane.req, offsets, {.count = 1, .block = block});
+    core_.exec(lane, lane.req, lane.resp,
                {.timeout = block + ConsumerCore::read_margin, .blocking = block},
-               [this](std::error_code ec) { on_woken(ec); });
+               [this, &lane](std::error_code ec) { on_woken(lane, ec); });
 }
 
-void GroupReader::on_woken(std::error_code ec) {
-    if (ec) return core_.back_off(ec);
+void GroupReader::on_woken(ReadLane& lane, std::error_code ec) {
+    if (ec) return core_.back_off(lane, ec);
+    const auto reply = std::move(lane.resp.at(0));
+    lane.resp.clear();
+    if (core_.rerouted(lane, reply.root())) return;
     std::error_code dec;
-    pages_.clear();
-    commands::decode_xread(resp_.at(0).root(), pages_, dec);
-    resp_.clear();
-    if (dec) return core_.fail(dec);
-    for (const auto& page : pages_)
+    auto& pages = lane.pages;
+    commands::decode_xread(reply.root(), pages, dec);
+    if (dec) return core_.fail(lane, dec);
+    for (const auto& page : pages)
         if (!page.entries.empty()) saw(page.key, page.entries.back().id);
-    pages_.clear();    // a wake-up delivers nothing
-    turns_.quiet = 0;  // go round again, woken or not
+    lane.read_done(!pages.empty());
+    pages.clear();         // a wake-up delivers nothing
+    lane.turns.quiet = 0;  // go round again, woken or not
     core_.step();
 }
 
@@ -169,87 +204,98 @@ void GroupReader::saw(std::string_view key, MessageId id) {
         it->second = id;
 }
 
-void GroupReader::on_read(std::error_code ec) {
-    turns_.finish(core_.inbox);
+void GroupReader::on_read(ReadLane& lane, std::error_code ec) {
+    lane.turns.finish(core_.inbox);
     if (ec) {
         // The connection is dropped (the client reconnects by itself); the
         // next read, on a new one, re-reads the pending list first, so
         // nothing delivered before is left behind.
-        state_.reconnected();
-        return core_.back_off(ec);
+        if (lane.all_slots)
+            state_.reconnected();
+        else
+            for (const auto slot : lane.slots)
+                state_.reconnected(slot);
+        return core_.back_off(lane, ec);
     }
     ConsumerCounters::add(core_.counters.reads, 1);
+    const auto pending_keys = std::move(lane.keys);
+    lane.keys.clear();
     std::vector<KeyPending> pending;
-    for (std::size_t i = 0; i < reading_pending_.size(); ++i) {
+    for (std::size_t i = 0; i < pending_keys.size(); ++i) {
         std::error_code dec;  // an error leaves the counts unknown (0)
         pending.push_back(
-            {reading_pending_[i], commands::decode_xpending(resp_.at(i).root(), dec)});
+            {pending_keys[i], commands::decode_xpending(lane.resp.at(i).root(), dec)});
     }
-    const auto reply = std::move(resp_.at(reading_pending_.size()));
-    resp_.clear();
-    if (is_lost_group(reply.root())) return on_lost_group();
+    const auto reply = std::move(lane.resp.at(pending_keys.size()));
+    lane.resp.clear();
+    if (core_.rerouted(lane, reply.root())) return;
+    if (is_lost_group(reply.root())) return on_lost_group(lane);
+    auto& pages = lane.pages;
     std::error_code dec;
-    commands::decode_xread(reply.root(), pages_, dec);
-    if (dec) return core_.fail(dec);
-    for (const auto& key : reading_pending_) {
-        const auto page = std::find_if(pages_.begin(), pages_.end(),
+    commands::decode_xread(reply.root(), pages, dec);
+    if (dec) return core_.fail(lane, dec);
+    // Entries of keys routed to another lane while this read was out are
+    // delivered all the same: the server gave them to this member.
+    for (const auto& key : pending_keys) {
+        const auto page = std::find_if(pages.begin(), pages.end(),
                                        [&](const commands::StreamPage& p) { return p.key == key; });
-        if (page == pages_.end() || page->entries.empty())
+        if (page == pages.end() || page->entries.empty())
             state_.read(key, 0, std::nullopt);
         else
             state_.read(key, page->entries.size(), page->entries.back().id);
     }
     std::size_t entries = 0;
-    for (const auto& page : pages_) {
+    for (const auto& page : pages) {
         entries += page.entries.size();
         if (!page.entries.empty()) saw(page.key, page.entries.back().id);
     }
     // Keys a turn of `>` reads found empty (a pending list read empty only
     // ends that key's pending phase).
     if (entries > 0)
-        turns_.quiet = 0;
-    else if (reading_pending_.empty())
-        turns_.quiet += turns_.turn;
-    lane_.backoff.reset();
-    read_ahead();
-    ack_deleted();
-    core_.deliver(reply, pages_, {}, pending);
+        lane.turns.quiet = 0;
+    else if (pending_keys.empty())
+        lane.turns.quiet += lane.turns.turn;
+    if (pending_keys.empty()) lane.read_done(entries > 0);
+    lane.backoff.reset();
+    read_ahead(lane);
+    ack_deleted(lane);
+    core_.deliver(reply, pages, {}, pending);
     core_.step();
 }
 
 // A key or its group vanished: create them again (history added in between
 // is lost) rather than failing on every read.
-void GroupReader::on_lost_group() {
+void GroupReader::on_lost_group(ReadLane& lane) {
     std::vector<std::string> lost;
     for (const auto& c : state_.cursors())
-        if (c.phase != GroupCursor::Phase::create) lost.push_back(c.key);
+        if (c.phase != GroupCursor::Phase::create && lane.serves(c.slot)) lost.push_back(c.key);
     for (const auto& key : lost)
         state_.lost_group(key);
     ConsumerCounters::add(core_.counters.groups_recreated, lost.size());
-    core_.back_off(make_error_code(errc::nogroup));
+    core_.back_off(lane, make_error_code(errc::nogroup));
 }
 
 // Pending entries whose body was deleted or trimmed cannot be delivered: ack
 // them so they do not stay pending forever.
-void GroupReader::ack_deleted() {
+void GroupReader::ack_deleted(const ReadLane& lane) {
     std::vector<std::pair<std::string, MessageId>> deleted;
-    for (const auto& page : pages_)
+    for (const auto& page : lane.pages)
         for (const auto& e : page.entries)
             if (e.deleted()) deleted.emplace_back(page.key, e.id);
     core_.ack_deleted(deleted);
 }
 
-void GroupReader::read_ahead() {
+void GroupReader::read_ahead(ReadLane& lane) {
     std::size_t incoming = 0;
     bool full = false;
-    for (const auto& page : pages_) {
+    for (const auto& page : lane.pages) {
         incoming += page.entries.size();
-        full = full || page.entries.size() >= turns_.count;
+        full = full || page.entries.size() >= lane.turns.count;
     }
-    if (!full || lane_.busy || !core_.may_read_ahead() || state_.needs_create() ||
-        state_.reading_pending() || !state_.readable() || !core_.inbox.room_for_read(incoming))
+    if (!full || lane.busy || !core_.may_read_ahead() || needs_create(lane) ||
+        state_.reading_pending() || !has_keys(lane) || !core_.inbox.room_for_read(incoming))
         return;
-    read(incoming);
+    read(lane, incoming);
 }
 
 }  // namespace redstream::detail

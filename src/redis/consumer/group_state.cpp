@@ -2,13 +2,17 @@
 
 #include <algorithm>
 
+#include <redstream/cluster/slot.hpp>
+
 namespace redstream::detail {
 
 using Phase = GroupCursor::Phase;
 
 bool GroupState::add(const StreamKey& stream, ShardId shard, std::string key, bool found_later) {
     if (find(key)) return false;
-    cursors_.push_back({stream, shard, std::move(key), Phase::create, MessageId{}, found_later});
+    const auto slot = cluster::key_slot(key);
+    cursors_.push_back(
+        {stream, shard, std::move(key), Phase::create, MessageId{}, found_later, slot});
     return true;
 }
 
@@ -66,9 +70,9 @@ void GroupState::lost_group(std::string_view key) {
     }
 }
 
-void GroupState::reconnected() {
+void GroupState::reconnected(std::optional<std::uint16_t> slot) {
     for (auto& c : cursors_) {
-        if (c.phase == Phase::create) continue;
+        if (c.phase == Phase::create || (slot && c.slot != *slot)) continue;
         c.phase = Phase::pending;
         c.after = MessageId{};
     }

@@ -37,6 +37,7 @@ struct GroupCursor {
     /// Found by a shard scan after the consumer started: the key did not
     /// exist then, so all of it is new, and its group is created at 0.
     bool found_later = false;
+    std::uint16_t slot = 0;  ///< The key's hash slot (which lane reads it).
 
     /// The id to send in XREADGROUP for this key (only when readable).
     commands::StreamStart start() const noexcept {
@@ -84,8 +85,10 @@ class GroupState {
     /// reset policy says (a key found later too). Entries added meanwhile may
     /// be lost; the caller reports that.
     void lost_group(std::string_view key);
-    /// The connection was re-established: every key re-reads its pending list.
-    void reconnected();
+    /// The connection was re-established (or, with `slot`, that slot's keys
+    /// moved to another node): every key (of `slot`) re-reads its pending
+    /// list.
+    void reconnected(std::optional<std::uint16_t> slot = std::nullopt);
 
     /// One key's part of an XREADGROUP reply: `count` entries, the last one
     /// `last`. A pending-phase read that returns nothing ends that phase, so

@@ -41,8 +41,8 @@ void LeaseLoop::renew() {
                         .start = commands::RangeBound::exclusive(after_),
                         .count = core_.options.batch_size,
                         .consumer = core_.member});
-    core_.side_client->async_exec(req_, resp_,
-                                  core_.guard([this](std::error_code ec) { on_listed(ec); }));
+    core_.router->async_exec(req_, resp_,
+                             core_.guard([this](std::error_code ec) { on_listed(ec); }));
 }
 
 void LeaseLoop::on_listed(std::error_code ec) {
@@ -63,8 +63,8 @@ void LeaseLoop::on_listed(std::error_code ec) {
     req_.clear();
     commands::xclaim(req_, key_, core_.group, core_.member, lease_period(core_.options), ids,
                      {.justid = true});
-    core_.side_client->async_exec(req_, resp_,
-                                  core_.guard([this](std::error_code ec) { on_renewed(ec); }));
+    core_.router->async_exec(req_, resp_,
+                             core_.guard([this](std::error_code ec) { on_renewed(ec); }));
 }
 
 void LeaseLoop::on_renewed(std::error_code ec) {

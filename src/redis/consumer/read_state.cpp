@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <redstream/cluster/slot.hpp>
+
 namespace redstream::detail {
 
 ReadState::ReadState(AutoStreamReset reset) noexcept
@@ -14,7 +16,8 @@ bool ReadState::add(const StreamKey& stream, ShardId shard, std::string key, Ori
     if (find(key)) return false;
     if (origin == Origin::discovered && excluded(key)) return false;
     std::erase(excluded_, key);
-    ReadCursor c{stream, shard, std::move(key), MessageId::min(), true};
+    const auto slot = cluster::key_slot(key);
+    ReadCursor c{stream, shard, std::move(key), MessageId::min(), true, slot};
     start(c, origin == Origin::discovered ? discovered_rule_ : user_rule_);
     cursors_.push_back(std::move(c));
     return true;

@@ -30,6 +30,7 @@ struct ReadCursor {
     MessageId last;    ///< Read entries after this id (once resolved).
     /// False while the key must first be resolved to its newest id.
     bool resolved = true;
+    std::uint16_t slot = 0;  ///< The key's hash slot (which lane reads it).
 };
 
 /// Where a key that joins the read set starts.

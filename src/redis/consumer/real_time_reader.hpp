@@ -1,6 +1,8 @@
 // The real-time reader: resolves each key's start id (XREVRANGE), then
 // XREAD BLOCK after the last id it delivered, into the prefetch queue; seek,
-// rewind and the end lookup move it (real_time_seek.cpp).
+// rewind and the end lookup move it (real_time_seek.cpp). One reader keeps
+// every key's position; its requests go over the lanes (one standalone, one
+// per slot group on a cluster), each lane reading the keys it serves.
 #pragma once
 
 #include <cstdint>
@@ -18,22 +20,22 @@ namespace redstream::detail {
 
 class RealTimeReader {
   public:
-    RealTimeReader(ConsumerCore& core, ReadLane& lane);
+    explicit RealTimeReader(ConsumerCore& core);
 
     const ReadState& state() const noexcept { return state_; }
     void add(const StreamKey& stream, ShardId shard, std::string key, ReadState::Origin origin);
     void remove(const StreamKey& stream, ShardId shard) { state_.remove(stream, shard); }
-    /// Forgets that turns found every key empty (a key was added).
-    void new_keys() noexcept { turns_.quiet = 0; }
 
-    /// The next request, when the lane is free: the start ids still
-    /// unresolved, else a read if there is room. False if neither is due.
+    /// Some key (that `lane` serves) waits for its start id.
     bool needs_resolution() const noexcept { return state_.needs_resolution(); }
+    bool needs_resolution(const ReadLane& lane) const noexcept;
     /// A rewind to the end waits for its lookup: the old position is not read.
     bool waiting_for_ends() const noexcept { return end_lookups_ > 0; }
-    void resolve();
-    bool read_due() const { return state_.readable() && core_.inbox.room_for_read(); }
-    void read(std::size_t incoming = 0);  // `incoming`: a page not yet queued
+    /// Looks the start ids of the keys `lane` serves up.
+    void resolve(ReadLane& lane);
+    /// Whether `lane` has keys to read, and the queue room.
+    bool read_due(const ReadLane& lane) const;
+    void read(ReadLane& lane, std::size_t incoming = 0);  // `incoming`: a page not yet queued
 
     /// Moves to `pos` (not SeqPos::end(): rewind_to_end()) or `t`, explicit
     /// ids, so whatever is added after the call is delivered. `epoch`: the
@@ -47,22 +49,16 @@ class RealTimeReader {
 
   private:
     struct EndLookup;
-    void on_resolved(std::error_code ec, std::uint64_t generation);
-    void on_read(std::error_code ec, std::uint64_t generation);
-    void keep_first(std::size_t limit);  // a blocking read's cut to the room
-    void read_ahead();                   // the next read, before this page is handed over
+    std::vector<const ReadCursor*> keys_for(ReadLane& lane) const;  // of its next read
+    void on_resolved(ReadLane& lane, std::error_code ec, std::uint64_t generation);
+    void on_read(ReadLane& lane, std::error_code ec, std::uint64_t generation);
+    void keep_first(ReadLane& lane);  // a blocking read's cut to the room
+    void read_ahead(ReadLane& lane);  // the next read, before this page is handed over
     void reposition(std::uint64_t epoch);
     void on_ends(std::error_code ec, EndLookup& lookup);
 
     ConsumerCore& core_;
-    ReadLane& lane_;
     ReadState state_;
-    resp::Request req_;
-    net::Response resp_;
-    std::vector<commands::StreamPage> pages_;
-    std::vector<std::string> resolving_;  // keys of the XREVRANGEs in flight, in order
-    ReadTurns turns_;
-    std::size_t read_limit_ = 0;   // a blocking read over a turn's room: keep this many
     std::size_t end_lookups_ = 0;  // rewind_to_end lookups out
 };
 

@@ -49,7 +49,7 @@ void RealTimeReader::rewind_to_end(std::uint64_t epoch, BasicCompletion<std::err
     if (lookup->keys.empty()) return on_ends({}, *lookup);
     ++end_lookups_;
     // Not guard(): the caller waits for `done`, also after end().
-    core_.side_client->async_exec(
+    core_.router->async_exec(
         lookup->req, lookup->resp, net::ExecOptions{Consumer::end_lookup_timeout},
         asio::bind_executor(core_.strand, [this, alive = core_.hold(), lookup](std::error_code ec) {
             --end_lookups_;

@@ -51,7 +51,7 @@ void ConsumerImpl::group_stats(
             commands::xinfo_groups(job->req, c.key);
         }
         if (job->out.empty()) return done({}, {});
-        self.side_client->async_exec(
+        self.router->async_exec(
             job->req, job->resp, [job, done = std::move(done)](std::error_code ec) mutable {
                 if (ec) return done(ec, {});
                 for (std::size_t i = 0; i < job->out.size() && i < job->resp.size(); ++i) {

@@ -1,0 +1,126 @@
+// Which read lane reads which hash slot, on a Redis Cluster. A multi-key
+// XREAD or XREADGROUP must not span slots, and a blocking read holds its
+// connection, so each slot that keys are read in gets a lane (a connection
+// of the consumer's own) on the master that serves it, up to
+// max_connections_per_node per master; past that, slots share the lane with
+// the fewest, and take turns (ReadLane::reads()). The plan follows the slot
+// map: a slot whose master changed moves to a lane on the new one, and its
+// keys carry on from where they were. (A group's keys re-read their pending
+// entries only where a reply may have been lost: after a dropped connection,
+// as standalone. A MOVED or UNBLOCKED reply delivered nothing, and every
+// reply before it was read, so re-reading would only deliver again what the
+// user still holds.) Lanes left without slots are closed.
+#include <algorithm>
+
+#include <asio/post.hpp>
+
+#include <redstream/cluster/redirect.hpp>
+#include <redstream/core/error.hpp>
+
+#include "front.hpp"
+
+namespace redstream::detail {
+namespace {
+
+bool is_unblocked(const resp::Value& v) {
+    return v.is_error() && v.str().starts_with("UNBLOCKED");
+}
+
+}  // namespace
+
+void ConsumerImpl::follow_map() {
+    if (const auto version = router->map_version(); version != map_version_) {
+        map_version_ = version;
+        map_ = router->slot_map();
+        replan_ = true;
+        discovery_.topology_changed();
+    }
+    if (replan_) replan();
+}
+
+void ConsumerImpl::replan() {
+    replan_ = false;
+    std::set<std::uint16_t> used;
+    if (realtime_)
+        for (const auto& c : realtime_->state().cursors())
+            used.insert(c.slot);
+    else
+        for (const auto& c : group_->state().cursors())
+            used.insert(c.slot);
+    // Slots no longer read, or whose master is another now, leave their lane.
+    std::set<std::uint16_t> placed;
+    for (auto& lane : lanes_) {
+        std::erase_if(lane->slots, [&](std::uint16_t slot) {
+            const auto* owner = map_.master_of(slot);
+            return !(used.count(slot) && owner && owner->endpoint == lane->node);
+        });
+        placed.insert(lane->slots.begin(), lane->slots.end());
+    }
+    // A slot without a master (the map lacks it for now) waits for the next.
+    for (const auto slot : used) {
+        if (placed.count(slot)) continue;
+        if (const auto* owner = map_.master_of(slot)) {
+            auto& lane = lane_for(owner->endpoint);
+            lane.slots.insert(std::upper_bound(lane.slots.begin(), lane.slots.end(), slot), slot);
+        }
+    }
+    // Lanes without slots go; a busy one is closed, which ends its request,
+    // and goes at a later replan.
+    for (auto& lane : lanes_)
+        if (lane->slots.empty()) {
+            lane->retry.cancel();
+            lane->client->close();
+        }
+    std::erase_if(lanes_, [](const auto& lane) { return lane->slots.empty() && !lane->busy; });
+    if (std::any_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->slots.empty(); }))
+        replan_ = true;
+    lane_share = std::max<std::size_t>(
+        1, options.prefetch_or_default() / std::max<std::size_t>(1, lanes_.size()));
+}
+
+// A lane on `node` for one more slot: a new one while the node has fewer
+// than the cap, else the one of the node's with the fewest slots.
+ReadLane& ConsumerImpl::lane_for(const HostPort& node) {
+    ReadLane* fewest = nullptr;
+    std::size_t on_node = 0;
+    for (auto& lane : lanes_) {
+        if (!(lane->node == node) || lane->slots.empty()) continue;  // closing ones excluded
+        ++on_node;
+        if (!fewest || lane->slots.size() < fewest->slots.size()) fewest = lane.get();
+    }
+    if (fewest && on_node >= options.max_connections_per_node) return *fewest;
+    auto client =
+        std::make_shared<net::Client>(strand.get_inner_executor(), router->node_config(node));
+    auto& lane = *lanes_.emplace_back(std::make_unique<ReadLane>(std::move(client), strand, node));
+    lane.all_slots = false;
+    if (connected_) connect(lane);
+    return lane;
+}
+
+// Cluster replies that say where (or when) to read instead; what a reader
+// gets from a server that is not a cluster is its own business.
+bool ConsumerImpl::rerouted(ReadLane& lane, const resp::Value& reply) {
+    if (!reply.is_error() || !router->is_cluster()) return false;
+    const auto code = resp::error_of(reply);
+    if (code == errc::moved) {
+        auto redirect = cluster::parse_redirect(reply.str());
+        if (!redirect) return false;
+        if (redirect->target.host.empty()) redirect->target.host = lane.node.host;
+        map_.apply_moved(redirect->slot, redirect->target);
+        router->report_moved(redirect->slot, redirect->target);
+        replan_ = true;
+        // Not at once: the caller is still on its way out of the reply.
+        asio::post(strand, [self = shared_from_this()] { self->step(); });
+        return true;
+    }
+    const bool unblocked = is_unblocked(reply);
+    if (code != errc::ask && code != errc::tryagain && code != errc::clusterdown && !unblocked)
+        return false;
+    // A slot being migrated (ASK, TRYAGAIN) ends with a MOVED; a failover
+    // (CLUSTERDOWN, UNBLOCKED of a master turned replica) with a new map.
+    if (code == errc::clusterdown || unblocked) router->report_node_lost(lane.node);
+    retry_later(lane, cluster::RouterOptions::default_retry_delay);
+    return true;
+}
+
+}  // namespace redstream::detail
