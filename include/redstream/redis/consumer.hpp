@@ -59,7 +59,7 @@ struct ConsumerOptions {
     static constexpr std::size_t default_prefetch_bytes = std::size_t{4} << 20;
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
-    static constexpr std::size_t default_max_connections_per_node = 4;
+    static constexpr std::size_t default_max_connections_per_node = 8;
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
