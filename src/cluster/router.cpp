@@ -195,7 +195,7 @@ SlotMap RouterImpl::slot_map() const {
     return *map_;
 }
 
-std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
+std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint, bool* connecting) {
     std::shared_ptr<net::Client> client;
     {
         const std::lock_guard lock(mutex_);
@@ -204,8 +204,12 @@ std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
             n.client = std::make_shared<net::Client>(executor_, node_config(endpoint));
             if (closed_) n.client->close();  // its requests fail with shutting_down
         }
-        if (n.connecting || n.client->connected()) return n.client;
+        if (n.connecting || n.client->connected()) {
+            if (connecting) *connecting = n.connecting && !n.was_up;
+            return n.client;
+        }
         n.connecting = true;
+        if (connecting) *connecting = !n.was_up;
         client = n.client;
     }
     // Requests sent meanwhile wait in the connection's queue; a first
@@ -218,6 +222,7 @@ std::shared_ptr<net::Client> RouterImpl::node(const HostPort& endpoint) {
                 const std::lock_guard lock(self->mutex_);
                 auto& n = self->nodes_[endpoint_name(endpoint)];
                 n.connecting = false;
+                n.was_up = n.was_up || !ec;
                 waiting.swap(n.waiting);
             }
             for (auto& f : waiting)

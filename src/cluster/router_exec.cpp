@@ -44,7 +44,7 @@ struct RouterImpl::Part {
     HostPort target;
     std::vector<std::size_t> commands;  // indexes into job->req
     bool asking = false;                // ASKING first: its reply is not the caller's
-    resp::Request req;
+    resp::Request req{resp::Request::Config{.fail_if_not_connected = true}};
     net::Response resp;
 };
 
@@ -125,16 +125,35 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
         part->req.append_command(*job->req, i);
     part->commands = std::move(commands);
     ++job->parts;
-    node(target)->async_exec(
-        part->req, part->resp, opts,
-        asio::bind_executor(strand_, [self = shared_from_this(), part](std::error_code ec) {
-            self->on_part(part, ec);
-        }));
+    auto exec = [self = shared_from_this(), part, opts](std::error_code ec) {
+        // A node whose first connect failed: as if it was down.
+        if (ec) return self->on_part(part, make_error_code(errc::not_connected));
+        self->node(part->target)
+            ->async_exec(part->req, part->resp, opts,
+                         asio::bind_executor(self->strand_, [self, part](std::error_code exec_ec) {
+                             self->on_part(part, exec_ec);
+                         }));
+    };
+    // A node's first connect is waited for; after that a request finds it
+    // up, or fails at once (not_connected) while it is down.
+    bool connecting = false;
+    node(target, &connecting);
+    if (connecting) return when_connected(target, std::move(exec));
+    exec({});
 }
 
 void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) {
     auto& job = *part->job;
     --job.parts;
+    if (ec == errc::not_connected && !closed_) {
+        // The node is down, so nothing was written: the commands go again
+        // after retry_delay, to whoever serves their slots by then (a
+        // replica taking over), within the request's deadline.
+        act(topology_.node_lost(part->target, Clock::now()));
+        job.again.insert(job.again.end(), part->commands.begin(), part->commands.end());
+        job.delayed = true;
+        return settle(part->job);
+    }
     if (ec) {
         // Written or not, these commands are not sent again: the caller
         // learns of the error, and the map is checked.

@@ -54,6 +54,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     struct Node {
         std::shared_ptr<net::Client> client;
         bool connecting = false;  // an async_connect is out
+        bool was_up = false;      // a connect succeeded once
         // What waits for it to complete (on the strand).
         std::vector<std::function<void(std::error_code)>> waiting;
     };
@@ -72,7 +73,9 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void publish_map();
     void finish_connects(std::error_code ec);
     /// The node's connection, made (and connecting) on demand. Any thread.
-    std::shared_ptr<net::Client> node(const HostPort& endpoint);
+    /// `connecting`, if given: whether its first connect is still out
+    /// (not a reconnect: a node that was up and is down fails requests).
+    std::shared_ptr<net::Client> node(const HostPort& endpoint, bool* connecting = nullptr);
     /// Calls `f(ec)` on the strand once the node's connection is up (or its
     /// first connect failed, with why), making it on demand.
     void when_connected(const HostPort& endpoint, std::function<void(std::error_code)> f);

@@ -16,6 +16,7 @@
 #include <redstream/core/error.hpp>
 
 #include "support/hostile_server.hpp"
+#include "support/process.hpp"
 
 namespace rs = redstream;
 namespace cluster = redstream::cluster;
@@ -151,6 +152,26 @@ TEST_F(RouterRedirect, ACommandWrittenToAConnectionThatDroppedIsNeverSentAgain) 
     EXPECT_EQ(ec, rs::errc::connection_lost) << ec.message();
     EXPECT_EQ(a_.count("GET"), 1U);
     EXPECT_EQ(b_.count("GET"), 0U);
+}
+
+// A node that cannot be reached wrote nothing: its commands wait
+// retry_delay and go to whoever the map names then (here a replica that took
+// over), within the request's deadline, not to the caller as an error.
+TEST_F(RouterRedirect, CommandsForANodeThatIsDownGoWhereTheNextMapSays) {
+    const auto dead = rs::test::find_free_port();  // nothing listens there
+    auto refreshes = std::make_shared<std::atomic<int>>(0);
+    const auto b_port = b_.port();
+    a_.on("CLUSTER",
+          [refreshes, dead, b_port](const Command&, const Session&) -> std::optional<Action> {
+              return Action::reply(all_slots_on(++*refreshes == 1 ? dead : b_port));
+          });
+    b_.on("GET", Action::reply("$1\r\nv\r\n"));
+    connect({.retry_delay = std::chrono::milliseconds(10)});
+    const auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(value, "v");
+    EXPECT_EQ(b_.count("GET"), 1U);
+    EXPECT_GE(refreshes->load(), 2) << "the dead node made the router ask again";
 }
 
 }  // namespace
