@@ -32,8 +32,9 @@ void Router::start_connect(redstream::detail::BasicCompletion<std::error_code> d
     impl_->connect(std::move(done));
 }
 void Router::start_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
-                        redstream::detail::BasicCompletion<std::error_code> done) {
-    impl_->exec(req, resp, opts, std::move(done));
+                        redstream::detail::BasicCompletion<std::error_code> done,
+                        WaitReplicas wait) {
+    impl_->exec(req, resp, opts, std::move(done), wait);
 }
 SlotMap Router::slot_map() const {
     return impl_->slot_map();

@@ -16,10 +16,11 @@ namespace redstream::cluster::detail {
 
 struct RouterImpl::Job {
     Job(const resp::Request& r, net::Response& out, net::ExecOptions o, Completion d,
-        Clock::time_point until)
+        Clock::time_point until, WaitReplicas w)
         : req(&r),
           resp(&out),
           opts(o),
+          wait(w),
           done(std::move(d)),
           deadline(until),
           tries(r.commands(), 0) {}
@@ -27,6 +28,7 @@ struct RouterImpl::Job {
     const resp::Request* req;
     net::Response* resp;
     net::ExecOptions opts;
+    WaitReplicas wait;
     Completion done;
     // The whole request's, redirections and retries included: each part is
     // given what is left of it, not the timeout again.
@@ -49,7 +51,9 @@ struct RouterImpl::Part {
 };
 
 void RouterImpl::exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
-                      Completion done) {
+                      Completion done, WaitReplicas wait) {
+    if (wait.replicas > 0 && (!cluster_ || !wait.acked || wait.timeout.count() <= 0))
+        return done(make_error_code(errc::invalid_argument));
     if (!cluster_)
         return standalone_->async_exec(
             req, resp, opts, [done = std::move(done)](std::error_code ec) mutable { done(ec); });
@@ -59,7 +63,8 @@ void RouterImpl::exec(const resp::Request& req, net::Response& resp, net::ExecOp
     resp.resize(req.commands());
     const auto timeout = opts.timeout.count() > 0 ? opts.timeout : config_.request_timeout;
     const auto deadline = timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
-    auto job = std::make_shared<Job>(req, resp, opts, std::move(done), deadline);
+    if (wait.replicas > 0) wait.acked->assign(req.commands(), -1);
+    auto job = std::make_shared<Job>(req, resp, opts, std::move(done), deadline, wait);
     asio::post(strand_, [self = shared_from_this(), job] {
         if (self->closed_) return job->done(make_error_code(errc::shutting_down));
         if (!self->topology_.has_map()) return job->done(make_error_code(errc::not_connected));
@@ -123,6 +128,10 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
     if (asking) part->req.push("ASKING");
     for (const auto i : commands)
         part->req.append_command(*job->req, i);
+    if (job->wait.replicas > 0) {  // counts every write before it on this connection
+        part->req.push("WAIT", job->wait.replicas, job->wait.timeout.count());
+        opts.blocking = job->wait.timeout;
+    }
     part->commands = std::move(commands);
     ++job->parts;
     auto exec = [self = shared_from_this(), part, opts](std::error_code ec) {
@@ -163,11 +172,19 @@ void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) 
         return settle(part->job);
     }
     const std::size_t first = part->asking ? 1 : 0;
+    const auto acked =
+        job.wait.replicas > 0
+            ? part->resp.at(first + part->commands.size()).root().to_int().value_or(-1)
+            : -1;
     bool moved = false;
     for (std::size_t k = 0; k < part->commands.size(); ++k) {
         const auto i = part->commands[k];
         (*job.resp)[i] = std::move(part->resp.at(first + k));
+        const auto queued = job.again.size() + job.asked.size();
         moved = follow(job, i, (*job.resp)[i], part->target) || moved;
+        // A command sent again is counted by the WAIT of where it goes next.
+        if (job.wait.replicas > 0 && job.again.size() + job.asked.size() == queued)
+            (*job.wait.acked)[i] = acked;
     }
     if (moved) publish_map();  // once for a pipeline of MOVEDs
     settle(part->job);

@@ -35,8 +35,8 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     bool is_cluster() const noexcept { return cluster_.load(std::memory_order_acquire); }
 
     void connect(Completion done);
-    void exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
-              Completion done);
+    void exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts, Completion done,
+              WaitReplicas wait = {});
     SlotMap slot_map() const;
     std::uint64_t refreshes() const noexcept { return refreshes_.load(std::memory_order_relaxed); }
     std::uint64_t map_version() const noexcept {

@@ -78,6 +78,8 @@ const char* message_of(errc e) noexcept {
             return "NOPROTO: protocol version not supported";
         case errc::crossslot:
             return "CROSSSLOT: a command's keys are in different hash slots of the cluster";
+        case errc::not_replicated:
+            return "not replicated: fewer replicas than asked confirmed the write in time";
         case errc::invalid_argument:
             return "invalid argument";
         case errc::invalid_url:
@@ -105,7 +107,10 @@ bool in_condition(errc e, condition c) noexcept {
         case condition::protocol:
             return e >= errc::protocol_error && e <= errc::unexpected_reply;
         case condition::fatal:
-            return !in_condition(e, condition::retryable) && e != errc::cancelled;
+            // A write WAIT did not see replicated is stored: neither to send again
+            // nor a mistake of the user's.
+            return !in_condition(e, condition::retryable) && e != errc::cancelled &&
+                   e != errc::not_replicated;
     }
     return false;
 }

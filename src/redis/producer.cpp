@@ -26,6 +26,10 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
     if (options_.delivery_timeout.count() <= 0)
         throw Error(make_error_code(errc::invalid_argument),
                     "ProducerOptions::delivery_timeout must be > 0: a send must not wait forever");
+    if (options_.wait_replicas > 0 && options_.wait_timeout.count() <= 0)
+        throw Error(make_error_code(errc::invalid_argument),
+                    "ProducerOptions::wait_timeout must be > 0 with wait_replicas: WAIT 0 "
+                    "waits forever");
     xadd_options_ = {.id = {}, .nomkstream = false, .trim = options_.trim};
     // The anchor stream's keys are hashed once, not on every send.
     if (!anchor_.empty()) {
@@ -326,11 +330,17 @@ void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
         return;
     }
     if (!client_) return ship_routed(batch, left, std::move(done));
+    // WAIT after the batch counts the replicas that have every write before
+    // it on this connection: this batch's and the ones before.
+    const bool wait = options_.wait_replicas > 0;
+    if (wait) batch->request.push("WAIT", options_.wait_replicas, options_.wait_timeout.count());
     // Completes on the strand we run on: one completion per batch, no hop.
-    client_->async_exec(std::shared_ptr<const resp::Request>(batch, &batch->request),
-                        net::ReplySink{&ProducerImpl::on_reply, batch.get()},
-                        net::ExecOptions{.timeout = left},
-                        asio::bind_executor(strand_, std::move(done)));
+    client_->async_exec(
+        std::shared_ptr<const resp::Request>(batch, &batch->request),
+        net::ReplySink{&ProducerImpl::on_reply, batch.get()},
+        net::ExecOptions{.timeout = left,
+                         .blocking = wait ? options_.wait_timeout : std::chrono::milliseconds(0)},
+        asio::bind_executor(strand_, std::move(done)));
 }
 
 // Cluster: the router splits the batch by node and follows redirections
@@ -339,29 +349,44 @@ void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
 // keep their replies.
 void ProducerImpl::ship_routed(const std::shared_ptr<Batch>& batch, std::chrono::milliseconds left,
                                std::function<void(std::error_code)> done) {
-    ctx_->router->async_exec(
-        batch->request, batch->replies, net::ExecOptions{.timeout = left},
-        asio::bind_executor(strand_, [batch, done = std::move(done)](std::error_code ec) {
-            auto& replies = batch->replies;
-            if (replies.size() != batch->sends.size()) {  // refused before any was sent
-                replies.clear();
-                return done(ec ? ec : make_error_code(errc::unexpected_reply));
-            }
-            for (std::size_t i = 0; i < replies.size(); ++i) {
-                if (!replies[i].empty())
-                    on_reply(batch.get(), i, replies[i]);
-                else
-                    batch->sends[i].ec = ec ? ec : make_error_code(errc::unexpected_reply);
-            }
+    auto finish = [batch, done = std::move(done)](std::error_code ec) {
+        auto& replies = batch->replies;
+        if (replies.size() != batch->sends.size()) {  // refused before any was sent
             replies.clear();
-            done({});  // each send has its own outcome
-        }));
+            return done(ec ? ec : make_error_code(errc::unexpected_reply));
+        }
+        for (std::size_t i = 0; i < replies.size(); ++i) {
+            if (!replies[i].empty())
+                on_reply(batch.get(), i, replies[i]);
+            else
+                batch->sends[i].ec = ec ? ec : make_error_code(errc::unexpected_reply);
+            if (i < batch->acked.size()) batch->sends[i].replicated = batch->acked[i];
+        }
+        replies.clear();
+        done({});  // each send has its own outcome
+    };
+    const net::ExecOptions opts{.timeout = left};
+    if (options_.wait_replicas == 0)
+        return ctx_->router->async_exec(batch->request, batch->replies, opts,
+                                        asio::bind_executor(strand_, std::move(finish)));
+    // WAIT on every master the batch wrote to, after its XADDs there.
+    ctx_->router->async_exec(
+        batch->request, batch->replies, opts,
+        cluster::WaitReplicas{options_.wait_replicas, options_.wait_timeout, &batch->acked},
+        asio::bind_executor(strand_, std::move(finish)));
 }
 
 // Each reply is decoded as it is parsed: the reader then reuses its storage
 // for the next one, instead of a batch holding a thousand replies.
 void ProducerImpl::on_reply(void* batch, std::size_t index, const resp::Reply& reply) {
-    auto& send = static_cast<Batch*>(batch)->sends[index];
+    auto& b = *static_cast<Batch*>(batch);
+    if (index >= b.sends.size()) {  // WAIT's: how many replicas have the batch
+        const auto replicas = reply.root().to_int().value_or(-1);
+        for (auto& s : b.sends)
+            s.replicated = replicas;
+        return;
+    }
+    auto& send = b.sends[index];
     send.ec = {};
     if (const auto id = commands::decode_xadd(reply.root(), send.ec))
         send.id = *id;
@@ -372,7 +397,9 @@ void ProducerImpl::on_reply(void* batch, std::size_t index, const resp::Reply& r
 void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec) {
     --in_flight_;
     for (auto& s : batch->sends) {
-        const std::error_code send_ec = ec ? ec : s.ec;
+        std::error_code send_ec = ec ? ec : s.ec;
+        if (!send_ec && options_.wait_replicas > 0 && s.replicated < options_.wait_replicas)
+            send_ec = make_error_code(errc::not_replicated);
         if (send_ec)
             s.state->complete(send_ec, {});
         else

@@ -42,6 +42,8 @@ struct PendingSend {
     // Its reply, decoded as it arrives (no reply is stored).
     std::error_code ec = make_error_code(errc::unexpected_reply);
     MessageId id{};
+    // With wait_replicas: the replicas WAIT counted for its node (-1: none answered).
+    std::int64_t replicated = -1;
 };
 
 /// Sends serialized into one request, for one connection.
@@ -57,6 +59,8 @@ struct Batch {
     // Cluster: its replies, kept until decoded (standalone decodes them as
     // they are parsed).
     net::Response replies;
+    // Cluster with wait_replicas: per send, what its master's WAIT counted.
+    std::vector<std::int64_t> acked;
 
     /// Empty again, keeping the buffers' capacity (not the held payloads').
     void reset() noexcept {

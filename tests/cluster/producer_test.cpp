@@ -140,4 +140,37 @@ TEST(ClusterProducer, NothingIsLostOrDuplicatedWhileAShardMovesToAnotherMaster) 
     EXPECT_GT(xlen(c, moving), at_move);
 }
 
+// wait_replicas on a cluster: WAIT goes to every master a batch wrote to,
+// after its XADDs there. Each master has one replica: 1 is confirmed, 2
+// never is (not_replicated, but stored).
+TEST(ClusterProducer, WaitReplicasIsAskedOfEachMasterTheBatchWroteTo) {
+    const auto& c = shared_cluster();
+    auto streamer = rs::Streamer::connect(cluster_url(c));
+    const rs::StreamKey stream("cluster:wait");
+    constexpr std::uint64_t shards = 6;
+    auto replicated = streamer.create_producer(
+        stream, {.shards = shards, .wait_replicas = 1, .wait_timeout = std::chrono::seconds(5)});
+    std::vector<rs::SendFuture> sends;
+    for (int i = 0; i < 600; ++i)
+        sends.push_back(replicated.send("m" + std::to_string(i)));
+    for (auto& s : sends)
+        s.get();  // throws if one was not replicated
+
+    auto too_many = streamer.create_producer(
+        stream,
+        {.shards = shards, .wait_replicas = 2, .wait_timeout = std::chrono::milliseconds(100)});
+    sends.clear();
+    for (int i = 0; i < 60; ++i)
+        sends.push_back(too_many.send("n" + std::to_string(i)));
+    for (auto& s : sends) {
+        std::error_code ec;
+        s.get(ec);
+        EXPECT_EQ(ec, rs::errc::not_replicated) << ec.message();
+    }
+    std::uint64_t stored = 0;
+    for (std::uint64_t s = 0; s < shards; ++s)
+        stored += xlen(c, rs::shard_key(stream, rs::ShardId{s}, shards));
+    EXPECT_EQ(stored, 660U);
+}
+
 }  // namespace

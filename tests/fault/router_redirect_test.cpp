@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <asio/io_context.hpp>
 
@@ -152,6 +153,31 @@ TEST_F(RouterRedirect, ACommandWrittenToAConnectionThatDroppedIsNeverSentAgain) 
     EXPECT_EQ(ec, rs::errc::connection_lost) << ec.message();
     EXPECT_EQ(a_.count("GET"), 1U);
     EXPECT_EQ(b_.count("GET"), 0U);
+}
+
+// WAIT follows each node's commands; a command sent again elsewhere (MOVED)
+// is counted by the WAIT of the node that ran it, not of the one that
+// redirected it.
+TEST_F(RouterRedirect, WaitCountsEachCommandOnTheNodeThatRanIt) {
+    a_.on("GET", Action::error(redirect("MOVED", "k", b_.port())));
+    a_.on("WAIT", Action::reply(":0\r\n"));
+    b_.on("GET", Action::reply("$1\r\nv\r\n"));
+    b_.on("WAIT", Action::reply(":1\r\n"));
+    rs::resp::Request req;
+    req.command("GET").key("k");
+    rs::net::Response resp;
+    std::vector<std::int64_t> acked;
+    std::promise<std::error_code> p;
+    router_->async_exec(req, resp, {},
+                        cluster::WaitReplicas{1, std::chrono::milliseconds(100), &acked},
+                        [&](std::error_code ec) { p.set_value(ec); });
+    const auto ec = p.get_future().get();
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(resp.at(0).root().str(), "v");
+    ASSERT_EQ(acked.size(), 1U);
+    EXPECT_EQ(acked[0], 1);
+    EXPECT_EQ(a_.count("WAIT"), 1U);
+    EXPECT_EQ(b_.count("WAIT"), 1U);
 }
 
 // A node that cannot be reached wrote nothing: its commands wait

@@ -54,6 +54,18 @@ struct RouterOptions {
     detail::TopologyOptions topology{};
 };
 
+/// Replication a request waits for on each node it writes to: `WAIT
+/// replicas timeout` after that node's commands, on the same connection.
+struct WaitReplicas {
+    /// Replicas to wait for; 0: no WAIT.
+    unsigned replicas = 0;
+    /// WAIT's timeout; must be > 0 (0 would wait forever).
+    std::chrono::milliseconds timeout{0};
+    /// Filled per command of the request: the replicas its node's WAIT
+    /// counted, -1 if none answered for it (resized by the router).
+    std::vector<std::int64_t>* acked = nullptr;
+};
+
 namespace detail {
 class RouterImpl;
 }
@@ -118,6 +130,22 @@ class Router {
     auto async_exec(const resp::Request& req, net::Response& resp, Token&& token) {
         return async_exec(req, resp, net::ExecOptions{}, std::forward<Token>(token));
     }
+    /// As above, and after the commands each node runs, WAIT on it as
+    /// `wait` says (*wait.acked gets each command's count; it must live
+    /// until completion). Cluster mode only (standalone: invalid_argument).
+    template <class Token>
+    auto async_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
+                    WaitReplicas wait, Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code)>(
+            [](auto handler, Router* self, const resp::Request* r, net::Response* out,
+               net::ExecOptions o, WaitReplicas w) {
+                auto ex = self->get_executor();
+                self->start_exec(
+                    *r, *out, o,
+                    redstream::detail::BasicCompletion<std::error_code>(std::move(handler), ex), w);
+            },
+            token, this, &req, &resp, opts, wait);
+    }
 
     /// The slot map as last refreshed (empty standalone or before connect).
     SlotMap slot_map() const;
@@ -157,7 +185,8 @@ class Router {
   private:
     void start_connect(redstream::detail::BasicCompletion<std::error_code> done);
     void start_exec(const resp::Request& req, net::Response& resp, net::ExecOptions opts,
-                    redstream::detail::BasicCompletion<std::error_code> done);
+                    redstream::detail::BasicCompletion<std::error_code> done,
+                    WaitReplicas wait = {});
 
     std::shared_ptr<detail::RouterImpl> impl_;
 };

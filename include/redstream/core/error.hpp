@@ -33,25 +33,27 @@ enum class errc {
     reply_too_large,      ///< One reply needs more memory than ReaderLimits::max_reply_bytes.
     unexpected_reply,     ///< A well-formed reply of a shape the command does not return.
     // Server replies.
-    server_error,  ///< The server answered with an error not listed below.
-    wrongtype,     ///< WRONGTYPE: the key holds another type.
-    nogroup,       ///< NOGROUP: the consumer group or stream does not exist.
-    busygroup,     ///< BUSYGROUP: the consumer group already exists.
-    readonly,      ///< READONLY: the node is a replica.
-    loading,       ///< LOADING: the server is loading its dataset.
-    busy,          ///< BUSY: a script is running.
-    oom,           ///< OOM: the server is over its memory limit.
-    noauth,        ///< NOAUTH: authentication is required.
-    wrongpass,     ///< WRONGPASS: bad username or password.
-    noperm,        ///< NOPERM: the ACL user may not run this command or key.
-    moved,         ///< MOVED: the slot lives on another cluster node.
-    ask,           ///< ASK: the slot is migrating; ask the other node once.
-    tryagain,      ///< TRYAGAIN: a multi-key command hit a migrating slot.
-    clusterdown,   ///< CLUSTERDOWN: the cluster cannot serve the slot.
-    masterdown,    ///< MASTERDOWN: the replica lost its master.
-    noproto,       ///< NOPROTO: the server does not speak the requested RESP version.
-    crossslot,     ///< CROSSSLOT: one command's keys are in different hash slots of a
-                   ///< cluster (refused by the client before sending, or by the server).
+    server_error,    ///< The server answered with an error not listed below.
+    wrongtype,       ///< WRONGTYPE: the key holds another type.
+    nogroup,         ///< NOGROUP: the consumer group or stream does not exist.
+    busygroup,       ///< BUSYGROUP: the consumer group already exists.
+    readonly,        ///< READONLY: the node is a replica.
+    loading,         ///< LOADING: the server is loading its dataset.
+    busy,            ///< BUSY: a script is running.
+    oom,             ///< OOM: the server is over its memory limit.
+    noauth,          ///< NOAUTH: authentication is required.
+    wrongpass,       ///< WRONGPASS: bad username or password.
+    noperm,          ///< NOPERM: the ACL user may not run this command or key.
+    moved,           ///< MOVED: the slot lives on another cluster node.
+    ask,             ///< ASK: the slot is migrating; ask the other node once.
+    tryagain,        ///< TRYAGAIN: a multi-key command hit a migrating slot.
+    clusterdown,     ///< CLUSTERDOWN: the cluster cannot serve the slot.
+    masterdown,      ///< MASTERDOWN: the replica lost its master.
+    noproto,         ///< NOPROTO: the server does not speak the requested RESP version.
+    crossslot,       ///< CROSSSLOT: one command's keys are in different hash slots of a
+                     ///< cluster (refused by the client before sending, or by the server).
+    not_replicated,  ///< WAIT: fewer replicas than asked had the write in time; it is on
+                     ///< the master, and lost if the master fails before they catch up.
     // Usage.
     invalid_argument,  ///< The caller passed a value the operation cannot use.
     invalid_url,       ///< The connection URL is malformed; the message says which part.

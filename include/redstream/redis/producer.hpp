@@ -43,6 +43,8 @@ struct ProducerOptions {
     // Below it, copying the payload into the batch costs less than a write
     // piece and an owner of its own (bench/README.md, producer_64KiB_owned).
     static constexpr std::size_t default_zero_copy_threshold = 16 * 1024;
+    static constexpr unsigned default_wait_replicas = 0;
+    static constexpr std::chrono::milliseconds default_wait_timeout{1000};
 
     /// Shards per stream: > 1 writes to `stream:0` ... `stream:N-1`.
     std::uint64_t shards = 1;
@@ -78,6 +80,17 @@ struct ProducerOptions {
     /// this many bytes is written to the socket from that string, held until
     /// confirmed: never copied. Smaller ones are copied into the batch.
     std::size_t zero_copy_threshold = default_zero_copy_threshold;
+    /// Confirm a send only once this many replicas of its master have it
+    /// (WAIT after each batch, on every master the batch wrote to). Redis
+    /// replicates asynchronously: without it, a master that fails can lose
+    /// sends it had confirmed, since the replica taking over may lack them.
+    /// A send that fewer replicas had after wait_timeout fails with
+    /// errc::not_replicated: it is stored on the master (send it again only
+    /// if a duplicate is better than a loss). 0: confirm when the master has it.
+    unsigned wait_replicas = default_wait_replicas;
+    /// WAIT's timeout with wait_replicas; must be > 0 then (WAIT 0 waits
+    /// forever). A batch's confirmation waits this long at most for replicas.
+    std::chrono::milliseconds wait_timeout = default_wait_timeout;
 };
 
 /// A message to send, beyond the payload.
