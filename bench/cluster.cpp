@@ -6,6 +6,11 @@
 // the loss of pipelining depth per node. Every send is checked and every
 // shard's XLEN summed on the node that serves it.
 //
+// cluster_consumer_64B: a real-time consumer at default options reads that
+// stream back from the beginning, on the cluster (a read lane per shard's
+// slot, on its master) and on the one server (one lane for every key).
+// Every message is counted and its payload checked.
+//
 // Usage: cluster STANDALONE_PORT CLUSTER_PORT[,CLUSTER_PORT...]
 #include <chrono>
 #include <cstdint>
@@ -77,6 +82,25 @@ bench::Side run(const std::string& url, const rs::StreamKey& stream) {
     return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
 }
 
+bench::Side consume(const std::string& url, const rs::StreamKey& stream) {
+    auto streamer = rs::Streamer::connect(url);
+    auto consumer =
+        streamer.create_consumer({stream}, {.auto_stream_reset = rs::AutoStreamReset::earliest});
+    const double cpu0 = bench::process_cpu_ns();
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const auto m = consumer.next_for(std::chrono::seconds(10));
+        if (!m) bench::fail(url + ": a message did not come within 10 s");
+        if (m->payload().size() != payload_size || m->payload().front() != 'x')
+            bench::fail(url + ": a payload is not the one sent");
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = bench::process_cpu_ns() - cpu0;
+    if (consumer.next_for(std::chrono::milliseconds(200)))
+        bench::fail(url + ": more messages than were sent");
+    return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,11 +119,15 @@ int main(int argc, char** argv) {
     const std::string cluster = "redis://" + hosts + "/?cluster=yes";
     const rs::StreamKey stream("bench:cluster");
     const auto theirs = run(standalone, stream);
+    const auto theirs_read = consume(standalone, stream);
     if (stored_and_deleted({argv[1]}, stream) != count) bench::fail("one node: XLEN is off");
     const auto ours = run(cluster, stream);
+    const auto ours_read = consume(cluster, stream);
     if (stored_and_deleted(cluster_ports, stream) != count) bench::fail("cluster: XLEN is off");
+    const auto extra = ",\"masters\":" + std::to_string(cluster_ports.size()) + ",\"shards\":12";
     bench::print_line("cluster_producer_64B", ours, "msg/s", "redstream on one redis-server",
-                      theirs,
-                      ",\"masters\":" + std::to_string(cluster_ports.size()) + ",\"shards\":12");
+                      theirs, extra);
+    bench::print_line("cluster_consumer_64B", ours_read, "msg/s", "redstream on one redis-server",
+                      theirs_read, extra);
     return 0;
 }
