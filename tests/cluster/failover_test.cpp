@@ -165,7 +165,9 @@ class Failover : public ::testing::Test {
 };
 
 TEST_F(Failover, AReplicaTakingOverByClusterFailoverLosesNothingAndStallsNothing) {
-    const auto [key, master] = victim();
+    const auto chosen = victim();  // not a structured binding: lambdas use them
+    const auto& key = chosen.first;
+    const auto master = chosen.second;
     const auto replica = replica_of(cluster_, master);
     const auto slot = rs::cluster::key_slot(key);
     start_sending();
@@ -188,7 +190,9 @@ TEST_F(Failover, AReplicaTakingOverByClusterFailoverLosesNothingAndStallsNothing
 }
 
 TEST_F(Failover, AMasterKilledLosesNoConfirmedSendWithWaitReplicas) {
-    const auto [key, master] = victim();
+    const auto chosen = victim();  // not a structured binding: lambdas use them
+    const auto& key = chosen.first;
+    const auto master = chosen.second;
     const auto slot = rs::cluster::key_slot(key);
     start_sending();
     read_for(500ms, [] { return false; });
