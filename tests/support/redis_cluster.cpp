@@ -306,6 +306,19 @@ std::vector<std::size_t> RedisCluster::masters() const {
     return out;
 }
 
+std::vector<std::size_t> RedisCluster::slot_owners() const {
+    std::vector<std::size_t> out(16384, size());
+    for (const auto& line : state_->cluster_nodes(0)) {
+        if (!line.is_master()) continue;
+        const auto index = index_of_port(line.port);
+        for (const auto& [first, last] : line.slots) {
+            for (auto slot = first; slot <= last && slot < out.size(); ++slot)
+                out[slot] = index;
+        }
+    }
+    return out;
+}
+
 std::chrono::milliseconds RedisCluster::bring_up_time() const noexcept {
     return state_->bring_up;
 }
