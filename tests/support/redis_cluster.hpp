@@ -78,7 +78,8 @@ class RedisCluster {
     std::vector<std::size_t> slot_owners() const;
     /// Moves `slot` to the next master (in masters() order) by hand, as
     /// `redis-cli --cluster reshard` does: SETSLOT IMPORTING / MIGRATING,
-    /// MIGRATE of `keys`, then SETSLOT NODE on every master. `before_node`
+    /// MIGRATE of `keys`, then SETSLOT NODE on every master (the new owner
+    /// first, then the old one, as the cluster specification says). `before_node`
     /// runs between MIGRATE and NODE, the window in which the old owner
     /// answers ASK. Returns the new owner's index; throws
     /// std::runtime_error, naming the step, if one is refused.
