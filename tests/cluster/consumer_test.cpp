@@ -70,16 +70,24 @@ std::map<std::size_t, std::vector<std::string>> keys_by_master(
     return out;
 }
 
-// A stream under `prefix` whose shard keys fall on the masters as `fits`
-// wants: it gets the number of keys on each master that has any, ascending.
-// Deterministic for a given slot layout.
+// The slots a consumer of `stream` reads: its shards' and its own key's (a
+// consumer reads the stream's own name too, in case it is not sharded).
+std::vector<std::string> keys_read(const rs::StreamKey& stream) {
+    auto keys = shard_keys(stream);
+    keys.emplace_back(stream.name());
+    return keys;
+}
+
+// A stream under `prefix` whose keys read (keys_read) fall on the masters as
+// `fits` wants: it gets the number of keys on each master that has any,
+// ascending. Deterministic for a given slot layout.
 rs::StreamKey stream_where(const RedisCluster& c, const std::string& prefix,
                            const std::function<bool(const std::vector<std::size_t>&)>& fits) {
     const auto owners = c.slot_owners();
     for (int i = 0; i < 10'000; ++i) {
         const rs::StreamKey stream(prefix + ":" + std::to_string(i));
         std::map<std::size_t, std::size_t> per_master;
-        for (const auto& key : shard_keys(stream))
+        for (const auto& key : keys_read(stream))
             ++per_master[owners.at(cluster::key_slot(key))];
         std::vector<std::size_t> counts;
         for (const auto& [master, n] : per_master)
@@ -263,26 +271,6 @@ std::string joined(const std::vector<std::string>& lines) {
     for (const auto& line : lines)
         out += "\n  " + line;
     return out;
-}
-
-// ConsumerOptions::max_connections_per_node comes with cluster consumers.
-// Until it is there this compiles (and the tests fail at create_consumer
-// anyway); then these are plain uses of the member.
-template <class Options>
-void set_max_connections_per_node(Options& o, std::size_t n) {
-    if constexpr (requires { o.max_connections_per_node = n; }) {
-        o.max_connections_per_node = n;
-    } else {
-        ADD_FAILURE() << "ConsumerOptions::max_connections_per_node does not exist yet";
-    }
-}
-template <class Options>
-std::size_t max_connections_per_node(const Options& o) {
-    if constexpr (requires { o.max_connections_per_node; }) {
-        return o.max_connections_per_node;
-    } else {
-        return 4;  // the planned default
-    }
 }
 
 TEST(ClusterConsumer, RealTimeFindsEveryShardOnEveryMasterAndDeliversEachMessageOnce) {
@@ -492,7 +480,9 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
 
     Tally rt_tally(most), group_tally(most);
     Errors errors;
-    std::vector<char> confirmed(most, 0);  // written by the sender, read after it stopped
+    // Written by the sender, read once it stopped: 1 confirmed, 2 failed.
+    std::vector<char> outcome(most, 0);
+    std::atomic<std::size_t> issued{shards};  // the next number to send
     std::atomic<std::size_t> sent{shards};
     std::atomic<std::size_t> failed{0};
     std::atomic<bool> sender_done{false};
@@ -515,7 +505,7 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
     consume(real_time, rt_tally, false, "real-time");
     consume(resumable, group_tally, true, "resumable");
     for (std::size_t i = 0; i < shards; ++i)
-        confirmed[i] = 1;
+        outcome[i] = 1;
     std::atomic<bool> stop_sending{false};
     std::thread sender([&] {
         std::vector<std::pair<std::size_t, rs::SendFuture>> window;  // 256 sends in flight
@@ -523,9 +513,10 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
             for (auto& [i, f] : window) {
                 try {
                     f.get();
-                    confirmed[i] = 1;
+                    outcome[i] = 1;
                     ++sent;
                 } catch (const rs::Error& e) {
+                    outcome[i] = 2;
                     if (failed++ == 0) errors.add(std::string("producer: ") + e.what());
                 }
             }
@@ -533,6 +524,7 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
         };
         for (std::size_t i = shards; i < most && !stop_sending; ++i) {
             window.emplace_back(i, producer.send(std::to_string(i)));
+            issued = i + 1;
             if (window.size() == 256) settle();
         }
         settle();
@@ -546,42 +538,68 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
             if (t.joinable()) t.join();
         }
     } joiner{stop_sending, sender};
-    const auto confirmed_past = [&](std::size_t n) {
+    const auto more = [&] {
+        const auto n = sent.load() + 3'000;
         return rs::test::eventually(
             [&] { return sent.load() >= n || failed.load() > 0 || sender_done.load(); }, 30s);
     };
-    const auto more = [&] { return confirmed_past(sent.load() + 3'000); };
+    // Round-robin: message i went to shard i % 12. What was sent while each
+    // move ran, for the failure messages.
+    std::string moves;
+    const auto move = [&](const std::string& key) {
+        const auto from = issued.load();
+        const auto to = c.move_slot(cluster::key_slot(key), {key});
+        moves += "\n  shard " + key.substr(key.rfind(':') + 1) + " to node " + std::to_string(to) +
+                 " while sending " + std::to_string(from) + ".." + std::to_string(issued.load());
+    };
 
     ASSERT_TRUE(more());
-    c.move_slot(slot_a, {a});
+    move(a);
     ASSERT_TRUE(more());
-    c.move_slot(slot_b, {b});
+    move(b);
     ASSERT_TRUE(more());
-    c.move_slot(slot_a, {a});
+    move(a);
     ASSERT_TRUE(more());
-    c.move_slot(slot_a, {a});  // three moves over three masters: home again
+    move(a);  // three moves over three masters: home again
     ASSERT_TRUE(more());
     stop_sending = true;
     sender.join();
     EXPECT_EQ(c.master_of(slot_a), home_a);
     EXPECT_NE(c.master_of(slot_b), home_b);
-    ASSERT_FALSE(sender_done.load() && sent.load() + failed.load() >= most) << "ran out of numbers";
-    EXPECT_EQ(failed.load(), 0U) << joined(errors.list());
+    ASSERT_FALSE(sender_done.load() && issued.load() >= most) << "ran out of numbers";
+    const auto total = issued.load();
+    // Numbers in [0, total) that are `which` (1 confirmed, 2 failed) and, if
+    // `tally` is given, not in it: how many, the first and last, by shard.
+    const auto summary = [&](char which, const Tally* tally) {
+        std::map<std::size_t, std::pair<std::size_t, std::size_t>> by_shard;  // first, last
+        std::map<std::size_t, std::size_t> count;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < total; ++i) {
+            if (outcome[i] != which || (tally && tally->has(i))) continue;
+            ++n;
+            auto& range = by_shard.try_emplace(i % shards, i, i).first->second;
+            range.second = i;
+            ++count[i % shards];
+        }
+        std::string out = std::to_string(n);
+        for (const auto& [shard, range] : by_shard)
+            out += "\n  shard " + std::to_string(shard) + ": " + std::to_string(count[shard]) +
+                   " in " + std::to_string(range.first) + ".." + std::to_string(range.second);
+        return std::pair{n, out + moves};
+    };
+    const auto [failed_n, failed_text] = summary(2, nullptr);
+    EXPECT_EQ(failed_n, 0U) << "failed sends: " << failed_text << joined(errors.list());
 
-    const auto total = sent.load();
-    const auto all_in = [&](const Tally& t) { return t.distinct() >= total; };
+    const auto all_in = [&](const Tally& t) { return t.distinct() >= sent.load(); };
     EXPECT_TRUE(rs::test::eventually(
         [&] { return (all_in(rt_tally) && all_in(group_tally)) || !errors.list().empty(); }, 60s));
     // A send that failed may have been stored or not; every confirmed one
     // must have arrived at both.
-    std::size_t rt_missing = 0, group_missing = 0;
-    for (std::size_t i = 0; i < most; ++i) {
-        if (!confirmed[i]) continue;
-        rt_missing += rt_tally.has(i) ? 0 : 1;
-        group_missing += group_tally.has(i) ? 0 : 1;
-    }
-    EXPECT_EQ(rt_missing, 0U) << "real-time " << rt_tally.missing(total);
-    EXPECT_EQ(group_missing, 0U) << "resumable " << group_tally.missing(total);
+    const auto [rt_missing, rt_text] = summary(1, &rt_tally);
+    const auto [group_missing, group_text] = summary(1, &group_tally);
+    EXPECT_EQ(rt_missing, 0U) << "confirmed, not delivered to the real-time consumer: " << rt_text;
+    EXPECT_EQ(group_missing, 0U) << "confirmed, not delivered to the resumable consumer: "
+                                 << group_text;
     EXPECT_LT(rt_tally.duplicates() * 100, total) << rt_tally.duplicates() << " of " << total;
     EXPECT_LT(group_tally.duplicates() * 100, total) << group_tally.duplicates() << " of " << total;
     EXPECT_EQ(rt_tally.unknown() + group_tally.unknown(), 0U);
@@ -599,11 +617,12 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
 
 TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseconds) {
     const auto& c = shared_cluster();
-    // 4 shards on each master: under the default cap of connections per
-    // node, every shard has a blocking read of its own (none shares one and
-    // waits its turn).
+    // 13 slots read (12 shards and the stream's own key), as even as can be:
+    // 4, 4 and 5 on the masters. Under a default cap of connections per node
+    // of 5 or more, every slot has a blocking read of its own; under 4, two
+    // slots share one, take turns, and a message there waits up to ~100 ms.
     const auto stream = stream_where(c, unique_key("cc"), [](const std::vector<std::size_t>& n) {
-        return n == std::vector<std::size_t>{4, 4, 4};
+        return n == std::vector<std::size_t>{4, 4, 5};
     });
     const auto keys = shard_keys(stream);
     auto streamer = rs::Streamer::connect(cluster_url(c));
@@ -621,9 +640,9 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
     const auto reads_before = consumer.stats().reads;
     EXPECT_FALSE(consumer.next_for(1s));
     const auto idle_reads = consumer.stats().reads - reads_before;
-    // 12 blocking reads (one per slot), each ending at most twice in a
+    // 13 blocking reads (one per slot), each ending at most twice in a
     // second of BLOCK 1000; a loop that polls would do hundreds.
-    EXPECT_LE(idle_reads, 2 * shards + 6) << "reads while idle";
+    EXPECT_LE(idle_reads, 2 * (shards + 1) + 6) << "reads while idle";
 
     // One at a time, to a random shard, the consumer idle in between.
     auto random_producer =
@@ -648,6 +667,9 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
         latencies.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
             now - Clock::time_point(Clock::duration(stamp))));
         read_from.emplace(m->redis_key());
+        if (latencies.back() > 5ms)
+            std::cout << "[ slow     ] " << i << " from " << m->redis_key() << ": "
+                      << latencies.back().count() << " us" << std::endl;
         // A pause, so that the next one finds every read blocked again.
         std::this_thread::sleep_for(2ms);
     }
@@ -698,12 +720,14 @@ std::string client_name() {
     return "rs-conns-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
-// 12 shards, one master with more of them than the cap: the consumer's own
-// connections stay within the cap on every master, and every shard delivers.
+// 12 shards, one master with more slots read than the cap: the consumer's
+// own connections stay within the cap on every master, and every shard
+// delivers.
 void expect_capped_connections(std::size_t cap) {
+    ASSERT_LT(cap, shards) << "12 shards cannot exceed the cap on a master";
     const auto& c = shared_cluster();
-    const auto stream = stream_where(c, unique_key("cc"), [](const std::vector<std::size_t>& n) {
-        return n.size() == 3 && n.back() >= 5;
+    const auto stream = stream_where(c, unique_key("cc"), [&](const std::vector<std::size_t>& n) {
+        return n.size() == 3 && n.back() > cap;
     });
     const auto keys = shard_keys(stream);
     auto producing = rs::Streamer::connect(cluster_url(c));
@@ -715,7 +739,7 @@ void expect_capped_connections(std::size_t cap) {
     auto consuming = rs::Streamer::connect(cluster_url(c, name));
     rs::ConsumerOptions o;
     o.auto_stream_reset = rs::AutoStreamReset::earliest;
-    if (cap != max_connections_per_node(o)) set_max_connections_per_node(o, cap);
+    o.max_connections_per_node = cap;
     auto consumer = consuming.create_consumer({stream}, o);
     Tally tally(n);
     std::set<std::string> read_from;
@@ -728,24 +752,25 @@ void expect_capped_connections(std::size_t cap) {
     EXPECT_EQ(read_from, std::set<std::string>(keys.begin(), keys.end()));
     EXPECT_EQ(tally.duplicates(), 0U);
 
-    const auto by_master = keys_by_master(c, keys);
+    const auto by_master = keys_by_master(c, keys_read(stream));
     for (const auto& [master, counts] : connections_named(c, name)) {
-        const auto served = by_master.count(master) ? by_master.at(master).size() : 0;
-        std::cout << "[ info     ] cap " << cap << ": master " << master << " (" << served
-                  << " shards) has " << counts.all << " connections of the consumer's Streamer, "
-                  << counts.reading << " of them reading" << std::endl;
+        const auto slots = by_master.count(master) ? by_master.at(master).size() : 0;
+        std::cout << "[ info     ] cap " << cap << ": master " << master << " (" << slots
+                  << " slots read) has " << counts.all
+                  << " connections of the consumer's Streamer, " << counts.reading
+                  << " of them reading" << std::endl;
         // The blocking reads, plus the Streamer's shared connection and
         // perhaps one more (commits, discovery).
         EXPECT_LE(counts.all, cap + 2) << "master " << master;
-        EXPECT_LE(counts.reading, cap) << "master " << master;
-        EXPECT_GE(counts.reading, 1U) << "master " << master << " is not read (or the reading "
-                                      << "connections do not carry the client name)";
+        // A read of its own for each slot up to the cap (the reading
+        // connections carry the Streamer's client name).
+        EXPECT_EQ(counts.reading, std::min(cap, slots)) << "master " << master;
     }
     EXPECT_FALSE(consumer.last_error()) << consumer.last_error().message();
 }
 
 TEST(ClusterConsumer, ConnectionsPerNodeStayWithinTheDefaultCap) {
-    expect_capped_connections(max_connections_per_node(rs::ConsumerOptions{}));
+    expect_capped_connections(rs::ConsumerOptions::default_max_connections_per_node);
 }
 
 TEST(ClusterConsumer, OneConnectionPerNodeStillReadsEveryShard) {
