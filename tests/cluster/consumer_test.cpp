@@ -5,8 +5,8 @@
 // the cap on connections per node, and a master that stops answering for a
 // while.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -217,6 +217,13 @@ void send_numbered(rs::Producer& producer, std::size_t first, std::size_t n) {
         s.get();
 }
 
+// A sharder that writes to shards 0..5 only, in turn.
+rs::Sharder first_six_in_turn() {
+    return rs::Sharder::custom(
+        [next = std::make_shared<std::atomic<std::uint64_t>>(0)](
+            const rs::StreamKey&, std::string_view, std::uint64_t) { return (*next)++ % 6; });
+}
+
 // A sharder that writes each message to the shard its partition key names.
 rs::Sharder shard_named_by_key() {
     return rs::Sharder::custom([](const rs::StreamKey&, std::string_view key, std::uint64_t) {
@@ -285,12 +292,8 @@ TEST(ClusterConsumer, RealTimeFindsEveryShardOnEveryMasterAndDeliversEachMessage
 
     // Before the consumer starts, only shards 0..5 exist.
     {
-        auto first_half = streamer.create_producer(
-            stream,
-            {.shards = shards,
-             .sharder = rs::Sharder::custom([next = std::make_shared<std::atomic<std::uint64_t>>(
-                                                 0)](const rs::StreamKey&, std::string_view,
-                                                     std::uint64_t) { return (*next)++ % 6; })});
+        auto first_half =
+            streamer.create_producer(stream, {.shards = shards, .sharder = first_six_in_turn()});
         send_numbered(first_half, 0, early);
     }
     for (std::size_t s = 6; s < shards; ++s)
@@ -485,6 +488,7 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
     std::atomic<std::size_t> issued{shards};  // the next number to send
     std::atomic<std::size_t> sent{shards};
     std::atomic<std::size_t> failed{0};
+    std::string first_failure;  // the sender's, read once it stopped
     std::atomic<bool> sender_done{false};
     Workers workers;
     const auto consume = [&](rs::Consumer& consumer, Tally& tally, bool ack, std::string name) {
@@ -517,7 +521,7 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
                     ++sent;
                 } catch (const rs::Error& e) {
                     outcome[i] = 2;
-                    if (failed++ == 0) errors.add(std::string("producer: ") + e.what());
+                    if (failed++ == 0) first_failure = e.what();
                 }
             }
             window.clear();
@@ -588,11 +592,13 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
         return std::pair{n, out + moves};
     };
     const auto [failed_n, failed_text] = summary(2, nullptr);
-    EXPECT_EQ(failed_n, 0U) << "failed sends: " << failed_text << joined(errors.list());
+    EXPECT_EQ(failed_n, 0U) << "failed sends: " << failed_text
+                            << "\n  the first: " << first_failure;
 
     const auto all_in = [&](const Tally& t) { return t.distinct() >= sent.load(); };
     EXPECT_TRUE(rs::test::eventually(
-        [&] { return (all_in(rt_tally) && all_in(group_tally)) || !errors.list().empty(); }, 60s));
+        [&] { return (all_in(rt_tally) && all_in(group_tally)) || !errors.list().empty(); }, 60s))
+        << "not all delivered within 60 s";
     // A send that failed may have been stored or not; every confirmed one
     // must have arrived at both.
     const auto [rt_missing, rt_text] = summary(1, &rt_tally);
@@ -636,13 +642,13 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
     ASSERT_TRUE(take_until(
         consumer, first, [&] { return first.complete(); }, 10s));
 
-    // Idle for a second: each blocking read returns once per block_time.
+    // Idle for two seconds: each blocking read returns once per block_time.
     const auto reads_before = consumer.stats().reads;
-    EXPECT_FALSE(consumer.next_for(1s));
+    EXPECT_FALSE(consumer.next_for(2s));
     const auto idle_reads = consumer.stats().reads - reads_before;
-    // 13 blocking reads (one per slot), each ending at most twice in a
-    // second of BLOCK 1000; a loop that polls would do hundreds.
-    EXPECT_LE(idle_reads, 2 * (shards + 1) + 6) << "reads while idle";
+    // 13 blocking reads (one per slot), each ending at most 3 times in two
+    // seconds of BLOCK 1000; a loop that polls would do hundreds.
+    EXPECT_LE(idle_reads, 3 * (shards + 1) + 6) << "reads while idle";
 
     // One at a time, to a random shard, the consumer idle in between.
     auto random_producer =
@@ -680,7 +686,7 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
     const auto p99 = latencies[latencies.size() * 99 / 100 - 1];
     std::cout << "[ info     ] send->next latency over " << rounds << " messages: p50 "
               << p50.count() << " us, p99 " << p99.count() << " us, max "
-              << latencies.back().count() << " us; " << idle_reads << " reads in 1 s idle"
+              << latencies.back().count() << " us; " << idle_reads << " reads in 2 s idle"
               << std::endl;
     EXPECT_LT(p99, 5ms) << "p50 " << p50.count() << " us, max " << latencies.back().count()
                         << " us";
@@ -863,7 +869,8 @@ TEST(ClusterConsumer, AFrozenMasterNeitherHangsNextNorStopsTheOthersAndIsReadAga
     const auto until = Clock::now() + 15s;
     while (after.size() < frozen_keys.size() && Clock::now() < until) {
         try {
-            if (auto got = consumer.next_for(1s)) after.emplace(got->payload());
+            auto got = consumer.next_for(1s);
+            if (got && got->payload().starts_with("after ")) after.emplace(got->payload());
         } catch (const rs::Error& e) {
             ADD_FAILURE() << "next_for failed: " << e.what();
             break;
