@@ -306,6 +306,19 @@ std::vector<std::size_t> RedisCluster::masters() const {
     return out;
 }
 
+std::vector<std::size_t> RedisCluster::slot_owners() const {
+    std::vector<std::size_t> out(16384, size());
+    for (const auto& line : state_->cluster_nodes(0)) {
+        if (!line.is_master()) continue;
+        const auto index = index_of_port(line.port);
+        for (const auto& [first, last] : line.slots) {
+            for (auto slot = first; slot <= last && slot < out.size(); ++slot)
+                out[slot] = index;
+        }
+    }
+    return out;
+}
+
 std::chrono::milliseconds RedisCluster::bring_up_time() const noexcept {
     return state_->bring_up;
 }
@@ -333,7 +346,14 @@ std::size_t RedisCluster::move_slot(std::uint16_t slot, const std::vector<std::s
         step(from, migrate);
     }
     if (before_node) before_node();
+    // The new owner first, then the old one, then the rest, as the cluster
+    // specification's resharding does: an old owner told first sends clients
+    // a MOVED to a node that, still importing, sends them back (it serves the
+    // slot only after ASKING) until it is told too.
+    std::vector<std::size_t> order{to, from};
     for (const auto m : all)
+        if (m != to && m != from) order.push_back(m);
+    for (const auto m : order)
         step(m, {"CLUSTER", "SETSLOT", s, "NODE", id(to)});
     return to;
 }

@@ -72,9 +72,14 @@ class RedisCluster {
     std::size_t master_of(std::uint16_t slot) const;
     /// The indexes of the masters that serve slots now, in node order.
     std::vector<std::size_t> masters() const;
+    /// The index of the master of every slot (16384 entries), from one
+    /// CLUSTER NODES of node 0: master_of() for many keys at one redis-cli
+    /// run. A slot no node serves has `size()`.
+    std::vector<std::size_t> slot_owners() const;
     /// Moves `slot` to the next master (in masters() order) by hand, as
     /// `redis-cli --cluster reshard` does: SETSLOT IMPORTING / MIGRATING,
-    /// MIGRATE of `keys`, then SETSLOT NODE on every master. `before_node`
+    /// MIGRATE of `keys`, then SETSLOT NODE on every master (the new owner
+    /// first, then the old one, as the cluster specification says). `before_node`
     /// runs between MIGRATE and NODE, the window in which the old owner
     /// answers ASK. Returns the new owner's index; throws
     /// std::runtime_error, naming the step, if one is refused.
