@@ -216,6 +216,10 @@ bool RouterImpl::follow(Job& job, std::size_t i, const resp::Reply& reply, const
     // new owner; the refresh the state machine may start checks the rest.
     act(topology_.moved(redirect->slot, redirect->target, Clock::now()));
     job.again.push_back(i);
+    // Redirected again: the nodes disagree for a moment (a reshard tells
+    // them one at a time), so wait before asking rather than spend the
+    // bound bouncing between them.
+    if (job.tries[i] >= 2) job.delayed = true;
     return true;
 }
 

@@ -28,6 +28,8 @@ using rs::test::Session;
 
 namespace {
 
+using namespace std::chrono_literals;
+
 // A CLUSTER SLOTS reply: every slot served by the node at `port`.
 std::string all_slots_on(std::uint16_t port) {
     const std::string id(40, 'a');
@@ -153,6 +155,26 @@ TEST_F(RouterRedirect, ACommandWrittenToAConnectionThatDroppedIsNeverSentAgain) 
     EXPECT_EQ(ec, rs::errc::connection_lost) << ec.message();
     EXPECT_EQ(a_.count("GET"), 1U);
     EXPECT_EQ(b_.count("GET"), 0U);
+}
+
+// Two nodes that redirect a slot to each other for a while (a reshard that
+// tells the old owner first): from the second MOVED on the router waits
+// retry_delay before asking again, so the bound outlasts the bouncing.
+TEST_F(RouterRedirect, MovedBackAndForthWaitsInsteadOfSpendingTheBound) {
+    connect({.retry_delay = std::chrono::milliseconds(30)});
+    a_.on("GET", Action::error(redirect("MOVED", "k", b_.port())));
+    const auto first = std::make_shared<std::atomic<std::int64_t>>(0);
+    const auto a_port = a_.port();
+    b_.on("GET", [first, a_port](const Command&, const Session&) -> std::optional<Action> {
+        const auto now = std::chrono::steady_clock::now().time_since_epoch() / 1ms;
+        std::int64_t none = 0;
+        first->compare_exchange_strong(none, now);
+        if (now - first->load() < 50) return Action::error(redirect("MOVED", "k", a_port));
+        return Action::reply("$1\r\nv\r\n");
+    });
+    const auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(value, "v");
 }
 
 // WAIT follows each node's commands; a command sent again elsewhere (MOVED)
