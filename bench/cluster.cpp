@@ -11,12 +11,21 @@
 // slot, on its master) and on the one server (one lane for every key).
 // Every message is counted and its payload checked.
 //
+// cluster_latency_idle: send → next() of one message at a time to a random
+// shard, the consumer idle (every read blocked) in between, 1,000 times; p99
+// in µs (p50 beside it). On the cluster each of the stream's slots has a
+// blocking read of its own; on the one server one read blocks on every key.
+// Each message must arrive, in order.
+//
 // Usage: cluster STANDALONE_PORT CLUSTER_PORT[,CLUSTER_PORT...]
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <redstream/redstream.hpp>
@@ -101,6 +110,43 @@ bench::Side consume(const std::string& url, const rs::StreamKey& stream) {
     return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
 }
 
+struct Latency {
+    double p50_us = 0;
+    double p99_us = 0;
+    double cpu_ns = 0;  // per message, both sides of the client
+};
+
+Latency idle_latency(const std::string& url, const rs::StreamKey& stream) {
+    constexpr int rounds = 1000;
+    auto streamer = rs::Streamer::connect(url);
+    {  // every shard exists before the consumer (round robin: one each)
+        auto warm = streamer.create_producer(stream, {.shards = shards});
+        for (std::uint64_t s = 0; s < shards; ++s)
+            warm.send("warm").get();
+    }
+    auto producer =
+        streamer.create_producer(stream, {.shards = shards, .sharder = rs::Sharder::random()});
+    auto consumer = streamer.create_consumer({stream});  // latest: the warm-up is not read
+    std::vector<double> us;
+    us.reserve(rounds);
+    const double cpu0 = bench::process_cpu_ns();
+    for (int i = 0; i < rounds; ++i) {
+        const auto sent = Clock::now();
+        auto f = producer.send(std::to_string(i));
+        const auto m = consumer.next_for(std::chrono::seconds(2));
+        const auto got = Clock::now();
+        if (!m || m->payload() != std::to_string(i))
+            bench::fail(url + ": message " + std::to_string(i) + " lost or out of order");
+        f.get();
+        us.push_back(std::chrono::duration<double, std::micro>(got - sent).count());
+        // Pacing: the next message finds every read blocked again.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    const double cpu = bench::process_cpu_ns() - cpu0;
+    std::sort(us.begin(), us.end());
+    return {us[us.size() / 2], us[us.size() * 99 / 100], cpu / rounds};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,5 +175,14 @@ int main(int argc, char** argv) {
                       theirs, extra);
     bench::print_line("cluster_consumer_64B", ours_read, "msg/s", "redstream on one redis-server",
                       theirs_read, extra);
+    const rs::StreamKey idle("bench:cluster:idle");
+    const auto theirs_idle = idle_latency(standalone, idle);
+    const auto ours_idle = idle_latency(cluster, idle);
+    char p50s[96];
+    std::snprintf(p50s, sizeof p50s, ",\"p50_us\":%.0f,\"peer_p50_us\":%.0f", ours_idle.p50_us,
+                  theirs_idle.p50_us);
+    bench::print_line_lower("cluster_latency_idle", {ours_idle.p99_us, ours_idle.cpu_ns}, "us p99",
+                            "redstream on one redis-server",
+                            {theirs_idle.p99_us, theirs_idle.cpu_ns}, extra + p50s);
     return 0;
 }

@@ -673,7 +673,7 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
         latencies.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
             now - Clock::time_point(Clock::duration(stamp))));
         read_from.emplace(m->redis_key());
-        if (latencies.back() > 5ms)
+        if (latencies.back() > 20ms)
             std::cout << "[ slow     ] " << i << " from " << m->redis_key() << ": "
                       << latencies.back().count() << " us" << std::endl;
         // A pause, so that the next one finds every read blocked again.
@@ -688,8 +688,12 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
               << p50.count() << " us, p99 " << p99.count() << " us, max "
               << latencies.back().count() << " us; " << idle_reads << " reads in 2 s idle"
               << std::endl;
-    EXPECT_LT(p99, 5ms) << "p50 " << p50.count() << " us, max " << latencies.back().count()
-                        << " us";
+    // Every slot blocked on a read of its own: milliseconds (bench/cluster.cpp,
+    // cluster_latency_idle, measures them), not the ~100 ms of slots taking
+    // turns on a shared connection. The bound leaves room for sanitizers and
+    // a loaded CI machine; the figure is the benchmark's to give.
+    EXPECT_LT(p99, 50ms) << "p50 " << p50.count() << " us, max " << latencies.back().count()
+                         << " us";
     EXPECT_GE(read_from.size(), 10U) << "random shards: most of the 12 were used";
     EXPECT_FALSE(consumer.last_error()) << consumer.last_error().message();
 }
