@@ -29,13 +29,6 @@ using rs::test::RedisCluster;
 
 namespace {
 
-std::string cluster_url(const RedisCluster& c) {
-    std::string hosts;
-    for (const auto port : c.ports())
-        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
-    return "redis://" + hosts + "/?cluster=yes";
-}
-
 // The replica of the master at node `master` (ROLE names its master's port).
 std::size_t replica_of(const RedisCluster& c, std::size_t master) {
     const auto port = std::to_string(c.node(master).port());
@@ -51,7 +44,7 @@ class Failover : public ::testing::Test {
     static constexpr std::uint64_t shards = 6;
 
     Failover()
-        : streamer_(rs::Streamer::connect(cluster_url(cluster_))),
+        : streamer_(rs::Streamer::connect(cluster_.url())),
           // A master left without its replica fails WAIT after wait_timeout:
           // short, so that the test does not wait on it.
           producer_(streamer_.create_producer(

@@ -22,13 +22,6 @@ using rs::test::shared_cluster;
 
 namespace {
 
-std::string cluster_url(const RedisCluster& c) {
-    std::string hosts;
-    for (const auto port : c.ports())
-        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
-    return "redis://" + hosts + "/?cluster=yes";
-}
-
 // XLEN of `key` on the master that serves it (asked directly, not routed).
 std::uint64_t xlen(const RedisCluster& c, const std::string& key) {
     return std::stoull(c.cli(c.master_of(cluster::key_slot(key)), {"XLEN", key}));
@@ -36,7 +29,7 @@ std::uint64_t xlen(const RedisCluster& c, const std::string& key) {
 
 TEST(ClusterProducer, ShardsSpreadOverTheMastersAndEverySendLandsOnce) {
     const auto& c = shared_cluster();
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     constexpr std::uint64_t shards = 12;
     constexpr int n = 20'000;
     auto producer = streamer.create_producer(rs::StreamKey("cluster:orders"), {.shards = shards});
@@ -81,7 +74,7 @@ TEST(ClusterProducer, AUrlNamingOneNodeWithoutClusterYesIsDetected) {
 
 TEST(ClusterProducer, NothingIsLostOrDuplicatedWhileAShardMovesToAnotherMaster) {
     RedisCluster c;  // its own: the test changes the topology
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     const rs::StreamKey stream("cluster:moving");
     constexpr std::uint64_t shards = 4;
     auto producer = streamer.create_producer(stream, {.shards = shards});
@@ -147,7 +140,7 @@ TEST(ClusterProducer, NothingIsLostOrDuplicatedWhileAShardMovesToAnotherMaster) 
 // never is (not_replicated, but stored).
 TEST(ClusterProducer, WaitReplicasIsAskedOfEachMasterTheBatchWroteTo) {
     const auto& c = shared_cluster();
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     const rs::StreamKey stream("cluster:wait");
     constexpr std::uint64_t shards = 6;
     auto replicated = streamer.create_producer(

@@ -276,6 +276,14 @@ net::ConnectionConfig RedisCluster::config(std::size_t i, int protocol) const {
     return node(i).config(protocol);
 }
 
+std::string RedisCluster::url(const std::string& client_name) const {
+    std::string hosts;
+    for (const auto port : ports())
+        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
+    return "redis://" + hosts + "/?cluster=yes" +
+           (client_name.empty() ? "" : "&name=" + client_name);
+}
+
 std::string RedisCluster::cli(std::size_t i, const std::vector<std::string>& args) const {
     return state_->cli(i, args);
 }

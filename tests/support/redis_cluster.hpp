@@ -61,6 +61,9 @@ class RedisCluster {
     std::vector<std::uint16_t> ports() const;
     /// Every node as a seed address ("127.0.0.1", port).
     std::vector<HostPort> seeds() const;
+    /// A Streamer URL with every node as a seed and `?cluster=yes`, plus
+    /// `&name=client_name` when one is given (to find its connections).
+    std::string url(const std::string& client_name = {}) const;
     /// A config that reaches node `i` (one node; no routing).
     net::ConnectionConfig config(std::size_t i, int protocol = 3) const;
     /// Runs redis-cli against node `i`; its stdout without the final newline.
