@@ -45,14 +45,6 @@ namespace {
 
 constexpr std::uint64_t shards = 12;
 
-std::string cluster_url(const RedisCluster& c, const std::string& client_name = {}) {
-    std::string hosts;
-    for (const auto port : c.ports())
-        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
-    return "redis://" + hosts + "/?cluster=yes" +
-           (client_name.empty() ? "" : "&name=" + client_name);
-}
-
 std::vector<std::string> shard_keys(const rs::StreamKey& stream) {
     std::vector<std::string> out;
     for (std::uint64_t s = 0; s < shards; ++s)
@@ -288,7 +280,7 @@ TEST(ClusterConsumer, RealTimeFindsEveryShardOnEveryMasterAndDeliversEachMessage
         << "12 shards without a hash tag use every master";
     constexpr std::size_t n = 20'000;
     constexpr std::size_t early = n / 2;
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
 
     // Before the consumer starts, only shards 0..5 exist.
     {
@@ -335,7 +327,7 @@ TEST(ClusterConsumer, ResumableAcksOnEveryShardsMasterAndLeavesNothingPending) {
     const auto keys = shard_keys(stream);
     ASSERT_EQ(keys_by_master(c, keys).size(), 3U);
     constexpr std::size_t n = 20'000;
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     auto producer = streamer.create_producer(stream, {.shards = shards});
     send_numbered(producer, 0, n / 2);  // every shard exists
 
@@ -388,7 +380,7 @@ TEST(ClusterConsumer, LoadBalancedMembersShareEveryShardAndNoneGetsAMessageTwice
     ASSERT_EQ(keys_by_master(c, keys).size(), 3U);
     constexpr std::size_t n = 20'000;
     constexpr std::size_t members = 3;
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     auto producer = streamer.create_producer(stream, {.shards = shards});
     send_numbered(producer, 0, n / 2);
 
@@ -401,7 +393,7 @@ TEST(ClusterConsumer, LoadBalancedMembersShareEveryShardAndNoneGetsAMessageTwice
     std::vector<rs::Streamer> streamers;
     std::vector<rs::Consumer> consumers;
     for (std::size_t i = 0; i < members; ++i) {
-        streamers.push_back(rs::Streamer::connect(cluster_url(c)));
+        streamers.push_back(rs::Streamer::connect(c.url()));
         consumers.push_back(streamers.back().create_consumer({stream}, o));
     }
     Tally tally(n);  // over all members: a duplicate is a message two got
@@ -467,11 +459,11 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
     const auto home_b = c.master_of(slot_b);
 
     constexpr std::size_t most = 2'000'000;  // more than the test can send
-    auto producing = rs::Streamer::connect(cluster_url(c));
+    auto producing = rs::Streamer::connect(c.url());
     auto producer = producing.create_producer(stream, {.shards = shards});
     send_numbered(producer, 0, shards);  // every shard exists
 
-    auto consuming = rs::Streamer::connect(cluster_url(c));
+    auto consuming = rs::Streamer::connect(c.url());
     rs::ConsumerOptions rt_options;
     rt_options.auto_stream_reset = rs::AutoStreamReset::earliest;
     auto real_time = consuming.create_consumer({stream}, rt_options);
@@ -621,6 +613,177 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
     EXPECT_FALSE(resumable.last_error()) << resumable.last_error().message();
 }
 
+// A third of the cluster's slots move while 100,000 messages are produced
+// over 12 shards and read by a real-time consumer and three load-balanced
+// members (rolling acks): every slot of one master with `redis-cli --cluster
+// reshard`, then two shards' slots back by hand. Every confirmed message
+// reaches the real-time consumer and the group, nothing stays pending, no
+// send fails, duplicates are counted and bounded, no error reaches a
+// consumer, and the real-time consumer never goes 2 s without a message.
+TEST(ClusterConsumer, ReshardingWithRedisCliUnderLoadLosesNothingAndStallsNoConsumer) {
+    RedisCluster c;  // its own: a third of the slots move
+    const rs::StreamKey stream(unique_key("reshard"));
+    const auto group = unique_key("group");
+    const auto keys = shard_keys(stream);
+    constexpr std::size_t total = 100'000;
+    constexpr std::size_t rate = 7'000;  // a second
+
+    auto producing = rs::Streamer::connect(c.url());
+    auto producer = producing.create_producer(stream, {.shards = shards});
+    send_numbered(producer, 0, shards);  // every shard exists
+
+    auto consuming = rs::Streamer::connect(c.url());
+    rs::ConsumerOptions rt_options;
+    rt_options.auto_stream_reset = rs::AutoStreamReset::earliest;
+    auto real_time = consuming.create_consumer({stream}, rt_options);
+    rs::ConsumerOptions lb_options = rt_options;
+    lb_options.mode = rs::ConsumerMode::load_balanced;
+    lb_options.auto_commit = rs::AutoCommit::rolling;
+    lb_options.group = group;
+    std::vector<rs::Streamer> member_streamers;
+    std::vector<rs::Consumer> members;
+    for (int m = 0; m < 3; ++m) {
+        member_streamers.push_back(rs::Streamer::connect(c.url()));
+        lb_options.consumer = "member-" + std::to_string(m);
+        members.push_back(member_streamers.back().create_consumer({stream}, lb_options));
+    }
+
+    Tally rt_tally(total), lb_tally(total);
+    Errors errors;
+    std::atomic<bool> sending{true};
+    std::atomic<std::int64_t> longest_gap_ms{0};
+    Workers workers;
+    workers.spawn([&](const std::atomic<bool>& stop) {
+        auto last = Clock::now();
+        while (!stop) {
+            try {
+                auto m = real_time.next_for(200ms);
+                const auto now = Clock::now();
+                if (sending) {  // a gap counts while messages are being sent
+                    const auto gap = (now - last) / 1ms;
+                    if (gap > longest_gap_ms) longest_gap_ms = gap;
+                }
+                if (!m) continue;
+                last = now;
+                rt_tally.add(m->payload());
+            } catch (const rs::Error& e) {
+                errors.add(std::string("real-time: ") + e.what());
+                return;
+            }
+        }
+    });
+    for (auto& member : members)
+        workers.spawn([&member, &lb_tally, &errors](const std::atomic<bool>& stop) {
+            while (!stop) {
+                try {
+                    auto m = member.next_for(200ms);
+                    if (!m) continue;
+                    lb_tally.add(m->payload());
+                    member.ack(*m);
+                } catch (const rs::Error& e) {
+                    errors.add(std::string("member: ") + e.what());
+                    return;
+                }
+            }
+        });
+
+    std::atomic<std::size_t> issued{shards};
+    std::atomic<std::size_t> failed{0};
+    std::string first_failure;  // the sender's, read once it stopped
+    std::thread sender([&] {
+        std::vector<rs::SendFuture> window;  // 256 in flight
+        const auto settle = [&] {
+            for (auto& f : window) {
+                try {
+                    f.get();
+                } catch (const rs::Error& e) {
+                    if (failed++ == 0) first_failure = e.what();
+                }
+            }
+            window.clear();
+        };
+        // Paced (7,000 a second: about 14 s), so that sending outlasts the
+        // reshard; a schedule, not a synchronisation.
+        const auto start = Clock::now();
+        for (std::size_t i = shards; i < total; ++i) {
+            window.push_back(producer.send(std::to_string(i)));
+            issued = i + 1;
+            if (window.size() == 256) settle();
+            if (i % 64 == 0) std::this_thread::sleep_until(start + i * 1'000'000us / rate);
+        }
+        settle();
+        sending = false;
+    });
+    struct Joiner {
+        std::thread& t;
+        ~Joiner() {
+            if (t.joinable()) t.join();
+        }
+    } joiner{sender};
+    const auto reached = [&](std::size_t n) {
+        return rs::test::eventually([&] { return issued.load() >= n; }, 60s);
+    };
+    std::vector<std::string> timeline;
+    workers.spawn([&](const std::atomic<bool>& stop) {
+        const auto t0 = Clock::now();
+        while (!stop) {
+            timeline.push_back(std::to_string((Clock::now() - t0) / 1ms) + " issued " +
+                               std::to_string(issued.load()) + " rt " +
+                               std::to_string(rt_tally.distinct()) + " lb " +
+                               std::to_string(lb_tally.distinct()));
+            std::this_thread::sleep_for(250ms);
+        }
+    });
+
+    // Every slot of the master of shard 0 to the next master, by redis-cli.
+    const auto from = c.master_of(cluster::key_slot(keys[0]));
+    const auto masters = c.masters();
+    const auto to =
+        masters[(std::find(masters.begin(), masters.end(), from) - masters.begin() + 1) %
+                masters.size()];
+    const auto owners = c.slot_owners();
+    const auto slots = std::count(owners.begin(), owners.end(), from);
+    const auto on_from = keys_by_master(c, keys)[from];
+    ASSERT_FALSE(on_from.empty());
+    ASSERT_TRUE(reached(total / 10));
+    const auto reshard_started = Clock::now();
+    const auto out =
+        c.cli(to, {"--cluster", "reshard", "127.0.0.1:" + std::to_string(c.node(to).port()),
+                   "--cluster-from", c.cli(from, {"CLUSTER", "MYID"}), "--cluster-to",
+                   c.cli(to, {"CLUSTER", "MYID"}), "--cluster-slots", std::to_string(slots),
+                   "--cluster-yes"});
+    const auto reshard_ms = (Clock::now() - reshard_started) / 1ms;
+    for (const auto& key : on_from)
+        ASSERT_EQ(c.master_of(cluster::key_slot(key)), to) << key << " did not move:\n" << out;
+
+    // Two of the moved shards on, by hand, while the sender goes on.
+    ASSERT_TRUE(reached(3 * total / 5));
+    for (std::size_t k = 0; k < std::min<std::size_t>(2, on_from.size()); ++k)
+        c.move_slot(cluster::key_slot(on_from[k]), {on_from[k]});
+    sender.join();
+
+    EXPECT_EQ(failed.load(), 0U) << "the first: " << first_failure;
+    EXPECT_TRUE(rs::test::eventually(
+        [&] { return (rt_tally.complete() && lb_tally.complete()) || !errors.list().empty(); },
+        60s))
+        << "real-time " << rt_tally.missing() << "; group " << lb_tally.missing();
+    EXPECT_TRUE(rs::test::eventually([&] { return total_pending(c, keys, group) == 0; }, 20s))
+        << "pending " << total_pending(c, keys, group);
+    workers.stop();
+    std::cout << "[ info     ] reshard of " << slots << " slots took " << reshard_ms
+              << " ms; duplicates: real-time " << rt_tally.duplicates() << ", group "
+              << lb_tally.duplicates() << "; longest real-time gap " << longest_gap_ms << " ms"
+              << std::endl;
+    EXPECT_EQ(rt_tally.duplicates(), 0U);
+    EXPECT_LT(lb_tally.duplicates() * 100, total) << lb_tally.duplicates() << " of " << total;
+    EXPECT_EQ(rt_tally.unknown() + lb_tally.unknown(), 0U);
+    EXPECT_LT(longest_gap_ms.load(), 2000) << "the real-time consumer stalled" << joined(timeline);
+    EXPECT_TRUE(errors.list().empty()) << joined(errors.list());  // no MOVED, ASK, CROSSSLOT
+    EXPECT_FALSE(real_time.last_error()) << real_time.last_error().message();
+    for (const auto& member : members)
+        EXPECT_FALSE(member.last_error()) << member.last_error().message();
+}
+
 TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseconds) {
     const auto& c = shared_cluster();
     // 13 slots read (12 shards and the stream's own key), as even as can be:
@@ -631,7 +794,7 @@ TEST(ClusterConsumer, AnIdleConsumerDoesNotPollAndAMessageArrivesWithinMilliseco
         return n == std::vector<std::size_t>{4, 4, 5};
     });
     const auto keys = shard_keys(stream);
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     auto producer = streamer.create_producer(stream, {.shards = shards});
     send_numbered(producer, 0, shards);  // one on each shard
 
@@ -740,13 +903,13 @@ void expect_capped_connections(std::size_t cap) {
         return n.size() == 3 && n.back() > cap;
     });
     const auto keys = shard_keys(stream);
-    auto producing = rs::Streamer::connect(cluster_url(c));
+    auto producing = rs::Streamer::connect(c.url());
     auto producer = producing.create_producer(stream, {.shards = shards});
     constexpr std::size_t n = 1'200;  // 100 per shard
     send_numbered(producer, 0, n / 2);
 
     const auto name = client_name();
-    auto consuming = rs::Streamer::connect(cluster_url(c, name));
+    auto consuming = rs::Streamer::connect(c.url(name));
     rs::ConsumerOptions o;
     o.auto_stream_reset = rs::AutoStreamReset::earliest;
     o.max_connections_per_node = cap;
@@ -807,7 +970,7 @@ TEST(ClusterConsumer, AFrozenMasterNeitherHangsNextNorStopsTheOthersAndIsReadAga
             break;
         }
 
-    auto streamer = rs::Streamer::connect(cluster_url(c));
+    auto streamer = rs::Streamer::connect(c.url());
     auto producer =
         streamer.create_producer(stream, {.shards = shards, .sharder = shard_named_by_key()});
     const auto send_to_shard = [&](const std::string& key, std::string payload) {
