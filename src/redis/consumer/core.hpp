@@ -108,12 +108,20 @@ struct ReadLane {
     /// while all are quiet: a message on another waits up to about this.
     static constexpr std::chrono::milliseconds shared_block{100};
 
+    /// A cluster lane waits at most this long between tries while its
+    /// master is down, so that it soon reads where the new map says.
+    static constexpr std::chrono::milliseconds cluster_retry{200};
+
     ReadLane(std::shared_ptr<net::Client> c, const asio::strand<asio::any_io_executor>& strand,
              HostPort n = {})
         : client(std::move(c)),
           node(std::move(n)),
           backoff(client->config().reconnect),
-          retry(strand) {}
+          retry(strand) {
+        // A cluster lane's request fails at once while its master is down,
+        // instead of waiting out its deadline for a node that may be gone.
+        req.config().fail_if_not_connected = !node.host.empty();
+    }
     /// A lane whose connection is chosen per request (discovery's).
     ReadLane(const net::ReconnectOptions& reconnect,
              const asio::strand<asio::any_io_executor>& strand)

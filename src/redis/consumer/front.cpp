@@ -151,9 +151,14 @@ void ConsumerImpl::back_off(ReadLane& lane, std::error_code ec) {
     // Except a reply the connection could not parse: it would come again on
     // every retry, so it stops reading as a server refusal does.
     if (ec == condition::protocol) return fail(lane, ec);
-    // A master that is gone or frozen: the map may have moved on.
-    if (!lane.node.host.empty()) router->report_node_lost(lane.node);
-    retry_later(lane, lane.backoff.next_delay());
+    auto delay = lane.backoff.next_delay();
+    // A master that is gone or frozen: the map may have moved on, and the
+    // lane looks again soon (replan() moves its slots once it has).
+    if (!lane.node.host.empty()) {
+        router->report_node_lost(lane.node);
+        delay = std::min(delay, ReadLane::cluster_retry);
+    }
+    retry_later(lane, delay);
 }
 
 void ConsumerImpl::retry_later(ReadLane& lane, std::chrono::milliseconds delay) {
