@@ -52,23 +52,31 @@ stop_redis() {
     BENCH_REDIS_DIR=
 }
 
-# start_cluster: a Redis Cluster of 3 masters (no replicas) on free ports;
-# sets REDSTREAM_BENCH_CLUSTER_PORTS (exported, comma-separated) and registers
-# cleanup. At most one per run.
+# start_cluster [REPLICAS]: a Redis Cluster of 3 masters with REPLICAS
+# replicas each (default 0; cluster-node-timeout 2 s, as in the tests) on
+# free ports; sets REDSTREAM_BENCH_CLUSTER_PORTS (exported,
+# comma-separated) and registers cleanup. One at a time: asking for another
+# shape stops the one running.
 start_cluster() {
-    [[ -n "${BENCH_CLUSTER_PIDS:-}" ]] && return 0
+    local replicas=${1:-0}
+    if [[ -n "${BENCH_CLUSTER_PIDS:-}" ]]; then
+        [[ "${BENCH_CLUSTER_REPLICAS:-}" == "$replicas" ]] && return 0
+        stop_cluster
+    fi
+    BENCH_CLUSTER_REPLICAS=$replicas
     BENCH_CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/redstream-bench-cluster.XXXXXX")
     trap 'stop_redis; stop_cluster' EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     local ports=() nodes=() port
     BENCH_CLUSTER_PIDS=
-    for _ in 1 2 3; do
+    for _ in $(seq $((3 * (1 + replicas)))); do
         port=$(free_port)
         mkdir -p "$BENCH_CLUSTER_DIR/$port"
         # The bus port must be chosen too: port + 10000 may not exist.
         redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-            --cluster-enabled yes --cluster-port "$(free_port)" \
+            --cluster-enabled yes --cluster-port "$(free_port)" --cluster-node-timeout 2000 \
+            --repl-diskless-sync-delay 0 \
             --cluster-config-file "$BENCH_CLUSTER_DIR/$port/nodes.conf" \
             --dir "$BENCH_CLUSTER_DIR/$port" --daemonize no \
             >"$BENCH_CLUSTER_DIR/$port/server.log" 2>&1 &
@@ -82,7 +90,7 @@ start_cluster() {
             sleep 0.05
         done
     done
-    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas "$replicas" --cluster-yes >/dev/null
     for port in "${ports[@]}"; do
         for _ in $(seq 200); do
             redis-cli -p "$port" cluster info | grep -q 'cluster_state:ok' && break
@@ -92,6 +100,14 @@ start_cluster() {
             echo "cluster node $port is not ready" >&2
             return 1
         }
+    done
+    # A replica that never synced may not take over: wait for every link.
+    for port in "${ports[@]}"; do
+        for _ in $(seq 200); do
+            redis-cli -p "$port" info replication |
+                grep -Eq 'role:master|master_link_status:up' && break
+            sleep 0.05
+        done
     done
     REDSTREAM_BENCH_CLUSTER_PORTS=$(IFS=,; echo "${ports[*]}")
     export REDSTREAM_BENCH_CLUSTER_PORTS
