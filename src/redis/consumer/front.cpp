@@ -52,10 +52,8 @@ const std::string& ConsumerImpl::start_failure() const noexcept {
     return group_ ? group_->start_failure() : none;
 }
 
-std::string ConsumerImpl::connection_error() const {
-    for (const auto& lane : lanes_)
-        if (auto why = lane->client->last_error(); !why.empty()) return why;
-    return router->last_error();
+const std::string& ConsumerImpl::connection_error() const noexcept {
+    return connection_error_;
 }
 
 void ConsumerImpl::start(BasicCompletion<std::error_code> started) {
@@ -84,7 +82,13 @@ void ConsumerImpl::connect(ReadLane& lane) {
 }
 
 void ConsumerImpl::finish_start(std::error_code ec) {
-    if (started_) started_(ec);
+    if (!started_) return;
+    if (ec) {  // written here, on the strand, before the start completes
+        for (const auto& lane : lanes_)
+            if (connection_error_.empty()) connection_error_ = lane->client->last_error();
+        if (connection_error_.empty()) connection_error_ = router->last_error();
+    }
+    started_(ec);
 }
 
 // Decides the next request of each lane; every completion comes back here.

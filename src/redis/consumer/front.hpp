@@ -95,9 +95,9 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     /// Why start() failed, when the error code alone does not say it. Read
     /// only after the start completed.
     const std::string& start_failure() const noexcept;
-    /// The last connection failure of a read lane (or the router's), for
-    /// messages. Read only after the start completed.
-    std::string connection_error() const;
+    /// The last connection failure of a read lane (or the router's) when
+    /// the start failed, for messages. Read only after the start completed.
+    const std::string& connection_error() const noexcept;
     /// How a group consumer acks; none for a real-time one.
     std::optional<AutoCommit> commit_mode() const noexcept {
         return group_mode() ? std::optional(options.auto_commit) : std::nullopt;
@@ -157,6 +157,7 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     std::optional<LeaseLoop> leases_;  // load_balanced with renew_leases
     std::vector<Message> batch_;       // one read's messages, on their way to the inbox
     BasicCompletion<std::error_code> started_;
+    std::string connection_error_;  // see connection_error()
     bool connected_ = false;
 
     std::atomic<std::uint64_t> wait_ids_{0};
