@@ -3,8 +3,10 @@
 // master that serves it, and the slot map.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <redstream/cluster/slot.hpp>
 #include <redstream/redis/streamer.hpp>
@@ -25,16 +27,20 @@ std::string cluster_url() {
     return "redis://" + hosts + "/?cluster=yes";
 }
 
-std::size_t master_index(std::string_view key) {
-    return shared_cluster().master_of(rs::cluster::key_slot(key));
-}
-
+// Each key's master, from one CLUSTER NODES per test (the topology does
+// not change while an administration test runs).
 checks::Target target() {
+    const auto owners = std::make_shared<std::vector<std::size_t>>(shared_cluster().slot_owners());
+    auto master_index = [owners](std::string_view key) {
+        return owners->at(rs::cluster::key_slot(key));
+    };
     checks::Target t;
     t.url = cluster_url();
     t.cluster = true;
-    t.master_of = [](std::string_view key) { return shared_cluster().config(master_index(key)); };
-    t.master_name = [](std::string_view key) {
+    t.master_of = [master_index](std::string_view key) {
+        return shared_cluster().config(master_index(key));
+    };
+    t.master_name = [master_index](std::string_view key) {
         return "127.0.0.1:" + std::to_string(shared_cluster().node(master_index(key)).port());
     };
     return t;

@@ -23,7 +23,7 @@ void streams_lists_every_key(const Target& t) {
     auto streamer = Streamer::connect(t.url);
     auto admin = streamer.admin();
     Direct direct(t);
-    const auto p = prefix();
+    const auto p = spread_prefix(t, "orders", 6);
     const auto orders = produce(streamer, p + "orders", 6, 300);
     const auto audit = produce(streamer, p + "audit", 1, 10);
     produce(streamer, p + "orders_old", 1, 1);
@@ -104,7 +104,7 @@ void trim_trims_every_key(const Target& t) {
     auto streamer = Streamer::connect(t.url);
     auto admin = streamer.admin();
     Direct direct(t);
-    const auto name = prefix() + "trim";
+    const auto name = spread_prefix(t, "trim", 6) + "trim";
     const auto ids = produce(streamer, name, 6, 300);  // 50 per key
     expect_spread(t, ids);
     EXPECT_EQ(admin.trim(StreamKey(name), commands::TrimOptions::maxlen(5)), 6u * 45u);
@@ -130,7 +130,7 @@ void delete_removes_every_key(const Target& t) {
     auto streamer = Streamer::connect(t.url);
     auto admin = streamer.admin();
     Direct direct(t);
-    const auto p = prefix();
+    const auto p = spread_prefix(t, "del", 6);
     const auto name = p + "del";
     auto ids = produce(streamer, name, 6, 60);
     direct.run(name, {"XADD", name, "*", "msg", "plain"});

@@ -98,8 +98,21 @@ inline IdsByKey produce(Streamer& s, const std::string& stream, std::uint64_t sh
     return ids;
 }
 
-// On a cluster, keys of a stream must sit on more than one master, or the
-// test would not show that every master is asked.
+// A prefix unique to the test such that, on a cluster, the `shards` shard
+// keys of stream `prefix + leaf` sit on more than one master: a check on
+// them then shows that every master is asked, whatever the names hash to.
+inline std::string spread_prefix(const Target& t, const std::string& leaf, std::uint64_t shards) {
+    for (int tries = 0;; ++tries) {
+        auto p = prefix();
+        if (!t.cluster || tries == 100) return p;
+        std::set<std::string> masters;
+        for (std::uint64_t s = 0; s < shards; ++s)
+            masters.insert(t.master_name(p + leaf + ":" + std::to_string(s)));
+        if (masters.size() >= 2) return p;
+    }
+}
+
+// On a cluster, the keys of a stream sit on more than one master.
 inline void expect_spread(const Target& t, const IdsByKey& ids) {
     if (!t.cluster) return;
     std::set<std::string> masters;
