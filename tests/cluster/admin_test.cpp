@@ -20,13 +20,6 @@ using rs::test::shared_cluster;
 
 namespace {
 
-std::string cluster_url() {
-    std::string hosts;
-    for (const auto port : shared_cluster().ports())
-        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
-    return "redis://" + hosts + "/?cluster=yes";
-}
-
 // Each key's master, from one CLUSTER NODES per test (the topology does
 // not change while an administration test runs).
 checks::Target target() {
@@ -35,7 +28,7 @@ checks::Target target() {
         return owners->at(rs::cluster::key_slot(key));
     };
     checks::Target t;
-    t.url = cluster_url();
+    t.url = shared_cluster().url();
     t.cluster = true;
     t.master_of = [master_index](std::string_view key) {
         return shared_cluster().config(master_index(key));
@@ -82,7 +75,7 @@ TEST(AdminCluster, AsyncFormsWork) {
 // its one replica.
 TEST(AdminCluster, SlotMapMatchesTheCluster) {
     const auto& c = shared_cluster();
-    auto streamer = rs::Streamer::connect(cluster_url());
+    auto streamer = rs::Streamer::connect(c.url());
     const auto admin = streamer.admin();
     EXPECT_TRUE(admin.is_cluster());
     const auto map = admin.slot_map();
