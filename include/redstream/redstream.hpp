@@ -8,6 +8,7 @@
 #include <redstream/core/url.hpp>
 #include <redstream/net/client.hpp>
 #include <redstream/net/config.hpp>
+#include <redstream/redis/admin.hpp>
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/producer.hpp>
 #include <redstream/redis/sharder.hpp>

@@ -137,6 +137,11 @@ Consumer Streamer::create_consumer(std::vector<StreamKey> streams, ConsumerOptio
     return Consumer(ctx_, std::move(streams), std::move(options));
 }
 
+Admin Streamer::admin(AdminOptions options) const {
+    if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
+    return Admin(ctx_, options);
+}
+
 const std::vector<StreamKey>& Streamer::streams() const noexcept {
     static const std::vector<StreamKey> none;
     return ctx_ ? ctx_->url_streams : none;

@@ -1,7 +1,9 @@
-// The typed Redis Streams commands: builders that append a command to a
+// The typed Redis Streams commands, and the few key commands (SCAN, TYPE,
+// DEL) that working with streams needs: builders that append a command to a
 // resp::Request and decoders that turn its reply into typed values. No I/O.
 #pragma once
 
+#include <redstream/commands/keys.hpp>
 #include <redstream/commands/types.hpp>
 #include <redstream/commands/xack.hpp>
 #include <redstream/commands/xadd.hpp>

@@ -15,6 +15,7 @@
 #include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
 #include <redstream/net/config.hpp>
+#include <redstream/redis/admin.hpp>
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/producer.hpp>
 
@@ -83,6 +84,10 @@ class Streamer {
     Producer create_generic_producer(ProducerOptions options = {});
     /// A consumer of `streams` (all their shards).
     Consumer create_consumer(std::vector<StreamKey> streams, ConsumerOptions options = {});
+    /// The administration API (streams, groups, pending entries, the slot
+    /// map) over this Streamer's connections; see redis/admin.hpp. Throws
+    /// not_connected for a Streamer that is not connected.
+    Admin admin(AdminOptions options = {}) const;
 
     /// The streams named in the URL's path, if any.
     const std::vector<StreamKey>& streams() const noexcept;
