@@ -70,6 +70,33 @@ TEST_F(ConsumerErrors, AProtocolErrorOnTheReadConnectionEndsNext) {
     streamer.disconnect();
 }
 
+// A consumer reads over a connection of its own: when that one cannot be
+// made (here the server takes no more clients), create_consumer() fails
+// with the reason, even when no key needs a lookup first (earliest).
+TEST_F(ConsumerErrors, CreateConsumerFailsWhenItsOwnConnectionCannotBeMade) {
+    const auto key = unique_key();
+    send(key, 1, "m");
+    net::SyncClient admin(server().config());  // connected before the limit
+    admin.connect();
+    const auto info = std::string(admin.exec_one("INFO", "clients").root().str());
+    const auto at = info.find("connected_clients:");
+    ASSERT_NE(at, std::string::npos) << info;
+    // The clients connected now, the Streamer's and admin among them, and no more.
+    admin.exec_one("CONFIG", "SET", "maxclients",
+                   info.substr(at + 18, info.find('\r', at) - at - 18));
+    // Nothing to look up first: no shard scan, no start id (earliest).
+    auto o = options(ConsumerMode::real_time, AutoCommit::delayed, AutoStreamReset::earliest, "");
+    o.discover_shards = false;
+    try {
+        streamer_.create_consumer({key}, o);
+        ADD_FAILURE() << "a consumer without a connection started";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("max number of clients"), std::string::npos)
+            << e.what();
+    }
+    admin.exec_one("CONFIG", "SET", "maxclients", "10000");
+}
+
 // XACK does not check the owner: member A's ack of an entry member B has
 // claimed is counted (acked, not not_pending), and it takes the entry out of
 // B's pending list, so B's own ack afterwards is the one not counted.

@@ -148,6 +148,7 @@ struct ReadLane {
     net::detail::Backoff backoff;      // reset by each reply that was read
     asio::steady_timer retry;          // the back-off wait
     bool busy = false;                 // a request (or the back-off wait) is out
+    bool was_up = false;               // its first connect succeeded
 
     // The request out, and what the reader keeps about it.
     resp::Request req;

@@ -1,5 +1,6 @@
 #include "front.hpp"
 
+#include <algorithm>
 #include <future>
 
 #include <asio/post.hpp>
@@ -77,6 +78,7 @@ void ConsumerImpl::connect(ReadLane& lane) {
             lane.busy = false;
             if (stopped) return;
             if (ec) return back_off(lane, ec);
+            lane.was_up = true;
             step();
         }));
 }
@@ -103,7 +105,12 @@ void ConsumerImpl::step() {
     if (discovery_.due() && !discovery_.busy()) discovery_.scan();
     // The first round's keys are read as the consumer's own (Origin::initial).
     if (discovery_.due() && !discovery_.first_done()) return;
-    if (started_ && !(group_ ? group_->needs_create() : realtime_->needs_resolution())) {
+    // Started once every key has its start and every lane reached its
+    // server: a connection that cannot be made fails create_consumer().
+    const bool lanes_up =
+        std::all_of(lanes_.begin(), lanes_.end(), [](const auto& lane) { return lane->was_up; });
+    if (started_ && lanes_up &&
+        !(group_ ? group_->needs_create() : realtime_->needs_resolution())) {
         finish_start({});
         discovery_.start_rounds();
         if (claims_) claims_->schedule(std::chrono::milliseconds(0));  // a restart claims at once
