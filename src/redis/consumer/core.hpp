@@ -159,6 +159,21 @@ struct ReadLane {
     std::size_t read_limit = 0;  // real-time: a blocking read over the room keeps this many
 };
 
+/// The cursors of `lane`'s next read that `ready(c)` accepts: every one the
+/// lane serves or, when it reads several slots, those of the slot whose turn
+/// it is (a slot with none gives its turn on).
+template <class Cursor, class Ready>
+std::vector<const Cursor*> next_read_keys(ReadLane& lane, const std::vector<Cursor>& cursors,
+                                          Ready ready) {
+    std::vector<const Cursor*> keys;
+    for (std::size_t tries = 0; keys.empty() && tries <= lane.slots.size(); ++tries) {
+        if (tries > 0) lane.read_done(false);
+        for (const auto& c : cursors)
+            if (ready(c) && lane.reads(c.slot)) keys.push_back(&c);
+    }
+    return keys;
+}
+
 class ConsumerCore {
   public:
     /// Added to block_time for the deadline of a blocking read.

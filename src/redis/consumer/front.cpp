@@ -39,13 +39,14 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<cluster::Ro
 
 void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string key,
                            ReadState::Origin origin) {
+    const bool added =
+        group_ ? group_->add(stream, shard, std::move(key), origin == ReadState::Origin::discovered)
+               : realtime_->add(stream, shard, std::move(key), origin);
+    // Every discovery round finds the known keys again: only a new one counts.
+    if (!added) return;
     for (auto& lane : lanes_)
         lane->turns.quiet = 0;  // a new key may have entries: go round the turns again
     replan_ = true;
-    if (group_)
-        group_->add(stream, shard, std::move(key), origin == ReadState::Origin::discovered);
-    else
-        realtime_->add(stream, shard, std::move(key), origin);
 }
 
 const std::string& ConsumerImpl::start_failure() const noexcept {
@@ -107,9 +108,11 @@ void ConsumerImpl::step() {
     if (discovery_.due() && !discovery_.first_done()) return;
     // Started once every key has its start and every lane reached its
     // server: a connection that cannot be made fails create_consumer().
-    const bool lanes_up =
-        std::all_of(lanes_.begin(), lanes_.end(), [](const auto& lane) { return lane->was_up; });
-    if (started_ && lanes_up &&
+    const auto lanes_up = [this] {  // only while starting: not on every step
+        return std::all_of(lanes_.begin(), lanes_.end(),
+                           [](const auto& lane) { return lane->was_up; });
+    };
+    if (started_ && lanes_up() &&
         !(group_ ? group_->needs_create() : realtime_->needs_resolution())) {
         finish_start({});
         discovery_.start_rounds();

@@ -27,10 +27,6 @@ bool is_lost_group(const resp::Value& v) {
 GroupReader::GroupReader(ConsumerCore& core)
     : core_(core), state_(core.options.auto_stream_reset) {}
 
-void GroupReader::add(const StreamKey& stream, ShardId shard, std::string key, bool found_later) {
-    state_.add(stream, shard, std::move(key), found_later);
-}
-
 std::size_t GroupReader::created_keys() const noexcept {
     return static_cast<std::size_t>(
         std::count_if(state_.cursors().begin(), state_.cursors().end(),
@@ -99,26 +95,15 @@ void GroupReader::on_groups_created(ReadLane& lane, std::error_code ec) {
     core_.step();
 }
 
-// The keys of the lane's next read: every one it serves with a group, or
-// with several slots those of the slot whose turn it is (a slot with none
-// gives its turn on).
-std::vector<const GroupCursor*> GroupReader::keys_for(ReadLane& lane) const {
-    std::vector<const GroupCursor*> keys;
-    for (std::size_t tries = 0; keys.empty() && tries <= lane.slots.size(); ++tries) {
-        if (tries > 0) lane.read_done(false);
-        for (const auto& c : state_.cursors())
-            if (c.phase != GroupCursor::Phase::create && lane.reads(c.slot)) keys.push_back(&c);
-    }
-    return keys;
-}
-
 // A group read of the keys plan_read() picks out of the room left in the
 // prefetch queue: entries a read brings are this member's (pending) at once,
 // so it never asks for more than fit. A turn of keys (fewer than all) does
 // not block; once turns found every key empty, a wake-up read (XREAD, which
 // delivers nothing) blocks on all of them instead.
 void GroupReader::read(ReadLane& lane, std::size_t incoming) {
-    const auto keys = keys_for(lane);
+    const auto keys = next_read_keys(lane, state_.cursors(), [](const GroupCursor& c) {
+        return c.phase != GroupCursor::Phase::create;
+    });
     if (keys.empty()) return;  // unassigned meanwhile
     auto& turns = lane.turns;
     const auto plan =

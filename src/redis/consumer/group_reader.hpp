@@ -20,7 +20,10 @@ class GroupReader {
     explicit GroupReader(ConsumerCore& core);
 
     const GroupState& state() const noexcept { return state_; }
-    void add(const StreamKey& stream, ShardId shard, std::string key, bool found_later);
+    /// False if the key is read already.
+    bool add(const StreamKey& stream, ShardId shard, std::string key, bool found_later) {
+        return state_.add(stream, shard, std::move(key), found_later);
+    }
     void remove(const StreamKey& stream, ShardId shard) { state_.remove(stream, shard); }
     /// Why the start failed (a missing stream), when the error code alone
     /// does not say it.
@@ -38,8 +41,7 @@ class GroupReader {
     std::size_t created_keys() const noexcept;
 
   private:
-    bool has_keys(const ReadLane& lane) const noexcept;              // with a group, that it serves
-    std::vector<const GroupCursor*> keys_for(ReadLane& lane) const;  // of its next read
+    bool has_keys(const ReadLane& lane) const noexcept;  // with a group, that it serves
     void on_groups_created(ReadLane& lane, std::error_code ec);
     // Turns found every key empty: XREAD BLOCK as a wake-up.
     void wait_for_entries(ReadLane& lane, const std::vector<const GroupCursor*>& keys);

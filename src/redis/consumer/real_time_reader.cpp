@@ -12,11 +12,6 @@ namespace redstream::detail {
 RealTimeReader::RealTimeReader(ConsumerCore& core)
     : core_(core), state_(core.options.auto_stream_reset) {}
 
-void RealTimeReader::add(const StreamKey& stream, ShardId shard, std::string key,
-                         ReadState::Origin origin) {
-    state_.add(stream, shard, std::move(key), origin);
-}
-
 bool RealTimeReader::needs_resolution(const ReadLane& lane) const noexcept {
     return std::any_of(state_.cursors().begin(), state_.cursors().end(),
                        [&](const ReadCursor& c) { return !c.resolved && lane.serves(c.slot); });
@@ -65,21 +60,9 @@ void RealTimeReader::on_resolved(ReadLane& lane, std::error_code ec, std::uint64
     core_.step();
 }
 
-// The resolved keys of the lane's next read: every one it serves, or with
-// several slots those of the slot whose turn it is (a slot with none gives
-// its turn on).
-std::vector<const ReadCursor*> RealTimeReader::keys_for(ReadLane& lane) const {
-    std::vector<const ReadCursor*> keys;
-    for (std::size_t tries = 0; keys.empty() && tries <= lane.slots.size(); ++tries) {
-        if (tries > 0) lane.read_done(false);
-        for (const auto& c : state_.cursors())
-            if (c.resolved && lane.reads(c.slot)) keys.push_back(&c);
-    }
-    return keys;
-}
-
 void RealTimeReader::read(ReadLane& lane, std::size_t incoming) {
-    const auto keys = keys_for(lane);
+    const auto keys =
+        next_read_keys(lane, state_.cursors(), [](const ReadCursor& c) { return c.resolved; });
     if (keys.empty()) return;  // unassigned meanwhile
     auto& turns = lane.turns;
     const auto room = core_.lane_room(incoming);

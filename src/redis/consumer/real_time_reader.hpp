@@ -23,7 +23,10 @@ class RealTimeReader {
     explicit RealTimeReader(ConsumerCore& core);
 
     const ReadState& state() const noexcept { return state_; }
-    void add(const StreamKey& stream, ShardId shard, std::string key, ReadState::Origin origin);
+    /// False if the key is read already (or was unassigned): see ReadState::add().
+    bool add(const StreamKey& stream, ShardId shard, std::string key, ReadState::Origin origin) {
+        return state_.add(stream, shard, std::move(key), origin);
+    }
     void remove(const StreamKey& stream, ShardId shard) { state_.remove(stream, shard); }
 
     /// Some key (that `lane` serves) waits for its start id.
@@ -49,7 +52,6 @@ class RealTimeReader {
 
   private:
     struct EndLookup;
-    std::vector<const ReadCursor*> keys_for(ReadLane& lane) const;  // of its next read
     void on_resolved(ReadLane& lane, std::error_code ec, std::uint64_t generation);
     void on_read(ReadLane& lane, std::error_code ec, std::uint64_t generation);
     void keep_first(ReadLane& lane);  // a blocking read's cut to the room
