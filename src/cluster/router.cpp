@@ -48,6 +48,14 @@ std::uint64_t Router::map_version() const noexcept {
 std::shared_ptr<net::Client> Router::connection_for(std::uint16_t slot) {
     return impl_->connection_for(slot);
 }
+std::vector<HostPort> Router::masters() const {
+    if (!is_cluster()) return {HostPort{}};
+    std::vector<HostPort> out;
+    const auto map = slot_map();  // masters() points into it
+    for (const auto* m : map.masters())
+        out.push_back(m->endpoint);
+    return out;
+}
 std::shared_ptr<net::Client> Router::connection_to(const HostPort& endpoint) {
     return impl_->connection_to(endpoint);
 }

@@ -157,6 +157,11 @@ class Router {
     /// The connection of the master that serves `slot` now, made on demand
     /// (standalone: the one connection); null if no node serves it.
     std::shared_ptr<net::Client> connection_for(std::uint16_t slot);
+    /// Where a command that must run on every master goes (SCAN): the
+    /// masters of the slot map now, or one default HostPort standalone (the
+    /// one server, as connection_to() takes it). Empty on a cluster whose
+    /// map has no master yet.
+    std::vector<HostPort> masters() const;
     /// The shared connection of the node at `endpoint`, made on demand
     /// (standalone: the one connection, whatever `endpoint` says).
     std::shared_ptr<net::Client> connection_to(const HostPort& endpoint);

@@ -68,15 +68,9 @@ void scan_keys(const AdminEnv& env, KeyScanSpec spec, KeyScanThen then) {
     scan->env = env;
     scan->spec = std::move(spec);
     scan->then = std::move(then);
-    if (env.router->is_cluster()) {
-        const auto map = env.router->slot_map();
-        for (const auto* m : map.masters())
-            scan->masters.push_back(m->endpoint);
-        if (scan->masters.empty())  // no map yet: nothing could be routed either
-            return scan->finish(make_error_code(errc::not_connected), false);
-    } else {
-        scan->masters.emplace_back();  // the one server
-    }
+    scan->masters = env.router->masters();
+    if (scan->masters.empty())  // no map yet: nothing could be routed either
+        return scan->finish(make_error_code(errc::not_connected), false);
     scan->next();
 }
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <redstream/commands/keys.hpp>
 #include <redstream/core/error.hpp>
 
 namespace redstream::detail {
@@ -15,7 +16,10 @@ ShardDiscovery::ShardDiscovery(ConsumerCore& core, const std::vector<StreamKey>&
     : core_(core),
       streams_(streams),
       lane_(core.router->config().reconnect, core.strand),
-      timer_(core.strand) {}
+      timer_(core.strand) {
+    for (const auto& s : streams_)  // once, not on every SCAN
+        patterns_.push_back(shard_scan_pattern(s.name()));
+}
 
 void ShardDiscovery::schedule() {
     const auto interval = core_.options.discovery_interval;
@@ -39,14 +43,7 @@ void ShardDiscovery::topology_changed() {
 
 void ShardDiscovery::scan() {
     if (scans_.empty()) {
-        std::vector<HostPort> masters;
-        if (core_.router->is_cluster()) {
-            const auto map = core_.router->slot_map();
-            for (const auto* m : map.masters())
-                masters.push_back(m->endpoint);
-        } else
-            masters.emplace_back();  // the one server
-        for (const auto& m : masters)
+        for (const auto& m : core_.router->masters())
             for (std::size_t i = 0; i < streams_.size(); ++i)
                 scans_.push_back({m, i, "0"});
         if (scans_.empty()) return;  // no master known yet: the next map brings them
@@ -57,8 +54,8 @@ void ShardDiscovery::scan() {
     sent_ = 0;
     for (const auto& s : scans_) {
         if (!(s.node == scans_.front().node)) break;
-        lane_.req.push("SCAN", s.cursor, "MATCH", shard_scan_pattern(streams_[s.stream].name()),
-                       "COUNT", scan_count, "TYPE", "stream");
+        commands::scan(lane_.req, s.cursor,
+                       {.match = patterns_[s.stream], .count = scan_count, .type = "stream"});
         ++sent_;
     }
     core_.exec(lane_, lane_.req, lane_.resp, {}, [this](std::error_code ec) { on_scanned(ec); });
@@ -75,16 +72,15 @@ void ShardDiscovery::on_scanned(std::error_code ec) {
     lane_.resp.clear();
     std::vector<Scan> more;
     for (std::size_t n = 0; n < sent_ && n < scans_.size(); ++n) {
-        const auto root = resp.at(n).root();
-        if (auto err = resp::error_of(root)) return core_.fail(lane_, err);
-        if (root.size() != 2 || !root[0].is_string() || !root[1].is_aggregate())
-            return core_.fail(lane_, make_error_code(errc::unexpected_reply));
+        std::error_code dec;
+        const auto page = commands::decode_scan(resp.at(n).root(), dec);
+        if (dec) return core_.fail(lane_, dec);
         const auto& stream = streams_[scans_[n].stream];
-        for (auto key : root[1])
-            if (auto shard = parse_shard_key(stream.name(), key.str()))
-                core_.add_key(stream, *shard, std::string(key.str()), origin);
-        if (root[0].str() != "0")
-            more.push_back({scans_[n].node, scans_[n].stream, std::string(root[0].str())});
+        for (const auto key : page.keys)
+            if (auto shard = parse_shard_key(stream.name(), key))
+                core_.add_key(stream, *shard, std::string(key), origin);
+        if (!page.done())
+            more.push_back({scans_[n].node, scans_[n].stream, std::string(page.cursor)});
     }
     lane_.backoff.reset();
     if (std::exchange(restart_, false)) {  // the masters changed meanwhile: start over

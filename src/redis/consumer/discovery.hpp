@@ -58,8 +58,9 @@ class ShardDiscovery {
     const std::vector<StreamKey>& streams_;
     ReadLane lane_;  // its client is the master of the SCANs out
     asio::steady_timer timer_;
-    std::vector<Scan> scans_;  // the round's SCANs still to send
-    std::size_t sent_ = 0;     // scans_[0, sent_) are out
+    std::vector<std::string> patterns_;  // SCAN MATCH for each stream's shard keys
+    std::vector<Scan> scans_;            // the round's SCANs still to send
+    std::size_t sent_ = 0;               // scans_[0, sent_) are out
     bool first_done_ = false;
     bool due_ = false;
     bool periodic_ = false;  // start_rounds() was called
