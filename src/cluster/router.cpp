@@ -282,7 +282,9 @@ net::ConnectionConfig RouterImpl::node_config(const HostPort& endpoint) const {
 void RouterImpl::report_moved(std::uint16_t slot, const HostPort& endpoint) {
     if (!cluster_) return;
     asio::post(strand_, [self = shared_from_this(), slot, endpoint] {
-        if (self->closed_) return;
+        // Reported by every reader the move reached: publish (and make every
+        // holder of a copy look again) only when the map changes.
+        if (self->closed_ || self->topology_.map().is_owner(slot, endpoint)) return;
         self->act(self->topology_.moved(slot, endpoint, Clock::now()));
         self->publish_map();
     });
