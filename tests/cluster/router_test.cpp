@@ -147,6 +147,30 @@ TEST(Router, WorksWithUseAwaitable) {
         });
     EXPECT_EQ(got.get_future().get(), "x");
 }
+
+// The WaitReplicas form too: each master of the shared cluster has one
+// replica, so WAIT 1 counts it for the command.
+TEST(Router, WaitReplicasWorksWithUseAwaitable) {
+    RouterHarness h(shared_cluster());
+    std::promise<std::vector<std::int64_t>> got;
+    asio::co_spawn(
+        h.io(),
+        [&]() -> asio::awaitable<void> {
+            co_await h.router().async_connect(asio::use_awaitable);
+            rs::resp::Request req;
+            req.command("SET").key("router:co:wait").arg("x");
+            rs::net::Response resp;
+            std::vector<std::int64_t> acked;
+            co_await h.router().async_exec(
+                req, resp, {}, cluster::WaitReplicas{1, std::chrono::seconds(5), &acked},
+                asio::use_awaitable);
+            got.set_value(acked);
+        },
+        [&](std::exception_ptr e) {
+            if (e) got.set_exception(e);
+        });
+    EXPECT_EQ(got.get_future().get(), std::vector<std::int64_t>{1});
+}
 #endif
 
 TEST(Router, FollowsAskWhileASlotMigratesAndMovedOnceItHasMoved) {
