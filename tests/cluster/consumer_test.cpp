@@ -265,6 +265,29 @@ class Errors {
     std::vector<std::string> list_;
 };
 
+// Takes from `consumer` on a worker thread until the workers stop, counting
+// each message in `tally` (and acking it if `ack`); an error ends it and
+// goes to `errors` under `name`. `taken(got)`, if given, runs after each take.
+void consume_in_background(Workers& workers, rs::Consumer& consumer, Tally& tally, Errors& errors,
+                           bool ack, std::string name, std::function<void(bool got)> taken = {}) {
+    workers.spawn([&consumer, &tally, &errors, ack, name = std::move(name),
+                   taken = std::move(taken)](const std::atomic<bool>& stop) {
+        while (!stop) {
+            try {
+                auto m = consumer.next_for(200ms);
+                if (m) {
+                    tally.add(m->payload());
+                    if (ack) consumer.ack(*m);
+                }
+                if (taken) taken(m.has_value());
+            } catch (const rs::Error& e) {
+                errors.add(name + ": " + e.what());
+                return;
+            }
+        }
+    });
+}
+
 std::string joined(const std::vector<std::string>& lines) {
     std::string out;
     for (const auto& line : lines)
@@ -483,23 +506,8 @@ TEST(ClusterConsumer, SlotsMovingUnderRunningConsumersLoseNothingAndSurfaceNoErr
     std::string first_failure;  // the sender's, read once it stopped
     std::atomic<bool> sender_done{false};
     Workers workers;
-    const auto consume = [&](rs::Consumer& consumer, Tally& tally, bool ack, std::string name) {
-        workers.spawn([&consumer, &tally, &errors, ack, name](const std::atomic<bool>& stop) {
-            while (!stop) {
-                try {
-                    auto m = consumer.next_for(200ms);
-                    if (!m) continue;
-                    tally.add(m->payload());
-                    if (ack) consumer.ack(*m);
-                } catch (const rs::Error& e) {
-                    errors.add(name + ": " + e.what());
-                    return;
-                }
-            }
-        });
-    };
-    consume(real_time, rt_tally, false, "real-time");
-    consume(resumable, group_tally, true, "resumable");
+    consume_in_background(workers, real_time, rt_tally, errors, false, "real-time");
+    consume_in_background(workers, resumable, group_tally, errors, true, "resumable");
     for (std::size_t i = 0; i < shards; ++i)
         outcome[i] = 1;
     std::atomic<bool> stop_sending{false};
@@ -653,39 +661,17 @@ TEST(ClusterConsumer, ReshardingWithRedisCliUnderLoadLosesNothingAndStallsNoCons
     std::atomic<bool> sending{true};
     std::atomic<std::int64_t> longest_gap_ms{0};
     Workers workers;
-    workers.spawn([&](const std::atomic<bool>& stop) {
-        auto last = Clock::now();
-        while (!stop) {
-            try {
-                auto m = real_time.next_for(200ms);
-                const auto now = Clock::now();
-                if (sending) {  // a gap counts while messages are being sent
-                    const auto gap = (now - last) / 1ms;
-                    if (gap > longest_gap_ms) longest_gap_ms = gap;
-                }
-                if (!m) continue;
-                last = now;
-                rt_tally.add(m->payload());
-            } catch (const rs::Error& e) {
-                errors.add(std::string("real-time: ") + e.what());
-                return;
-            }
-        }
-    });
+    consume_in_background(workers, real_time, rt_tally, errors, false, "real-time",
+                          [&, last = Clock::now()](bool got) mutable {
+                              const auto now = Clock::now();
+                              if (sending) {  // a gap counts while messages are being sent
+                                  const auto gap = (now - last) / 1ms;
+                                  if (gap > longest_gap_ms) longest_gap_ms = gap;
+                              }
+                              if (got) last = now;
+                          });
     for (auto& member : members)
-        workers.spawn([&member, &lb_tally, &errors](const std::atomic<bool>& stop) {
-            while (!stop) {
-                try {
-                    auto m = member.next_for(200ms);
-                    if (!m) continue;
-                    lb_tally.add(m->payload());
-                    member.ack(*m);
-                } catch (const rs::Error& e) {
-                    errors.add(std::string("member: ") + e.what());
-                    return;
-                }
-            }
-        });
+        consume_in_background(workers, member, lb_tally, errors, true, "member");
 
     std::atomic<std::size_t> issued{shards};
     std::atomic<std::size_t> failed{0};
