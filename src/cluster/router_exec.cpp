@@ -2,6 +2,7 @@
 // their slot and sent as one part per node; when every part is back, the
 // commands a node redirected (MOVED, ASK) or could not serve yet (TRYAGAIN,
 // CLUSTERDOWN) go out again, until none is left or their bound is reached.
+#include <algorithm>
 #include <map>
 
 #include <asio/bind_executor.hpp>
@@ -38,7 +39,9 @@ struct RouterImpl::Job {
     std::error_code error;                                // the first transport error of a part
     std::vector<std::size_t> again;                       // by the map, next round
     std::vector<std::pair<HostPort, std::size_t>> asked;  // ASK target, command
-    bool delayed = false;  // TRYAGAIN, CLUSTERDOWN or no owner: wait retry_delay first
+    bool delayed = false;   // TRYAGAIN, CLUSTERDOWN or no owner: wait retry_delay first
+    bool backoff = false;   // a node said not now (TRYAGAIN, CLUSTERDOWN): wait longer each time
+    unsigned backoffs = 0;  // such rounds so far
 };
 
 struct RouterImpl::Part {
@@ -93,7 +96,7 @@ void RouterImpl::route(const std::shared_ptr<Job>& job, std::vector<std::size_t>
     for (const auto i : commands) {
         const auto target = owner(job->req->command_slot(i));
         if (!target) {  // a slot no node serves (yet): wait for a refresh, within the bound
-            if (job->tries[i] >= options_.max_redirects) {
+            if (out_of_tries(*job, i)) {
                 if (!job->error) job->error = make_error_code(errc::clusterdown);
                 continue;
             }
@@ -190,20 +193,31 @@ void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) 
     settle(part->job);
 }
 
+// A cluster that cannot serve a slot yet (no owner, TRYAGAIN, CLUSTERDOWN:
+// a failover or a migration in progress) is waited for until the request's
+// deadline, however long the cluster takes; a request without a deadline
+// stops at max_redirects instead, so that nothing waits forever.
+bool RouterImpl::out_of_tries(const Job& job, std::size_t i) const {
+    return job.deadline == Clock::time_point::max() && job.tries[i] >= options_.max_redirects;
+}
+
 // Queues command `i` again if its reply says so (and where): MOVED and ASK
 // name the node, TRYAGAIN and CLUSTERDOWN ask for a wait. The reply stays the
 // caller's if the command is not sent again. True if a MOVED changed the map.
 bool RouterImpl::follow(Job& job, std::size_t i, const resp::Reply& reply, const HostPort& from) {
     const auto root = reply.root();
-    if (!root.is_error() || job.tries[i] >= options_.max_redirects) return false;
+    if (!root.is_error()) return false;
     const auto code = resp::error_of(root);
     if (code == errc::tryagain || code == errc::clusterdown) {
+        if (out_of_tries(job, i)) return false;
         ++job.tries[i];
         job.again.push_back(i);
         job.delayed = true;
+        job.backoff = true;
         return false;
     }
-    if (code != errc::moved && code != errc::ask) return false;
+    if ((code != errc::moved && code != errc::ask) || job.tries[i] >= options_.max_redirects)
+        return false;
     auto redirect = parse_redirect(root.str());
     if (!redirect) return false;
     if (redirect->target.host.empty()) redirect->target.host = from.host;
@@ -240,7 +254,17 @@ void RouterImpl::settle(const std::shared_ptr<Job>& job) {
         settle(job);
     };
     if (!std::exchange(job->delayed, false)) return next_round();
-    auto timer = std::make_shared<asio::steady_timer>(strand_, options_.retry_delay);
+    // Backing off when nodes answer "not now": a failover keeps a cluster
+    // down for seconds, and a request must not hammer it meanwhile. A node
+    // that is down costs nothing to ask again (nothing is written). A round
+    // due after the deadline runs at it, and fails there (timeout), not late.
+    auto delay = options_.retry_delay;
+    if (std::exchange(job->backoff, false))
+        delay *= 1U << std::min(job->backoffs++, max_backoff_doublings);
+    if (job->deadline != Clock::time_point::max())
+        delay = std::min(delay, std::chrono::ceil<std::chrono::milliseconds>(
+                                    std::max(job->deadline - Clock::now(), Clock::duration{})));
+    auto timer = std::make_shared<asio::steady_timer>(strand_, delay);
     timer->async_wait(asio::bind_executor(
         strand_, [self = shared_from_this(), timer,
                   next_round = std::move(next_round)](std::error_code) mutable { next_round(); }));

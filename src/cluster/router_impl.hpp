@@ -28,6 +28,11 @@ using Clock = std::chrono::steady_clock;
 
 class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
   public:
+    /// Rounds of a request that nodes answered "not now" wait retry_delay,
+    /// then twice that: a cluster down for seconds is asked 5 times a
+    /// second, and a recovered one is used again within 200 ms.
+    static constexpr unsigned max_backoff_doublings = 1;
+
     RouterImpl(asio::any_io_executor ex, net::ConnectionConfig config, RouterOptions options);
 
     asio::any_io_executor executor() const { return executor_; }
@@ -87,6 +92,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
               std::vector<std::size_t> commands, bool asking);
     void on_part(const std::shared_ptr<Part>& part, std::error_code ec);
     bool follow(Job& job, std::size_t index, const resp::Reply& reply, const HostPort& from);
+    bool out_of_tries(const Job& job, std::size_t index) const;
     void settle(const std::shared_ptr<Job>& job);
 
     asio::any_io_executor executor_;

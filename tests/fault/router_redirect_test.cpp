@@ -6,6 +6,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,9 +51,11 @@ class RouterRedirect : public ::testing::Test {
         connect({.retry_delay = std::chrono::milliseconds(10)});
     }
     // A router (replacing the one before) with these options, connected to A.
-    void connect(cluster::RouterOptions options) {
+    void connect(cluster::RouterOptions options,
+                 std::optional<std::chrono::milliseconds> request_timeout = std::nullopt) {
         auto config = a_.config();
         config.cluster = rs::net::ClusterMode::yes;
+        if (request_timeout) config.request_timeout = *request_timeout;
         router_ = std::make_unique<cluster::Router>(io_.get_executor(), config, options);
         std::promise<std::error_code> p;
         router_->async_connect([&](std::error_code ec) { p.set_value(ec); });
@@ -135,6 +138,32 @@ TEST_F(RouterRedirect, TryagainIsSentAgainAfterAWait) {
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_EQ(value, "v");
     EXPECT_EQ(a_.count("GET"), 2U);
+}
+
+// A cluster that cannot serve a slot for a while (a failover takes seconds)
+// is waited for within the request's deadline, not just max_redirects times.
+TEST_F(RouterRedirect, ClusterdownIsWaitedOutWithinTheDeadlinePastTheBound) {
+    auto gets = std::make_shared<std::atomic<unsigned>>(0);
+    const unsigned down_for = cluster::RouterOptions::default_max_redirects + 3;
+    a_.on("GET", [gets, down_for](const Command&, const Session&) -> std::optional<Action> {
+        if (++*gets <= down_for) return Action::error("CLUSTERDOWN The cluster is down");
+        return Action::reply("$1\r\nv\r\n");
+    });
+    const auto [ec, value] = get("k", {.timeout = std::chrono::seconds(5)});
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(value, "v");
+    EXPECT_EQ(a_.count("GET"), down_for + 1);
+}
+
+// Without a deadline, nothing may wait forever: the bound ends the retries
+// and the caller gets the reply.
+TEST_F(RouterRedirect, WithoutADeadlineClusterdownStopsAtTheBound) {
+    connect({.retry_delay = std::chrono::milliseconds(10)}, std::chrono::milliseconds(0));
+    a_.on("GET", Action::error("CLUSTERDOWN The cluster is down"));
+    const auto [ec, value] = get("k");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(value.starts_with("CLUSTERDOWN")) << value;
+    EXPECT_EQ(a_.count("GET"), 1U + cluster::RouterOptions::default_max_redirects);
 }
 
 // However many retries the bound allows, the request's deadline ends them.

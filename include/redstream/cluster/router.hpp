@@ -15,9 +15,12 @@
 // - MOVED: the map is fixed for that slot and the command is sent again to
 //   the new owner (it did not run on the old one);
 // - ASK: ASKING plus the command go to the target, once; the map stays;
-// - TRYAGAIN, CLUSTERDOWN: the command is sent again after retry_delay;
-// each within max_redirects, after which the error reply is what the caller
-// gets. A command whose outcome is unknown (its connection dropped after it
+// - TRYAGAIN, CLUSTERDOWN (or a slot without an owner): the command is sent
+//   again after retry_delay, backing off to 2 × retry_delay, until the
+//   request's deadline (a failover takes seconds); without a deadline, within
+//   max_redirects;
+// MOVED and ASK within max_redirects, after which the error reply is what the
+// caller gets. A command whose outcome is unknown (its connection dropped after it
 // was written) is never sent again: the request fails with connection_lost.
 #pragma once
 
@@ -43,12 +46,14 @@ struct RouterOptions {
     static constexpr unsigned default_max_redirects = 5;
     static constexpr std::chrono::milliseconds default_retry_delay{100};
 
-    /// Redirections and retries one command may take (MOVED, ASK, TRYAGAIN,
-    /// CLUSTERDOWN, or no known owner of its slot) before its error reply is
-    /// handed over as it is.
+    /// Redirections one command may take (MOVED, ASK) before its error reply
+    /// is handed over as it is; also the retries (TRYAGAIN, CLUSTERDOWN, no
+    /// known owner of its slot) of a request without a deadline, which
+    /// otherwise retries until its deadline.
     unsigned max_redirects = default_max_redirects;
     /// Wait before sending again after TRYAGAIN, CLUSTERDOWN or a slot
-    /// without an owner (the slot map is refreshed meanwhile).
+    /// without an owner (the slot map is refreshed meanwhile); twice this
+    /// from the second TRYAGAIN or CLUSTERDOWN of the same request on.
     std::chrono::milliseconds retry_delay = default_retry_delay;
     /// When the slot map is refreshed.
     detail::TopologyOptions topology{};
