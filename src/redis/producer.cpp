@@ -1,5 +1,7 @@
 #include <redstream/redis/producer.hpp>
 
+#include <algorithm>
+
 #include <redstream/cluster/slot.hpp>
 #include <redstream/commands/xadd.hpp>
 #include <redstream/commands/xtrim.hpp>
@@ -39,6 +41,7 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
                                     : std::string(anchor_.name())));
     }
     states_ = new SendStatePool(ctx_, options_.max_unconfirmed);
+    pipelines_.push_back(std::make_unique<Pipeline>());
 }
 
 ProducerImpl::~ProducerImpl() {
@@ -53,7 +56,8 @@ void ProducerImpl::Recycler::operator()(Batch* b) const noexcept {
     if (!self || b->request.capacity() > 2 * self->options_.max_batch_bytes) return;
     owned->reset();
     std::lock_guard lock(self->lock_);
-    if (self->spare_.size() < max_spare_batches) self->spare_.push_back(std::move(owned));
+    if (self->spare_.size() < max_spare_batches * self->pipelines_.size())
+        self->spare_.push_back(std::move(owned));
 }
 
 bool ProducerImpl::try_reserve(std::size_t bytes) noexcept {
@@ -107,17 +111,60 @@ ShardId ProducerImpl::pick_shard(const StreamKey& stream, const SendOptions& opt
         options_.shards > 1 ? options_.sharder(stream, opts.partition_key, options_.shards) : 0};
 }
 
+std::optional<std::uint16_t> ProducerImpl::slot_of(const StreamKey& stream, ShardId shard) const {
+    if (stream == anchor_ && !anchor_slots_.empty()) return anchor_slots_[shard.value];
+    if (client_) return std::nullopt;  // standalone: the request finds it if it needs it
+    return cluster::key_slot(options_.shards > 1 ? shard_key(stream, shard, options_.shards)
+                                                 : std::string(stream.name()));
+}
+
+Pipeline& ProducerImpl::pipeline_for(std::optional<std::uint16_t> slot) {
+    if (client_ || !slot) return *pipelines_.front();
+    const auto version = ctx_->router->map_version();
+    if (route_.empty() || version != map_seen_) follow_map(version);
+    return *pipelines_[route_[*slot]];
+}
+
+// Under lock_, on whichever thread saw the map change first: rare (a
+// reshard, a failover), so copying the map here costs nothing that counts.
+void ProducerImpl::follow_map(std::uint64_t version) {
+    map_seen_ = version;
+    const auto map = ctx_->router->slot_map();
+    const auto masters = map.masters();
+    // A node no longer a master keeps its pipeline while it holds sends
+    // (the router takes them to the new owner); then it goes.
+    const auto gone = std::remove_if(
+        pipelines_.begin() + 1, pipelines_.end(), [&](const std::unique_ptr<Pipeline>& p) {
+            return p->idle() &&
+                   std::none_of(masters.begin(), masters.end(),
+                                [&](const cluster::NodeInfo* n) { return n->name == p->node; });
+        });
+    pipelines_.erase(gone, pipelines_.end());
+    route_.assign(cluster::slot_count, 0);
+    for (const auto& range : map.ranges()) {
+        const auto& name = map.nodes()[map.shards()[range.shard].master].name;
+        auto it = std::find_if(pipelines_.begin() + 1, pipelines_.end(),
+                               [&](const std::unique_ptr<Pipeline>& p) { return p->node == name; });
+        if (it == pipelines_.end()) {
+            pipelines_.push_back(std::make_unique<Pipeline>());
+            pipelines_.back()->node = name;
+            it = pipelines_.end() - 1;
+        }
+        const auto index = static_cast<std::uint16_t>(it - pipelines_.begin());
+        std::fill(route_.begin() + range.first, route_.begin() + range.last + 1, index);
+    }
+}
+
 commands::XAddMessage ProducerImpl::message(const StreamKey& stream, std::string_view payload,
-                                            const SendOptions& opts, ShardId shard) const noexcept {
+                                            const SendOptions& opts, ShardId shard,
+                                            std::optional<std::uint16_t> slot) const noexcept {
     // Unsharded streams (the common case) are written to the key `name`.
     return {.stream = stream.name(),
             .shard = options_.shards > 1 ? std::optional(shard.value) : std::nullopt,
             .payload_field = payload_field_,
             .payload = payload,
             .extra = opts.fields,
-            .slot = stream == anchor_ && !anchor_slots_.empty()
-                        ? std::optional(anchor_slots_[shard.value])
-                        : std::nullopt};
+            .slot = slot};
 }
 
 std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view payload,
@@ -125,7 +172,8 @@ std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view p
     constexpr std::size_t bookkeeping = sizeof(SendState) + sizeof(PendingSend);
     auto xopts = xadd_options_;
     xopts.id = opts.id;
-    return commands::xadd_size(message(stream, payload, opts, ShardId{}), xopts) + bookkeeping;
+    return commands::xadd_size(message(stream, payload, opts, ShardId{}, std::nullopt), xopts) +
+           bookkeeping;
 }
 
 SendStateRef ProducerImpl::failed(std::error_code ec) const {
@@ -134,27 +182,27 @@ SendStateRef ProducerImpl::failed(std::error_code ec) const {
     return SendStateRef(s);
 }
 
-Batch& ProducerImpl::open_batch() {
-    if (!open_) {
+Batch& ProducerImpl::open_batch(Pipeline& p) {
+    if (!p.open) {
         if (spare_.empty()) {
-            open_ = std::make_unique<Batch>();
+            p.open = std::make_unique<Batch>();
         } else {
-            open_ = std::move(spare_.back());
+            p.open = std::move(spare_.back());
             spare_.pop_back();
         }
     }
-    return *open_;
+    return *p.open;
 }
 
-void ProducerImpl::close_if_full() {
-    if (open_->sends.size() >= options_.max_batch ||
-        open_->request.size() >= options_.max_batch_bytes)
-        full_.push_back(std::move(open_));
+void ProducerImpl::close_if_full(Pipeline& p, const ProducerOptions& options) {
+    if (p.open->sends.size() >= options.max_batch ||
+        p.open->request.size() >= options.max_batch_bytes)
+        p.full.push_back(std::move(p.open));
 }
 
 // Under lock_: whether this caller must post a drain.
-bool ProducerImpl::wake_locked() noexcept {
-    return !std::exchange(awake_, true);
+bool ProducerImpl::wake_locked(Pipeline& p) noexcept {
+    return !std::exchange(p.awake, true);
 }
 
 void ProducerImpl::wake() {
@@ -166,6 +214,7 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
                                    SendState::Continuation then, std::string* owned) {
     if (owned && owned->size() < options_.zero_copy_threshold) owned = nullptr;  // copied
     const ShardId shard = pick_shard(stream, opts);
+    const auto slot = slot_of(stream, shard);
     auto xopts = xadd_options_;
     xopts.id = opts.id;
     bool post = false;
@@ -178,10 +227,11 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             state = states_->take();
             retain(state);  // the caller's reference, before the batch can complete it
             if (then) state->set_continuation(std::move(then));
-            Batch& b = open_batch();
+            Pipeline& p = pipeline_for(slot);
+            Batch& b = open_batch(p);
             // The batch's deadline is its first send's: later ones are due later.
             if (b.sends.empty()) b.deadline = ProducerClock::now() + options_.delivery_timeout;
-            auto m = message(stream, payload, opts, shard);
+            auto m = message(stream, payload, opts, shard, slot);
             if (owned) {
                 m.payload = b.held.emplace_back(std::move(*owned));
                 m.payload_by_reference = true;
@@ -190,8 +240,8 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             b.sends.push_back({state, stream, shard});
             b.bytes += bytes;
             ++accepted_;
-            close_if_full();
-            post = wake_locked();
+            close_if_full(p, options_);
+            post = wake_locked(p);
         }
     }
     if (!state) {
@@ -209,10 +259,15 @@ void ProducerImpl::enqueue_when_room(const StreamKey& stream, std::string_view p
                                      SendState::Continuation then) {
     auto xopts = xadd_options_;
     xopts.id = opts.id;
-    WaitingSend w{{},     nullptr,
-                  stream, pick_shard(stream, opts),
-                  bytes,  ProducerClock::now() + options_.delivery_timeout};
-    commands::xadd(w.xadd, message(stream, payload, opts, w.shard), xopts);
+    const auto shard = pick_shard(stream, opts);
+    WaitingSend w{{},
+                  nullptr,
+                  stream,
+                  shard,
+                  slot_of(stream, shard),
+                  bytes,
+                  ProducerClock::now() + options_.delivery_timeout};
+    commands::xadd(w.xadd, message(stream, payload, opts, w.shard, w.slot), xopts);
     asio::dispatch(
         strand_, [self = shared_from_this(), w = std::move(w), then = std::move(then)]() mutable {
             // The waiting sends are bounded too: as many as may be unconfirmed.
@@ -238,13 +293,14 @@ void ProducerImpl::admit_waiting() {
     std::lock_guard lock(lock_);
     while (!waiting_.empty() && try_reserve(waiting_.front().bytes)) {
         WaitingSend& w = waiting_.front();
-        Batch& b = open_batch();
+        Pipeline& p = pipeline_for(w.slot);
+        Batch& b = open_batch(p);
         b.request.append(w.xadd);
         b.sends.push_back({w.state, std::move(w.stream), w.shard});
         b.bytes += w.bytes;
         b.deadline = std::min(b.deadline, w.deadline);
         ++accepted_;
-        close_if_full();
+        close_if_full(p, options_);
         waiting_.pop_front();
     }
 }
@@ -288,35 +344,39 @@ void ProducerImpl::fail_waiting(std::error_code ec) {
     complete_flushes();
 }
 
-// Keeps up to max_batches_in_flight batches on the wire; everything sent
-// meanwhile gathers in the open batch.
+// Keeps up to max_batches_in_flight batches of each pipeline on the wire;
+// everything sent meanwhile gathers in its open batch.
 void ProducerImpl::drain() {
-    std::unique_ptr<Batch> take[max_batches_in_flight];
-    std::size_t n = 0;
     {
         std::lock_guard lock(lock_);
-        while (in_flight_ + n < max_batches_in_flight) {
-            if (!full_.empty()) {
-                take[n++] = std::move(full_.front());
-                full_.pop_front();
-            } else if (open_ && !open_->sends.empty()) {
-                take[n++] = std::move(open_);
-            } else {
-                break;
+        for (auto& p : pipelines_) {
+            while (p->in_flight < max_batches_in_flight) {
+                std::unique_ptr<Batch> b;
+                if (!p->full.empty()) {
+                    b = std::move(p->full.front());
+                    p->full.pop_front();
+                } else if (p->open && !p->open->sends.empty()) {
+                    b = std::move(p->open);
+                } else {
+                    break;
+                }
+                b->pipeline = p.get();
+                ++p->in_flight;
+                to_ship_.push_back(std::move(b));
             }
+            // Asleep only with nothing left to ship: a completion drains otherwise.
+            p->awake = p->has_backlog();
         }
-        // Asleep only with nothing left to ship: a completion drains otherwise.
-        awake_ = !full_.empty() || (open_ && !open_->sends.empty());
     }
-    for (std::size_t i = 0; i < n; ++i)
-        ship(std::move(take[i]));
+    for (auto& b : to_ship_)
+        ship(std::move(b));
+    to_ship_.clear();
 }
 
 // Each batch carries the deadline of its oldest send: the client fails it
 // with timeout then, whether it is still queued for a reconnect or written
 // and unanswered (which also drops that connection).
 void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
-    ++in_flight_;
     std::shared_ptr<Batch> batch(owned.release(), Recycler{weak_from_this()});
     auto done = [self = shared_from_this(), batch](std::error_code ec) {
         self->on_batch_done(batch, ec);
@@ -395,7 +455,10 @@ void ProducerImpl::on_reply(void* batch, std::size_t index, const resp::Reply& r
 }
 
 void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error_code ec) {
-    --in_flight_;
+    {
+        std::lock_guard lock(lock_);
+        --batch->pipeline->in_flight;
+    }
     for (auto& s : batch->sends) {
         std::error_code send_ec = ec ? ec : s.ec;
         if (!send_ec && options_.wait_replicas > 0 && s.replicated < options_.wait_replicas)
@@ -444,20 +507,22 @@ void ProducerImpl::complete_flushes() {
 }
 
 void ProducerImpl::close() {
-    std::unique_ptr<Batch> open;
-    std::deque<std::unique_ptr<Batch>> full;
+    std::vector<std::unique_ptr<Batch>> unsent;
     {
         std::lock_guard lock(lock_);
         if (closed_.exchange(true, std::memory_order_seq_cst)) return;
-        open = std::move(open_);
-        full = std::move(full_);
+        for (auto& p : pipelines_) {
+            if (p->open) unsent.push_back(std::move(p->open));
+            for (auto& b : p->full)
+                unsent.push_back(std::move(b));
+            p->full.clear();
+        }
     }
     // Not shipped, so surely not stored: they fail here, on the caller's
     // thread, since the strand may no longer run.
     std::size_t unshipped = 0;
     const auto ec = make_error_code(errc::shutting_down);
-    if (open) full.push_front(std::move(open));
-    for (auto& b : full) {
+    for (auto& b : unsent) {
         unshipped += b->sends.size();
         fail_batch(*b, ec);
     }

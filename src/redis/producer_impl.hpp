@@ -1,12 +1,14 @@
-// The producer. send() writes each XADD straight into the open batch, on the
-// caller's thread, under the one lock the producer has: that is the only
-// copy of the payload in user space, since the connection writes a batch in
-// place. Everything else lives on the connection's strand (the producer is
-// an actor on it): shipping full batches while earlier ones are in flight
-// (automatic pipelining), completing sends, flushes, and sends waiting for
-// room. Unconfirmed messages and bytes are bounded by atomics the callers
-// reserve. Batches and send states are recycled: no allocation per message
-// in steady state.
+// The producer. send() writes each XADD straight into the open batch of the
+// node that serves its key, on the caller's thread, under the one lock the
+// producer has: that is the only copy of the payload in user space, since
+// the connection writes a batch in place. Everything else lives on the
+// connection's strand (the producer is an actor on it): shipping full
+// batches while earlier ones are in flight (automatic pipelining), completing
+// sends, flushes, and sends waiting for room. On a cluster each master has a
+// pipeline of its own, so a slow or failing master holds back only the sends
+// it serves. Unconfirmed messages and bytes are bounded by atomics the
+// callers reserve. Batches and send states are recycled: no allocation per
+// message in steady state.
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,6 +50,8 @@ struct PendingSend {
     std::int64_t replicated = -1;
 };
 
+struct Pipeline;
+
 /// Sends serialized into one request, for one connection.
 struct Batch {
     resp::Request request;
@@ -61,6 +67,8 @@ struct Batch {
     net::Response replies;
     // Cluster with wait_replicas: per send, what its master's WAIT counted.
     std::vector<std::int64_t> acked;
+    // Whose in-flight slot it takes, while shipped.
+    Pipeline* pipeline = nullptr;
 
     /// Empty again, keeping the buffers' capacity (not the held payloads').
     void reset() noexcept {
@@ -69,7 +77,27 @@ struct Batch {
         sends.clear();
         bytes = 0;
         deadline = ProducerClock::time_point::max();
+        pipeline = nullptr;
     }
+};
+
+/// One node's batches: up to ProducerImpl::max_batches_in_flight on the
+/// wire, the rest gathering. Standalone there is one; on a cluster one per
+/// master, chosen by the router's slot map when the send is taken (the
+/// router still routes each XADD by its slot, so a map that changed
+/// meanwhile costs a detour, never a wrong node).
+struct Pipeline {
+    std::string node;  // the master's name; "" standalone, or for slots without an owner
+    std::unique_ptr<Batch> open;
+    std::deque<std::unique_ptr<Batch>> full;  // closed, not yet shipped
+    std::size_t in_flight = 0;
+    // True while the strand will look at it again by itself (a drain is
+    // posted, or every slot is in flight and a completion drains): then
+    // senders do not post. Waking an I/O thread costs more than a send.
+    bool awake = false;
+
+    bool has_backlog() const noexcept { return !full.empty() || (open && !open->sends.empty()); }
+    bool idle() const noexcept { return in_flight == 0 && !has_backlog(); }
 };
 
 /// An async send that found no room: serialized apart (the caller's bytes
@@ -79,6 +107,7 @@ struct WaitingSend {
     SendState* state;
     StreamKey stream;
     ShardId shard;
+    std::optional<std::uint16_t> slot;  // known on a cluster
     std::size_t bytes;
     ProducerClock::time_point deadline;
 };
@@ -137,12 +166,19 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     bool try_reserve(std::size_t bytes) noexcept;
     void release(std::size_t count, std::size_t bytes) noexcept;
     commands::XAddMessage message(const StreamKey& stream, std::string_view payload,
-                                  const SendOptions& opts, ShardId shard) const noexcept;
+                                  const SendOptions& opts, ShardId shard,
+                                  std::optional<std::uint16_t> slot) const noexcept;
     ShardId pick_shard(const StreamKey& stream, const SendOptions& opts) const;
+    /// The slot of the key a send goes to, when it is worth knowing: always
+    /// on a cluster, for the anchor stream (cached) standalone.
+    std::optional<std::uint16_t> slot_of(const StreamKey& stream, ShardId shard) const;
+    // Under lock_: the pipeline of the master serving `slot` now.
+    Pipeline& pipeline_for(std::optional<std::uint16_t> slot);
+    void follow_map(std::uint64_t version);
     // Under lock_: the open batch, created (or taken from the spares) on demand.
-    Batch& open_batch();
-    void close_if_full();
-    bool wake_locked() noexcept;
+    Batch& open_batch(Pipeline& p);
+    static void close_if_full(Pipeline& p, const ProducerOptions& options);
+    static bool wake_locked(Pipeline& p) noexcept;
     void wake();
     void drain();
     void ship(std::unique_ptr<Batch> batch);
@@ -173,18 +209,17 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
 
     // Guarded by lock_: held for one serialization, or to take batches.
     std::mutex lock_;
-    std::unique_ptr<Batch> open_;
-    std::deque<std::unique_ptr<Batch>> full_;  // closed, not yet shipped
+    // The first serves slots without an owner too (the router holds those
+    // until one does); a master's stays while it holds sends.
+    std::vector<std::unique_ptr<Pipeline>> pipelines_;
+    std::vector<std::uint16_t> route_;  // cluster: per slot, its pipeline's index
+    std::uint64_t map_seen_ = 0;        // the router's map_version() route_ follows
     std::vector<std::unique_ptr<Batch>> spare_;
     std::uint64_t accepted_ = 0;  // sends put into batches (or expired waiting)
-    // True while the strand will look at the batches again by itself (a
-    // drain is posted, or every slot is in flight and a completion drains):
-    // then senders do not post. Waking an I/O thread costs more than a send.
-    bool awake_ = false;
 
     // Strand state.
-    std::size_t in_flight_ = 0;
-    std::uint64_t finished_ = 0;  // sends completed (either way)
+    std::vector<std::unique_ptr<Batch>> to_ship_;  // drain()'s, kept for its capacity
+    std::uint64_t finished_ = 0;                   // sends completed (either way)
     std::deque<std::pair<std::uint64_t, BasicCompletion<std::error_code>>> flushes_;
     std::deque<WaitingSend> waiting_;   // async sends waiting for room
     asio::steady_timer waiting_timer_;  // fails waiting sends at their deadline

@@ -30,7 +30,6 @@
 
 #include "cluster_env.hpp"
 #include "support/eventually.hpp"
-#include "support/process.hpp"
 #include "support/redis_server.hpp"
 
 namespace rs = redstream;
@@ -981,21 +980,7 @@ TEST(ClusterConsumer, AFrozenMasterNeitherHangsNextNorStopsTheOthersAndIsReadAga
     ASSERT_TRUE(rs::test::eventually([&] { return blocked_on(frozen) >= 1; }))
         << "no read blocked on the master to freeze";
 
-    auto sleeper = std::async(std::launch::async, [&] {
-        const auto start = Clock::now();
-        c.cli(frozen, {"DEBUG", "SLEEP", "3"});
-        return Clock::now() - start;
-    });
-    // Asleep once a PING gets no answer within 300 ms.
-    auto ping_args = c.node(frozen).cli_connection_args();
-    ping_args.insert(ping_args.begin(), "redis-cli");
-    ping_args.push_back("PING");
-    ASSERT_TRUE(rs::test::eventually(
-        [&] {
-            return rs::test::run_process(ping_args, 300ms).out.find("PONG") == std::string::npos;
-        },
-        2s))
-        << "DEBUG SLEEP did not start";
+    auto sleeper = c.freeze(frozen, 3);
 
     // next_for keeps its deadline while a read it waits on is stuck.
     auto t = Clock::now();

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +22,8 @@ namespace rs = redstream;
 namespace cluster = redstream::cluster;
 using rs::test::RedisCluster;
 using rs::test::shared_cluster;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -166,6 +171,54 @@ TEST(ClusterProducer, WaitReplicasIsAskedOfEachMasterTheBatchWroteTo) {
     for (std::uint64_t s = 0; s < shards; ++s)
         stored += xlen(c, rs::shard_key(stream, rs::ShardId{s}, shards));
     EXPECT_EQ(stored, 660U);
+}
+
+// Each master has a pipeline of its own: a master that stops answering
+// (DEBUG SLEEP) holds back only the sends it serves, while the others' are
+// confirmed as usual; its own are confirmed once it wakes.
+TEST(ClusterProducer, AFrozenMasterHoldsBackOnlyTheSendsItServes) {
+    // Its own, with a node timeout well above the sleep (no failover).
+    RedisCluster c({.replicas_per_master = 0, .node_timeout = 15s});
+    // One stream per master.
+    std::map<std::size_t, rs::StreamKey> streams;
+    for (int i = 0; streams.size() < 3; ++i) {
+        rs::StreamKey key("frozen-" + std::to_string(i));
+        streams.emplace(c.master_of(cluster::key_slot(key.name())), key);
+    }
+    const auto& [frozen, frozen_stream] = *streams.begin();
+    auto streamer = rs::Streamer::connect(c.url());
+    auto producer = streamer.create_producer(frozen_stream);
+    for (const auto& entry : streams)
+        producer.send_to(entry.second, "warm").get();  // every master's connection is up
+
+    auto sleeper = c.freeze(frozen, 2);
+    const auto start = Clock::now();
+    // Interleaved, as a sharded stream's sends are.
+    std::vector<rs::SendFuture> held, others;
+    for (int i = 0; i < 200; ++i) {
+        for (const auto& entry : streams) {
+            auto f = producer.send_to(entry.second, "m");
+            (entry.first == frozen ? held : others).push_back(std::move(f));
+        }
+    }
+    for (auto& f : others)
+        f.get();  // throws if one failed
+    const auto others_took = Clock::now() - start;
+    EXPECT_LT(others_took, 1s) << "the awake masters' sends waited for the frozen one";
+    EXPECT_EQ(sleeper.wait_for(0s), std::future_status::timeout)
+        << "the sleep ended before the check: it proved nothing";
+    EXPECT_EQ(held.front().wait_for(0ms), std::future_status::timeout)
+        << "a send to the frozen master was confirmed while it slept";
+
+    EXPECT_GE(sleeper.get(), 1500ms) << "DEBUG SLEEP did not sleep";
+    for (auto& f : held)
+        f.get();  // confirmed once it woke (throws if it failed)
+    for (const auto& entry : streams) {
+        const auto expected = 201U;
+        EXPECT_EQ(std::stoull(c.cli(entry.first, {"XLEN", std::string(entry.second.name())})),
+                  expected)
+            << entry.second.name();
+    }
 }
 
 }  // namespace

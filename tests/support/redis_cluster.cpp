@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 
 namespace redstream::test {
@@ -286,6 +287,26 @@ std::string RedisCluster::url(const std::string& client_name) const {
 
 std::string RedisCluster::cli(std::size_t i, const std::vector<std::string>& args) const {
     return state_->cli(i, args);
+}
+
+std::future<std::chrono::steady_clock::duration> RedisCluster::freeze(std::size_t i,
+                                                                      int seconds) const {
+    auto sleeper = std::async(std::launch::async, [this, i, seconds] {
+        const auto start = std::chrono::steady_clock::now();
+        cli(i, {"DEBUG", "SLEEP", std::to_string(seconds)});
+        return std::chrono::steady_clock::now() - start;
+    });
+    auto ping = node(i).cli_connection_args();
+    ping.insert(ping.begin(), "redis-cli");
+    ping.push_back("PING");
+    const auto asleep = eventually(
+        [&] {
+            return run_process(ping, std::chrono::milliseconds(300)).out.find("PONG") ==
+                   std::string::npos;
+        },
+        std::chrono::seconds(2));
+    if (!asleep) throw std::runtime_error("DEBUG SLEEP did not start on node " + std::to_string(i));
+    return sleeper;
 }
 
 std::size_t RedisCluster::index_of_port(std::uint16_t port) const {

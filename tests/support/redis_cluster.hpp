@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,6 +89,11 @@ class RedisCluster {
     /// std::runtime_error, naming the step, if one is refused.
     std::size_t move_slot(std::uint16_t slot, const std::vector<std::string>& keys,
                           const std::function<void()>& before_node = {});
+    /// Freezes node `i` with `DEBUG SLEEP seconds` (it answers nothing
+    /// meanwhile) and returns once it no longer answers a PING within
+    /// 300 ms; throws std::runtime_error if that is not so within 2 s. The
+    /// future is ready when the sleep ends, with how long DEBUG SLEEP took.
+    std::future<std::chrono::steady_clock::duration> freeze(std::size_t i, int seconds) const;
     /// The node index with this client port; throws if there is none.
     std::size_t index_of_port(std::uint16_t port) const;
 
