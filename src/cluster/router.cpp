@@ -68,6 +68,9 @@ void Router::report_moved(std::uint16_t slot, const HostPort& endpoint) {
 void Router::report_node_lost(const HostPort& endpoint) {
     impl_->report_node_lost(endpoint);
 }
+void Router::report_stale_map() {
+    impl_->report_stale_map();
+}
 std::string Router::last_error() const {
     return impl_->last_error();
 }
@@ -294,6 +297,13 @@ void RouterImpl::report_node_lost(const HostPort& endpoint) {
     if (!cluster_) return;
     asio::post(strand_, [self = shared_from_this(), endpoint] {
         if (!self->closed_) self->act(self->topology_.node_lost(endpoint, Clock::now()));
+    });
+}
+
+void RouterImpl::report_stale_map() {
+    if (!cluster_) return;
+    asio::post(strand_, [self = shared_from_this()] {
+        if (!self->closed_) self->act(self->topology_.stale(Clock::now()));
     });
 }
 

@@ -52,6 +52,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     net::ConnectionConfig node_config(const HostPort& endpoint) const;
     void report_moved(std::uint16_t slot, const HostPort& endpoint);
     void report_node_lost(const HostPort& endpoint);
+    void report_stale_map();
     std::string last_error() const;
     void close();
 
@@ -111,7 +112,9 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     std::atomic<bool> closed_{false};  // close() was called
     std::atomic<std::uint64_t> refreshes_{0};
     std::atomic<std::uint64_t> map_version_{0};  // publish_map() calls
-    resp::Request refresh_req_;
+    // Fails at once on a node that is down, so that the next node is asked
+    // rather than the refresh waiting out a reconnect that may never come.
+    resp::Request refresh_req_{resp::Request::Config{.fail_if_not_connected = true}};
     // Shared with other threads (connection_for(), slot_map()).
     mutable std::mutex mutex_;
     std::map<std::string, Node, std::less<>> nodes_;

@@ -144,6 +144,14 @@ TopologyAction Topology::node_lost(const HostPort& endpoint, TimePoint now) {
     return request(now);
 }
 
+TopologyAction Topology::stale(TimePoint now) {
+    if (in_flight_) {
+        stale_during_ = true;  // the refresh in flight may have asked before the change
+        return idle();
+    }
+    return request(now);
+}
+
 TopologyAction Topology::timer_due(TimePoint now) {
     if (in_flight_) return idle();
     if (wanted_ && now >= earliest_start()) return begin(now);
@@ -157,7 +165,7 @@ TopologyAction Topology::refresh_done(SlotMap map, TimePoint now) {
     failures_ = 0;
     last_error_.clear();
 
-    bool again = overflowed_;
+    bool again = overflowed_ || stale_during_;
     for (const auto& event : moved_during_) {
         if (!map.is_owner(event.slot, event.endpoint)) again = true;
     }
@@ -167,10 +175,13 @@ TopologyAction Topology::refresh_done(SlotMap map, TimePoint now) {
     }
     moved_during_.clear();
     lost_during_.clear();
+    stale_during_ = false;
     overflowed_ = false;
     // A lost node the new map no longer names is forgotten; one it still
     // names stays avoided as a target until it is gone from the map.
     std::erase_if(lost_, [&map](const std::string& name) { return map.find(name) == nullptr; });
+    // The node that answered is not lost (whatever made it look so).
+    std::erase(lost_, endpoint_name(target_));
 
     map_ = std::move(map);
     has_map_ = true;

@@ -241,6 +241,36 @@ TEST_F(TopologyTest, LostDuringARefreshRefreshesAgainOnlyIfStillInTheMap) {
     EXPECT_EQ(t.refresh_done(std::move(without), t0 + 3s).kind, Kind::none);
 }
 
+// CLUSTERDOWN or UNBLOCKED: the node answered, the map may be old. A
+// refresh starts (the node is asked in its turn, not avoided), and one more
+// follows a refresh that was in flight meanwhile.
+TEST_F(TopologyTest, StaleRefreshesWithoutAvoidingTheNode) {
+    auto t = ready();
+    const auto a = t.stale(t0 + 1s);
+    ASSERT_EQ(a.kind, Kind::refresh);
+    EXPECT_EQ(a.target, ep(7100));  // next in turn
+    EXPECT_EQ(t.stale(t0 + 1s + 50ms).kind, Kind::none);
+    const auto b = t.refresh_done(three_masters(), t0 + 1s + 300ms);
+    ASSERT_EQ(b.kind, Kind::refresh) << "the refresh in flight may have missed the change";
+    EXPECT_EQ(b.target, ep(7001));
+}
+
+// Every node looked lost (each said CLUSTERDOWN while one master was down):
+// the one that answers a refresh is asked again before the others, instead
+// of the next in turn, which may be the dead one.
+TEST_F(TopologyTest, ANodeThatAnswersARefreshIsNoLongerAvoided) {
+    Topology t({ep(7000)}, options());  // the seed is a node of the map: no other to ask
+    t.start(t0);
+    t.refresh_done(three_masters(), t0);
+    ASSERT_EQ(t.node_lost(ep(7000), t0 + 1s).target, ep(7100));
+    for (const std::uint16_t port : {7100, 7001, 7101, 7002, 7102})
+        t.node_lost(ep(port), t0 + 1s);
+    EXPECT_EQ(t.refresh_done(three_masters(), t0 + 1s + 100ms).kind, Kind::none);  // rate limit
+    const auto a = t.timer_due(t0 + 1s + 200ms);
+    ASSERT_EQ(a.kind, Kind::refresh);
+    EXPECT_EQ(a.target, ep(7100));
+}
+
 TEST_F(TopologyTest, FailedRefreshTriesAnotherNode) {
     auto t = ready();
     const auto a = t.timer_due(t0 + 10s);

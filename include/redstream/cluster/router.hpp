@@ -183,6 +183,10 @@ class Router {
     /// blocked read was UNBLOCKED by a failover, CLUSTERDOWN): the map is
     /// asked again, rate limited. Nothing standalone.
     void report_node_lost(const HostPort& endpoint);
+    /// The map may be out of date although the caller's node answers (it
+    /// said CLUSTERDOWN, or a failover UNBLOCKED a read on it): the map is
+    /// asked again, rate limited. Nothing standalone.
+    void report_stale_map();
 
     /// Text of the last connection failure (standalone: the connection's;
     /// cluster: of the last node a refresh failed on), for messages; never

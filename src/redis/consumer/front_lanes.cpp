@@ -118,7 +118,10 @@ bool ConsumerImpl::rerouted(ReadLane& lane, const resp::Value& reply) {
         return false;
     // A slot being migrated (ASK, TRYAGAIN) ends with a MOVED; a failover
     // (CLUSTERDOWN, UNBLOCKED of a master turned replica) with a new map.
-    if (code == errc::clusterdown || unblocked) router->report_node_lost(lane.node);
+    // The node answered, so it is not lost: every node says CLUSTERDOWN
+    // while one master is down, and avoiding them all for refreshes would
+    // leave the dead one to ask.
+    if (code == errc::clusterdown || unblocked) router->report_stale_map();
     retry_later(lane, cluster::RouterOptions::default_retry_delay);
     return true;
 }

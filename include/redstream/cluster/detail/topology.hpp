@@ -75,6 +75,10 @@ class Topology {
     /// have failed over). It is not asked for the map until a refresh
     /// succeeds without it, unless no other node is left to ask.
     TopologyAction node_lost(const HostPort& endpoint, TimePoint now);
+    /// The map may be out of date although no node is gone: a node answered
+    /// CLUSTERDOWN, or a failover UNBLOCKED a read. A refresh follows (rate
+    /// limited; after the one in flight, if any), and no node is avoided.
+    TopologyAction stale(TimePoint now);
     /// The timer armed with the last action's next_timer fired.
     TopologyAction timer_due(TimePoint now);
     /// The refresh in flight returned a map; it replaces the current one.
@@ -129,9 +133,10 @@ class Topology {
     // Events during the refresh in flight, checked against its map.
     std::vector<MovedEvent> moved_during_;
     std::vector<std::string> lost_during_;  // endpoint names
+    bool stale_during_ = false;
     bool overflowed_ = false;
     // Nodes whose connection dropped or whose refresh failed: not asked
-    // while another node can be.
+    // while another node can be, until one answers a refresh again.
     std::vector<std::string> lost_;
 };
 
