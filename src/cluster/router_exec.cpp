@@ -50,6 +50,7 @@ struct RouterImpl::Part {
     std::vector<std::size_t> commands;  // indexes into job->req
     bool asking = false;                // ASKING first: its reply is not the caller's
     resp::Request req{resp::Request::Config{.fail_if_not_connected = true}};
+    const resp::Request* wire = &req;  // what is written: req, or the caller's request as it is
     net::Response resp;
 };
 
@@ -128,9 +129,13 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
     part->job = job;
     part->target = target;
     part->asking = asking;
-    if (asking) part->req.push("ASKING");
-    for (const auto i : commands)
-        part->req.append_command(*job->req, i);
+    if (whole_request(*job, commands, asking)) {
+        part->wire = job->req;
+    } else {
+        if (asking) part->req.push("ASKING");
+        for (const auto i : commands)
+            part->req.append_command(*job->req, i);
+    }
     if (job->wait.replicas > 0) {  // counts every write before it on this connection
         part->req.push("WAIT", job->wait.replicas, job->wait.timeout.count());
         opts.blocking = job->wait.timeout;
@@ -141,7 +146,7 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
         // A node whose first connect failed: as if it was down.
         if (ec) return self->on_part(part, make_error_code(errc::not_connected));
         self->node(part->target)
-            ->async_exec(part->req, part->resp, opts,
+            ->async_exec(*part->wire, part->resp, opts,
                          asio::bind_executor(self->strand_, [self, part](std::error_code exec_ec) {
                              self->on_part(part, exec_ec);
                          }));
@@ -152,6 +157,17 @@ void RouterImpl::send(const std::shared_ptr<Job>& job, const HostPort& target,
     node(target, &connecting);
     if (connecting) return when_connected(target, std::move(exec));
     exec({});
+}
+
+// A part that is every command of the request, in order, goes out from the
+// caller's buffer: no copy of what may be a megabyte of XADDs (the common
+// case of a producer's batch for one master). Only if the request fails
+// fast on a node that is down, as parts do, so that it can be re-routed.
+bool RouterImpl::whole_request(const Job& job, const std::vector<std::size_t>& commands,
+                               bool asking) {
+    return !asking && job.wait.replicas == 0 && job.req->config().fail_if_not_connected &&
+           commands.size() == job.req->commands() &&
+           std::is_sorted(commands.begin(), commands.end());  // distinct: 0..n-1
 }
 
 void RouterImpl::on_part(const std::shared_ptr<Part>& part, std::error_code ec) {

@@ -91,6 +91,8 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     std::optional<HostPort> owner(int slot) const;
     void send(const std::shared_ptr<Job>& job, const HostPort& target,
               std::vector<std::size_t> commands, bool asking);
+    static bool whole_request(const Job& job, const std::vector<std::size_t>& commands,
+                              bool asking);
     void on_part(const std::shared_ptr<Part>& part, std::error_code ec);
     bool follow(Job& job, std::size_t index, const resp::Reply& reply, const HostPort& from);
     bool out_of_tries(const Job& job, std::size_t index) const;

@@ -190,6 +190,10 @@ Batch& ProducerImpl::open_batch(Pipeline& p) {
             p.open = std::move(spare_.back());
             spare_.pop_back();
         }
+        // On a cluster a batch for a master that is down must fail at once,
+        // not wait for its reconnect: the router takes it to the replica
+        // that takes over (and then writes it as it is, without a copy).
+        p.open->request.config().fail_if_not_connected = !client_;
     }
     return *p.open;
 }

@@ -120,6 +120,32 @@ TEST_F(RouterRedirect, AskSendsAskingAndTheCommandOnceAndKeepsTheMap) {
     EXPECT_EQ(order.back(), "GET");
 }
 
+// A request that fails fast on a node that is down (a producer's batch) is
+// written as it is when it all goes to one node; a command of it that is
+// redirected still goes again on its own, and the replies stay in order.
+TEST_F(RouterRedirect, ARequestWrittenAsItIsStillHasItsRedirectedCommandSentAgain) {
+    auto gets = std::make_shared<std::atomic<int>>(0);
+    const auto b_port = b_.port();
+    a_.on("GET", [gets, b_port](const Command&, const Session&) -> std::optional<Action> {
+        if (++*gets == 1) return Action::error(redirect("MOVED", "k", b_port));
+        return Action::reply("$1\r\na\r\n");
+    });
+    b_.on("GET", Action::reply("$1\r\nb\r\n"));
+    rs::resp::Request req({.fail_if_not_connected = true});
+    req.command("GET").key("k");
+    req.command("GET").key("k");
+    rs::net::Response resp;
+    std::promise<std::error_code> p;
+    router_->async_exec(req, resp, [&](std::error_code ec) { p.set_value(ec); });
+    const auto ec = p.get_future().get();
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(resp.size(), 2U);
+    EXPECT_EQ(resp[0].root().str(), "b");
+    EXPECT_EQ(resp[1].root().str(), "a");
+    EXPECT_EQ(a_.count("GET"), 2U);
+    EXPECT_EQ(b_.count("GET"), 1U);
+}
+
 TEST_F(RouterRedirect, RedirectionsStopAtTheBoundAndTheReplyIsHandedOver) {
     a_.on("GET", Action::error(redirect("MOVED", "k", a_.port())));  // a loop
     const auto [ec, value] = get("k");

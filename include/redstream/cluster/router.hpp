@@ -109,7 +109,9 @@ class Router {
 
     /// Runs every command of `req` on the node serving its slot (commands
     /// without keys: any master) and stores the replies in `resp`, in order.
-    /// `req` and `resp` must live until completion. Completion:
+    /// `req` and `resp` must live until completion (a request that all
+    /// goes to one node and has `fail_if_not_connected` set is written from
+    /// `req` itself, without a copy). Completion:
     /// `void(std::error_code)`. Errors: those of net::Client::async_exec
     /// (from any node the request went to; the replies of the other nodes
     /// are kept), timeout (opts.timeout, else the config's request_timeout,
