@@ -31,8 +31,8 @@ ClientImpl::ClientImpl(asio::any_io_executor ex, ConnectionConfig config)
       deadline_timer_(strand_),
       health_timer_(strand_),
       handshake_timer_(strand_) {
-    handshake_params_ = {config_.protocol, config_.username, config_.password, config_.db,
-                         config_.client_name};
+    handshake_params_ = {config_.protocol, config_.username,    config_.password,
+                         config_.db,       config_.client_name, config_.readonly};
     ping_request_.push("PING");
 }
 

@@ -55,6 +55,10 @@ HandshakeFsm::Action HandshakeFsm::advance_from(Step step, resp::Request& out) {
                 if (params_->db == 0) break;
                 out.push("SELECT", params_->db);
                 return sent();
+            case Step::readonly:
+                if (!params_->readonly) break;
+                out.push("READONLY");
+                return sent();
             case Step::ping:
                 // Always last: HELLO, AUTH and SELECT are answered while the
                 // server still loads its data, PING is not (LOADING). Ready
@@ -93,6 +97,7 @@ HandshakeFsm::Action HandshakeFsm::on_reply(const resp::Value& reply, resp::Requ
         case Step::auth:
         case Step::setname:
         case Step::select:
+        case Step::readonly:
             if (reply.is_error()) return fail(reply);
             return advance_from(static_cast<Step>(static_cast<int>(step_) + 1), out);
         case Step::done:

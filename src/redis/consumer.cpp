@@ -21,6 +21,10 @@ void check_options(const ConsumerOptions& o) {
     if (o.prefetch_bytes == 0) throw Error(invalid, "ConsumerOptions::prefetch_bytes is 0");
     if (o.max_connections_per_node == 0)
         throw Error(invalid, "ConsumerOptions::max_connections_per_node is 0");
+    if (o.read_from_replicas && o.mode != ConsumerMode::real_time)
+        throw Error(invalid,
+                    "ConsumerOptions::read_from_replicas is for real-time consumers: a group "
+                    "read (XREADGROUP) writes, so only a master runs it");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // Failover mid-stream, on a cluster of the test's own (it changes who is a
 // master): a producer with wait_replicas = 1 sends all the time while a
-// real-time and a resumable consumer read; a replica takes over one master,
-// by CLUSTER FAILOVER or after the master is killed with -9. Every confirmed
-// send is delivered to both consumers, which report no error.
+// real-time consumer, one that reads from replicas and a resumable one read;
+// a replica takes over one master, by CLUSTER FAILOVER or after the master
+// is killed with -9. Every confirmed send is delivered to every consumer,
+// which report no error.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -53,6 +54,9 @@ class Failover : public ::testing::Test {
             producer_.send("warm" + std::to_string(i)).get();
         real_time_.emplace(streamer_.create_consumer(
             {stream_}, {.auto_stream_reset = rs::AutoStreamReset::earliest}));
+        replica_reader_.emplace(streamer_.create_consumer(
+            {stream_},
+            {.auto_stream_reset = rs::AutoStreamReset::earliest, .read_from_replicas = true}));
         group_.emplace(streamer_.create_consumer(
             {stream_}, {.mode = rs::ConsumerMode::resumable,
                         .auto_stream_reset = rs::AutoStreamReset::earliest}));
@@ -103,6 +107,8 @@ class Failover : public ::testing::Test {
                 last = Clock::now();
                 real_time_got_.insert(std::string(m->payload()));
             }
+            if (auto m = replica_reader_->next_for(5ms))
+                replica_reader_got_.insert(std::string(m->payload()));
             if (auto m = group_->next_for(5ms)) {
                 if (!group_got_.insert(std::string(m->payload())).second) ++group_duplicates_;
             }
@@ -138,15 +144,20 @@ class Failover : public ::testing::Test {
                 if (!got.count(p)) return false;
             return true;
         };
-        read_for(20s, [&] { return all_in(real_time_got_) && all_in(group_got_); });
-        std::size_t rt_missing = 0, group_missing = 0;
+        read_for(20s, [&] {
+            return all_in(real_time_got_) && all_in(replica_reader_got_) && all_in(group_got_);
+        });
+        std::size_t rt_missing = 0, replica_missing = 0, group_missing = 0;
         for (const auto& p : confirmed) {
             rt_missing += !real_time_got_.count(p);
+            replica_missing += !replica_reader_got_.count(p);
             group_missing += !group_got_.count(p);
         }
         EXPECT_EQ(rt_missing, 0U) << "of " << confirmed.size() << " confirmed sends";
+        EXPECT_EQ(replica_missing, 0U) << "of " << confirmed.size() << " confirmed sends";
         EXPECT_EQ(group_missing, 0U) << "of " << confirmed.size() << " confirmed sends";
         EXPECT_FALSE(real_time_->last_error()) << real_time_->last_error().message();
+        EXPECT_FALSE(replica_reader_->last_error()) << replica_reader_->last_error().message();
         EXPECT_FALSE(group_->last_error()) << group_->last_error().message();
     }
 
@@ -155,8 +166,9 @@ class Failover : public ::testing::Test {
     rs::Streamer streamer_;
     rs::Producer producer_;
     std::optional<rs::Consumer> real_time_;
+    std::optional<rs::Consumer> replica_reader_;  // read_from_replicas
     std::optional<rs::Consumer> group_;
-    std::set<std::string> real_time_got_, group_got_;
+    std::set<std::string> real_time_got_, replica_reader_got_, group_got_;
     std::size_t group_duplicates_ = 0;
 
     std::mutex mutex_;

@@ -20,6 +20,27 @@ using test::unique_key;
 
 class ConsumerErrors : public test::GroupConsumer {};
 
+// Options that cannot work are refused when the consumer is made, each with
+// invalid_argument and a message naming the option.
+TEST_F(ConsumerErrors, OptionsThatCannotWorkAreRefusedByName) {
+    const auto refused = [&](ConsumerOptions o, const std::string& option) {
+        try {
+            streamer_.create_consumer({StreamKey(unique_key())}, o);
+            ADD_FAILURE() << option << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument) << option;
+            EXPECT_NE(std::string(e.what()).find(option), std::string::npos) << e.what();
+        }
+    };
+    refused({.batch_size = 0}, "batch_size");
+    refused({.prefetch = 0}, "prefetch");
+    refused({.prefetch_bytes = 0}, "prefetch_bytes");
+    refused({.max_connections_per_node = 0}, "max_connections_per_node");
+    // XREADGROUP writes: only a master runs it.
+    for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced})
+        refused({.mode = mode, .read_from_replicas = true}, "read_from_replicas");
+}
+
 // A key turned into a string while it is read ends the loop with WRONGTYPE,
 // and last_error() says so; it was clear while the loop ran, and end()
 // makes it shutting_down.

@@ -36,6 +36,28 @@ TEST(Handshake, Resp3WithEverythingSendsHelloThenSelectThenPing) {
     EXPECT_EQ(fsm.protocol(), 3);
 }
 
+// A cluster replica's reader: READONLY after SELECT, before the PING that
+// says the server is ready; a refusal (not a cluster node) fails the connect.
+TEST(Handshake, ReadonlyComesBeforeThePingAndARefusalFails) {
+    HandshakeParams p{3, "", "", 0, "", true};
+    HandshakeFsm fsm(p);
+    rs::resp::Request out;
+    fsm.start(out);
+    EXPECT_EQ(fsm.on_reply(parse_reply(hello_map).root(), out).kind, Kind::send);
+    EXPECT_EQ(out.payload(), "*1\r\n$8\r\nREADONLY\r\n");
+    EXPECT_EQ(fsm.on_reply(parse_reply("+OK\r\n").root(), out).kind, Kind::send);
+    EXPECT_EQ(out.payload(), "*1\r\n$4\r\nPING\r\n");
+    EXPECT_EQ(fsm.on_reply(parse_reply("+PONG\r\n").root(), out).kind, Kind::done);
+
+    HandshakeFsm refused(p);
+    refused.start(out);
+    refused.on_reply(parse_reply(hello_map).root(), out);
+    const auto a = refused.on_reply(
+        parse_reply("-ERR This instance has cluster support disabled\r\n").root(), out);
+    EXPECT_EQ(a.kind, Kind::fail);
+    EXPECT_EQ(a.detail, "ERR This instance has cluster support disabled");
+}
+
 TEST(Handshake, PasswordOnlyAuthenticatesAsDefaultUser) {
     HandshakeParams p{3, "", "pw", 0, ""};
     HandshakeFsm fsm(p);

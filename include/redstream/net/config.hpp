@@ -84,6 +84,11 @@ struct ConnectionConfig {
     /// connection with `yes`, a request with a command whose keys span hash
     /// slots fails with errc::crossslot before it is sent.
     ClusterMode cluster = ClusterMode::detect;
+    /// Send READONLY after connecting: a Redis Cluster replica then serves
+    /// reads of its master's slots instead of answering MOVED (a consumer's
+    /// read_from_replicas). Not from a URL. A server that is not a cluster
+    /// node refuses it, and the connect fails.
+    bool readonly = false;
     /// TLS settings, used when transport is tls.
     TlsOptions tls;
     /// Deadline for resolve + connect + TLS + handshake (including waiting

@@ -60,6 +60,7 @@ struct ConsumerOptions {
     static constexpr std::chrono::milliseconds default_block_time{1000};
     static constexpr std::chrono::milliseconds default_discovery_interval{5000};
     static constexpr std::size_t default_max_connections_per_node = 8;
+    static constexpr bool default_read_from_replicas = false;
     static constexpr std::chrono::milliseconds default_auto_commit_delay{5000};
     static constexpr std::chrono::milliseconds default_auto_commit_interval{1000};
     static constexpr std::size_t default_max_uncommitted = 10'000;
@@ -112,6 +113,14 @@ struct ConsumerOptions {
     /// it, slots share one and take turns, and a message on a quiet slot of a
     /// shared connection waits up to about 100 ms. Unused standalone (one).
     std::size_t max_connections_per_node = default_max_connections_per_node;
+    /// Redis Cluster, real-time consumers: read each slot from a replica of
+    /// its master (READONLY), taking the reads off the masters; a slot whose
+    /// master has no replica is read from the master. A replica lags its
+    /// master a little (replication is asynchronous), so messages arrive that
+    /// much later; none is skipped, since each read carries on after the last
+    /// id delivered. Group modes refuse it (invalid_argument): XREADGROUP
+    /// writes, so only a master runs it. Unused standalone.
+    bool read_from_replicas = default_read_from_replicas;
 
     // Consumer groups (resumable, load_balanced).
 

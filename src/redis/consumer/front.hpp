@@ -137,7 +137,8 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     // Cluster: which lane reads which slot (front_lanes.cpp).
     void follow_map();  // the router's map changed, or keys did: replan() if so
     void replan();
-    ReadLane& lane_for(const HostPort& node);
+    ReadLane& lane_for(const cluster::NodeInfo& node);
+    const cluster::NodeInfo* reader_of(std::uint16_t slot) const;
     KeyOwner owner_of(std::string_view key) const noexcept;
     void add_message(std::shared_ptr<PageHold>& hold, std::string_view key, const KeyOwner& owner,
                      const commands::StreamEntry& e, std::uint64_t deliveries);

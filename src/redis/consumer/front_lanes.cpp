@@ -1,10 +1,11 @@
 // Which read lane reads which hash slot, on a Redis Cluster. A multi-key
 // XREAD or XREADGROUP must not span slots, and a blocking read holds its
 // connection, so each slot that keys are read in gets a lane (a connection
-// of the consumer's own) on the master that serves it, up to
-// max_connections_per_node per master; past that, slots share the lane with
-// the fewest, and take turns (ReadLane::reads()). The plan follows the slot
-// map: a slot whose master changed moves to a lane on the new one, and its
+// of the consumer's own) on the master that serves it (or, with
+// read_from_replicas, one of its replicas), up to max_connections_per_node
+// per node; past that, slots share the lane with the fewest, and take turns
+// (ReadLane::reads()). The plan follows the slot map: a slot whose node
+// changed moves to a lane on the new one, and its
 // keys carry on from where they were. (A group's keys re-read their pending
 // entries only where a reply may have been lost: after a dropped connection,
 // as standalone. A MOVED or UNBLOCKED reply delivered nothing, and every
@@ -47,20 +48,20 @@ void ConsumerImpl::replan() {
     else
         for (const auto& c : group_->state().cursors())
             used.insert(c.slot);
-    // Slots no longer read, or whose master is another now, leave their lane.
+    // Slots no longer read, or read on another node now, leave their lane.
     std::set<std::uint16_t> placed;
     for (auto& lane : lanes_) {
         std::erase_if(lane->slots, [&](std::uint16_t slot) {
-            const auto* owner = map_.master_of(slot);
-            return !(used.count(slot) && owner && owner->endpoint == lane->node);
+            const auto* reader = reader_of(slot);
+            return !(used.count(slot) && reader && reader->endpoint == lane->node);
         });
         placed.insert(lane->slots.begin(), lane->slots.end());
     }
     // A slot without a master (the map lacks it for now) waits for the next.
     for (const auto slot : used) {
         if (placed.count(slot)) continue;
-        if (const auto* owner = map_.master_of(slot)) {
-            auto& lane = lane_for(owner->endpoint);
+        if (const auto* reader = reader_of(slot)) {
+            auto& lane = lane_for(*reader);
             lane.slots.insert(std::upper_bound(lane.slots.begin(), lane.slots.end(), slot), slot);
         }
     }
@@ -78,20 +79,36 @@ void ConsumerImpl::replan() {
         1, options.prefetch_or_default() / std::max<std::size_t>(1, lanes_.size()));
 }
 
+// Where `slot` is read: its master, or with read_from_replicas one of its
+// replicas (always the same one for a slot, so that its keys share a lane;
+// different ones for different slots, so that the reads spread).
+const cluster::NodeInfo* ConsumerImpl::reader_of(std::uint16_t slot) const {
+    if (options.read_from_replicas) {
+        const auto replicas = map_.replicas_of(slot);
+        if (!replicas.empty()) return replicas[slot % replicas.size()];
+    }
+    return map_.master_of(slot);
+}
+
 // A lane on `node` for one more slot: a new one while the node has fewer
 // than the cap, else the one of the node's with the fewest slots.
-ReadLane& ConsumerImpl::lane_for(const HostPort& node) {
+ReadLane& ConsumerImpl::lane_for(const cluster::NodeInfo& node) {
     ReadLane* fewest = nullptr;
     std::size_t on_node = 0;
     for (auto& lane : lanes_) {
-        if (!(lane->node == node) || lane->slots.empty()) continue;  // closing ones excluded
+        if (!(lane->node == node.endpoint) || lane->slots.empty())
+            continue;  // closing ones excluded
         ++on_node;
         if (!fewest || lane->slots.size() < fewest->slots.size()) fewest = lane.get();
     }
     if (fewest && on_node >= options.max_connections_per_node) return *fewest;
-    auto client =
-        std::make_shared<net::Client>(strand.get_inner_executor(), router->node_config(node));
-    auto& lane = *lanes_.emplace_back(std::make_unique<ReadLane>(std::move(client), strand, node));
+    auto config = router->node_config(node.endpoint);
+    // A replica reads only after READONLY (a master takes it too, so a
+    // replica promoted later needs nothing new).
+    config.readonly = options.read_from_replicas;
+    auto client = std::make_shared<net::Client>(strand.get_inner_executor(), std::move(config));
+    auto& lane =
+        *lanes_.emplace_back(std::make_unique<ReadLane>(std::move(client), strand, node.endpoint));
     lane.all_slots = false;
     if (connected_) connect(lane);
     return lane;

@@ -19,11 +19,12 @@ struct HandshakeParams {
     std::string password;     ///< Empty: no AUTH.
     int db = 0;               ///< 0: no SELECT.
     std::string client_name;  ///< Empty: no SETNAME.
+    bool readonly = false;    ///< READONLY: a cluster replica serves reads.
 };
 
 class HandshakeFsm {
   public:
-    enum class Step { hello, auth, setname, select, ping, done };
+    enum class Step { hello, auth, setname, select, readonly, ping, done };
 
     /// How long to wait before asking a loading server again.
     static constexpr std::chrono::milliseconds retry_delay{50};
