@@ -1,0 +1,37 @@
+// The bodies of the stream suites' tests (producer, real-time, groups, dead
+// letters, stats), run by the standalone tests in tests/integration/ on one
+// server and by tests/cluster/*_suite_test.cpp on the shared 3+3 cluster: the
+// same checks, so that what a user relies on is shown to hold on both. Each
+// check uses streams of its own (names unique to the test; a hash tag where
+// keys must share a slot) and verifies on each key's master directly
+// (support/target.hpp's Direct), not only through redstream. Sharded streams
+// are not hash-tagged: on the cluster their keys sit on more than one master.
+#pragma once
+
+#include "support/target.hpp"
+
+namespace redstream::test::stream_checks {
+
+// Producer (stream_checks_producer.cpp).
+
+/// Receipts in send order, with the ids and payloads the server stored.
+void receipts_in_order_and_payloads_stored(const Target& t);
+/// Payloads handed over (zero-copy) or copied, above and below the
+/// threshold, stored whole.
+void handed_over_payloads_stored_whole(const Target& t);
+/// Extra fields after the payload, explicit and `<ms>-*` ids.
+void extra_fields_and_explicit_ids(const Target& t);
+/// A send the server refuses fails alone, with the server's code.
+void rejected_send_fails_alone(const Target& t);
+/// flush() and Streamer::disconnect(): everything sent is stored, over
+/// every shard; sends after end() fail.
+void flush_and_disconnect_store_everything_sent(const Target& t);
+/// Round robin: message i on shard i % n, every shard on its master.
+void round_robin_covers_every_shard_evenly(const Target& t);
+/// key_hash keeps a partition key on one shard; a custom sharder is used;
+/// what each shard holds matches the receipts.
+void key_hash_and_custom_sharders(const Target& t);
+/// A trim policy on every send, and Producer::trim() over every shard.
+void trim_policy_and_trim_helper(const Target& t);
+
+}  // namespace redstream::test::stream_checks
