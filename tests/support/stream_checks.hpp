@@ -34,4 +34,24 @@ void key_hash_and_custom_sharders(const Target& t);
 /// A trim policy on every send, and Producer::trim() over every shard.
 void trim_policy_and_trim_helper(const Target& t);
 
+// Real-time consumers (stream_checks_realtime.cpp).
+
+/// earliest: the history of two streams, then what comes.
+void earliest_sees_history_across_streams(const Target& t);
+/// latest: nothing from before the start, what comes after.
+void latest_sees_only_what_comes_after_start(const Target& t);
+/// A quiet stream read with a busy one in the same slot (one XREAD) loses
+/// nothing added between two reads.
+void quiet_stream_next_to_busy_one_loses_nothing(const Target& t);
+/// Stream key, shard, id, timestamp, payload and the other fields in order.
+void message_has_header_payload_and_fields(const Target& t);
+/// Keys with `:`, hash tags and glob characters, and the shard of one.
+void keys_with_colons_hash_tags_and_glob_characters(const Target& t);
+/// Every shard read back, in order per shard.
+void shards_read_back_in_order(const Target& t);
+/// A shard created after the start is found and read whole.
+void shard_created_after_start_is_read_whole(const Target& t);
+/// assign() and unassign() a shard.
+void assign_and_unassign_a_shard(const Target& t);
+
 }  // namespace redstream::test::stream_checks
