@@ -54,4 +54,26 @@ void shard_created_after_start_is_read_whole(const Target& t);
 /// assign() and unassign() a shard.
 void assign_and_unassign_a_shard(const Target& t);
 
+// Group consumers, resumable and load-balanced (stream_checks_groups.cpp).
+
+/// earliest and latest groups, in every mode and commit policy.
+void group_start_positions(const Target& t);
+/// delayed: a consumer under the same name resumes exactly after what
+/// end() committed; nothing stays pending.
+void delayed_resumes_after_the_last_committed(const Target& t);
+/// Unacked entries come back first to the same member.
+void unacked_entries_come_back_first_to_the_same_member(const Target& t);
+/// disabled: acks go out on commit() only; resumes at the first unacked.
+void disabled_commits_only_when_asked(const Target& t);
+/// rolling: resumes at the first unacked after a restart.
+void rolling_resumes_at_the_first_unacked(const Target& t);
+/// Two load-balanced members share a sharded stream's work, none gets a
+/// message twice, and nothing stays pending on any master.
+void load_balanced_members_share_the_work(const Target& t);
+/// A member that dies with entries of every shard unacked: another claims
+/// exactly those, once, on every master; the dead one restarted goes on.
+void dead_members_entries_are_claimed_once(const Target& t);
+/// Pending entries deleted from the stream are acked, not delivered.
+void deleted_pending_entries_are_acked_not_delivered(const Target& t);
+
 }  // namespace redstream::test::stream_checks
