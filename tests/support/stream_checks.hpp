@@ -76,4 +76,18 @@ void dead_members_entries_are_claimed_once(const Target& t);
 /// Pending entries deleted from the stream are acked, not delivered.
 void deleted_pending_entries_are_acked_not_delivered(const Target& t);
 
+// Dead letters (stream_checks_dead_letters.cpp).
+
+/// Delivered max_deliveries times, then moved to `{<key>}:dead` with its
+/// origin, group, id and delivery count, and acked.
+void poison_message_dead_lettered_after_max_deliveries(const Target& t);
+/// Load-balanced claims count as deliveries; a configured dead-letter key
+/// (in the stream's slot: a hash tag).
+void claims_count_deliveries_into_a_configured_key(const Target& t);
+/// A dead-letter key of another type: the entry stays pending.
+void refused_dead_letter_leaves_the_entry_pending(const Target& t);
+/// Every shard's poison message goes to its own `{<shard key>}:dead`, on
+/// the shard's master.
+void every_shard_dead_letters_into_its_own_slot(const Target& t);
+
 }  // namespace redstream::test::stream_checks
