@@ -1,7 +1,7 @@
 // The group consumer suites on the shared 3+3 cluster (resumable and
-// load-balanced, dead letters): the checks the standalone tests run
-// (support/stream_checks.hpp), pending lists and dead letters asked of each
-// key's master, sharded streams spread over several masters.
+// load-balanced, dead letters, stats): the checks the standalone tests run
+// (support/stream_checks.hpp), pending lists, dead letters and group info
+// asked of each key's master, sharded streams spread over several masters.
 #include <gtest/gtest.h>
 
 #include "cluster_env.hpp"
@@ -73,6 +73,26 @@ TEST(DeadLetterCluster, DISABLED_ARefusedDeadLetterLeavesTheEntryPending) {
 
 TEST(DeadLetterCluster, DISABLED_EveryShardDeadLettersIntoItsOwnSlot) {
     checks::every_shard_dead_letters_into_its_own_slot(target());
+}
+
+TEST(StatsCluster, GroupStatsReportLagPendingAndCounters) {
+    checks::group_stats_report_lag_pending_and_counters(target());
+}
+
+TEST(StatsCluster, ImmediateReadsNoFurtherThanTheBatchInHand) {
+    checks::immediate_reads_no_further_than_the_batch(target());
+}
+
+TEST(StatsCluster, DelayedAcksWhatWasDeliveredAfterTheDelay) {
+    checks::delayed_acks_are_counted(target());
+}
+
+TEST(StatsCluster, AnAckOfAnEntryClaimedByAnotherMemberIsCounted) {
+    checks::ack_of_a_claimed_entry_is_counted(target());
+}
+
+TEST(StatsCluster, GroupStatsPerShardMatchEachMaster) {
+    checks::group_stats_per_shard_match_each_master(target());
 }
 
 }  // namespace

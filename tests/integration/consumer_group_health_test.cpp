@@ -1,6 +1,6 @@
 // Group consumers' health features against a real redis-server: the checks
 // shared with the cluster tests (support/stream_checks.hpp: dead letters after
-// max_deliveries), and group_stats(), lease renewal for slow handlers and a
+// max_deliveries, group_stats()), and lease renewal for slow handlers and a
 // consumer outliving disconnect().
 #include <gtest/gtest.h>
 
@@ -41,47 +41,15 @@ TEST_F(GroupHealth, EveryShardDeadLettersIntoItsOwnSlot) {
 }
 
 TEST_F(GroupHealth, GroupStatsReportLagPendingAndCounters) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
-    opts.batch_size = 10;
-    opts.prefetch = 10;
-    send(key, 25, "m");
-    auto c = streamer_.create_consumer({key}, opts);
-    // One read of 10 fills the inbox, and reading pauses until next() takes.
-    ASSERT_TRUE(eventually([&] { return c.stats().queued == 10; }));
-    auto stats = c.group_stats();
-    ASSERT_EQ(stats.size(), 1u);
-    EXPECT_EQ(stats[0].key, key);
-    EXPECT_EQ(stats[0].group, group);
-    EXPECT_EQ(stats[0].delivered, 10u);
-    EXPECT_EQ(stats[0].pending, 10u);
-    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(15));
-    for (int i = 0; i < 6; ++i)
-        c.ack(*c.next_for(5s));
-    c.commit();
-    stats = c.group_stats();
-    EXPECT_EQ(stats[0].acked, 6u);
-    EXPECT_EQ(stats[0].redelivered, 0u);
-    EXPECT_EQ(c.stats().acked, 6u);
-
-    auto real_time = streamer_.create_consumer({key}, {});
-    EXPECT_THROW(real_time.group_stats(), Error);
+    checks::group_stats_report_lag_pending_and_counters(target());
 }
 
 TEST_F(GroupHealth, ImmediateReadsNoFurtherThanTheBatchInHand) {
-    const auto key = unique_key();
-    auto opts = options(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::earliest,
-                        unique_key("g"));
-    opts.batch_size = 2;
-    send(key, 10, "m");
-    auto c = streamer_.create_consumer({key}, opts);
-    EXPECT_EQ(take(c, 1), std::vector<std::string>{"m0"});
-    auto stats = c.group_stats();
-    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(8));
-    EXPECT_EQ(stats[0].pending, 0u);
-    EXPECT_EQ(take(c, 9).back(), "m9");
+    checks::immediate_reads_no_further_than_the_batch(target());
+}
+
+TEST_F(GroupHealth, GroupStatsPerShardMatchEachMaster) {
+    checks::group_stats_per_shard_match_each_master(target());
 }
 
 // With renew_leases a member keeps entries it is still working on: another

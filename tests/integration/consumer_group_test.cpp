@@ -2,7 +2,7 @@
 // checks shared with the cluster tests (support/stream_checks.hpp: start
 // positions, resuming after end() under each commit policy, the member's own
 // pending list first, sharing work, claiming a dead member's entries, deleted
-// pending entries), and delayed acks, mkstream, NOGROUP recovery, a stream
+// pending entries, delayed acks), and mkstream, NOGROUP recovery, a stream
 // deleted under a blocked read, what immediate and rolling do between reads.
 #include <gtest/gtest.h>
 
@@ -134,21 +134,7 @@ TEST_F(GroupConsumer, SeekIsForRealTimeConsumersOnly) {
 }
 
 TEST_F(GroupConsumer, DelayedAcksWhatWasDeliveredAfterTheDelay) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 3, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::earliest, group);
-    opts.auto_commit_delay = 100ms;
-    auto c = streamer_.create_consumer({key}, opts);
-    take(c, 3);
-    // Acked by the consumer's timer: no event reaches the test, so poll.
-    EXPECT_TRUE(eventually([&] { return pending(key, group) == 0; }));
-    // The counter moves when the XACK's reply is back, just after the server
-    // has dropped them from the pending list.
-    EXPECT_TRUE(eventually([&] { return c.stats().acked == 3u; })) << c.stats().acked;
-    EXPECT_THROW(c.ack(Message{}), Error) << "delayed acks by itself";
-    EXPECT_THROW(c.commit(), Error);
+    checks::delayed_acks_are_counted(target());
 }
 
 TEST_F(GroupConsumer, DelayedEndCommitsWhatIsOwedAtOnce) {

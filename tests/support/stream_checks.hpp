@@ -90,4 +90,19 @@ void refused_dead_letter_leaves_the_entry_pending(const Target& t);
 /// the shard's master.
 void every_shard_dead_letters_into_its_own_slot(const Target& t);
 
+// Stats (stream_checks_stats.cpp).
+
+/// group_stats(): the server's lag and pending next to our counts.
+void group_stats_report_lag_pending_and_counters(const Target& t);
+/// immediate reads no further than the batch in hand (lag, no pending).
+void immediate_reads_no_further_than_the_batch(const Target& t);
+/// delayed acks after the delay: pending 0 on the server, acked counted.
+void delayed_acks_are_counted(const Target& t);
+/// An ack of an entry another member claimed counts as acked, the
+/// claimer's own as not_pending.
+void ack_of_a_claimed_entry_is_counted(const Target& t);
+/// group_stats() of a sharded stream: one row per shard key, each as its
+/// master's XINFO and XPENDING say.
+void group_stats_per_shard_match_each_master(const Target& t);
+
 }  // namespace redstream::test::stream_checks
