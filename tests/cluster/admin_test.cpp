@@ -3,16 +3,15 @@
 // master that serves it, and the slot map.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <redstream/cluster/slot.hpp>
 #include <redstream/redis/streamer.hpp>
 
 #include "cluster_env.hpp"
 #include "support/admin_checks.hpp"
+#include "support/target.hpp"
 
 namespace rs = redstream;
 namespace checks = redstream::test::admin_checks;
@@ -22,21 +21,8 @@ namespace {
 
 // Each key's master, from one CLUSTER NODES per test (the topology does
 // not change while an administration test runs).
-checks::Target target() {
-    const auto owners = std::make_shared<std::vector<std::size_t>>(shared_cluster().slot_owners());
-    auto master_index = [owners](std::string_view key) {
-        return owners->at(rs::cluster::key_slot(key));
-    };
-    checks::Target t;
-    t.url = shared_cluster().url();
-    t.cluster = true;
-    t.master_of = [master_index](std::string_view key) {
-        return shared_cluster().config(master_index(key));
-    };
-    t.master_name = [master_index](std::string_view key) {
-        return "127.0.0.1:" + std::to_string(shared_cluster().node(master_index(key)).port());
-    };
-    return t;
+rs::test::Target target() {
+    return rs::test::cluster_target(shared_cluster());
 }
 
 TEST(AdminCluster, StreamsListsEveryKey) {

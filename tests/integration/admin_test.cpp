@@ -6,6 +6,7 @@
 
 #include "support/admin_checks.hpp"
 #include "support/redis_server.hpp"
+#include "support/target.hpp"
 
 namespace rs = redstream;
 namespace checks = redstream::test::admin_checks;
@@ -17,12 +18,8 @@ rs::test::RedisServer& server() {
     return s;
 }
 
-checks::Target target() {
-    checks::Target t;
-    t.url = "redis://127.0.0.1:" + std::to_string(server().port());
-    t.master_of = [](std::string_view) { return server().config(3); };
-    t.master_name = [](std::string_view) { return std::string(); };
-    return t;
+rs::test::Target target() {
+    return rs::test::standalone_target(server());
 }
 
 TEST(AdminStandalone, StreamsListsEveryKey) {

@@ -1,6 +1,7 @@
 // Issue 9 §5 for consumers, against a real redis-server: the error that
 // ended a messages() loop (Consumer::last_error()), a protocol error on the
-// read connection, and what an ack of a claimed entry counts as.
+// read connection, and what an ack of a claimed entry counts as (a check
+// shared with the cluster tests, support/stream_checks.hpp).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,12 +12,14 @@
 #include <redstream/redis/streamer.hpp>
 
 #include "group_fixture.hpp"
+#include "support/stream_checks.hpp"
 
 namespace redstream {
 namespace {
 
 using namespace std::chrono_literals;
 using test::unique_key;
+namespace checks = test::stream_checks;
 
 class ConsumerErrors : public test::GroupConsumer {};
 
@@ -118,41 +121,8 @@ TEST_F(ConsumerErrors, CreateConsumerFailsWhenItsOwnConnectionCannotBeMade) {
     admin.exec_one("CONFIG", "SET", "maxclients", "10000");
 }
 
-// XACK does not check the owner: member A's ack of an entry member B has
-// claimed is counted (acked, not not_pending), and it takes the entry out of
-// B's pending list, so B's own ack afterwards is the one not counted.
 TEST_F(ConsumerErrors, AnAckOfAnEntryClaimedByAnotherMemberIsCounted) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    auto opts = options(ConsumerMode::load_balanced, AutoCommit::disabled,
-                        AutoStreamReset::earliest, group);
-    opts.auto_claim_interval = 0ms;
-    opts.consumer = "a";
-    send(key, 1, "m");
-    auto a = streamer_.create_consumer({key}, opts);
-    const auto held = a.next_for(5s);
-    ASSERT_TRUE(held);
-    opts.consumer = "b";
-    opts.auto_claim_interval = 20ms;
-    opts.auto_claim_idle = 100ms;
-    auto b = streamer_.create_consumer({key}, opts);
-    const auto claimed = b.next_for(5s);
-    ASSERT_TRUE(claimed);
-    EXPECT_EQ(claimed->id(), held->id());
-    EXPECT_EQ(claimed->delivery_count(), 2u);
-    EXPECT_NE(server().cli({"XPENDING", key, group, "-", "+", "10", "b"}), "")
-        << "claimed: pending under b";
-
-    a.ack(*held);
-    a.commit();
-    EXPECT_EQ(a.stats().acked, 1u) << "XACK returned 1";
-    EXPECT_EQ(a.stats().not_pending, 0u);
-    EXPECT_EQ(pending(key, group), 0) << "gone from b's pending list too";
-
-    b.ack(*claimed);
-    b.commit();
-    EXPECT_EQ(b.stats().acked, 0u);
-    EXPECT_EQ(b.stats().not_pending, 1u);
+    checks::ack_of_a_claimed_entry_is_counted(target());
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
-// Group consumers (resumable, load_balanced) against a real redis-server:
-// group creation and start positions, resuming after end(), the member's own
-// pending list first, sharing work, mkstream, and NOGROUP recovery.
+// Group consumers (resumable, load_balanced) against a real redis-server: the
+// checks shared with the cluster tests (support/stream_checks.hpp: start
+// positions, resuming after end() under each commit policy, the member's own
+// pending list first, sharing work, claiming a dead member's entries, deleted
+// pending entries, delayed acks), and mkstream, NOGROUP recovery, a stream
+// deleted under a blocked read, what immediate and rolling do between reads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +15,7 @@
 #include <redstream/redis/streamer.hpp>
 
 #include "group_fixture.hpp"
+#include "support/stream_checks.hpp"
 
 namespace redstream {
 namespace {
@@ -19,46 +23,14 @@ namespace {
 using namespace std::chrono_literals;
 using test::GroupConsumer;
 using test::unique_key;
+namespace checks = test::stream_checks;
 
 TEST_F(GroupConsumer, EarliestGroupSeesHistoryLatestOnlyNew) {
-    for (auto commit : {AutoCommit::immediate, AutoCommit::delayed})
-        for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced}) {
-            const auto key = unique_key();
-            send(key, 3, "old");
-            auto early = streamer_.create_consumer(
-                {key}, options(mode, commit, AutoStreamReset::earliest, unique_key("early")));
-            auto late = streamer_.create_consumer(
-                {key}, options(mode, commit, AutoStreamReset::latest, unique_key("late")));
-            EXPECT_EQ(take(early, 3), (std::vector<std::string>{"old0", "old1", "old2"}));
-            expect_quiet(late);
-            send(key, 1, "new");
-            EXPECT_EQ(take(late, 1), std::vector<std::string>{"new0"});
-            EXPECT_EQ(take(early, 1), std::vector<std::string>{"new0"});
-        }
+    checks::group_start_positions(target());
 }
 
-// Delayed, in both modes: end() commits what next() returned, so a consumer
-// under the same name resumes exactly after it: first what the old one had
-// read ahead (its pending list), then the rest.
 TEST_F(GroupConsumer, DelayedResumesExactlyAfterTheLastCommitted) {
-    for (auto mode : {ConsumerMode::resumable, ConsumerMode::load_balanced}) {
-        const auto key = unique_key();
-        const auto group = unique_key("g");
-        auto opts = options(mode, AutoCommit::delayed, AutoStreamReset::earliest, group);
-        opts.consumer = "worker";
-        opts.auto_commit_delay = 1h;
-        send(key, 5, "m");
-        {
-            auto c = streamer_.create_consumer({key}, opts);
-            EXPECT_EQ(take(c, 3).back(), "m2");
-        }
-        EXPECT_EQ(pending(key, group), 2) << "read ahead, not returned, not acked";
-        send(key, 1, "later");
-        auto again = streamer_.create_consumer({key}, opts);
-        EXPECT_EQ(take(again, 3), (std::vector<std::string>{"m3", "m4", "later0"}));
-        again.end();
-        EXPECT_EQ(pending(key, group), 0);
-    }
+    checks::delayed_resumes_after_the_last_committed(target());
 }
 
 TEST_F(GroupConsumer, ANewConsumerInTheGroupResumesAfterEnd) {
@@ -84,44 +56,11 @@ TEST_F(GroupConsumer, ANewConsumerInTheGroupResumesAfterEnd) {
 }
 
 TEST_F(GroupConsumer, UnackedEntriesComeBackFirstToTheSameMember) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 5, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
-    opts.batch_size = 2;
-    opts.prefetch = 2;
-    {
-        auto c = streamer_.create_consumer({key}, opts);
-        EXPECT_EQ(take(c, 2), (std::vector<std::string>{"m0", "m1"}));
-        c.end();  // never acked
-    }
-    auto again = streamer_.create_consumer({key}, opts);
-    const auto got = take(again, 5);
-    EXPECT_EQ(got.front(), "m0") << "its own pending list first";
-    EXPECT_EQ(got.back(), "m4");
+    checks::unacked_entries_come_back_first_to_the_same_member(target());
 }
 
 TEST_F(GroupConsumer, TwoLoadBalancedConsumersShareTheWorkNoneTwice) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    auto opts =
-        options(ConsumerMode::load_balanced, AutoCommit::immediate, AutoStreamReset::latest, group);
-    opts.batch_size = 1;
-    opts.prefetch = 1;
-    opts.mkstream = true;
-    auto a = streamer_.create_consumer({key}, opts);
-    auto b = streamer_.create_consumer({key}, opts);
-    send(key, 10, "w");
-    std::multiset<std::string> seen;
-    std::size_t from_a = 0, from_b = 0;
-    while (seen.size() < 10) {
-        if (auto m = a.next_for(50ms)) seen.emplace(m->payload()), ++from_a;
-        if (auto m = b.next_for(50ms)) seen.emplace(m->payload()), ++from_b;
-    }
-    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 10u) << "none twice";
-    EXPECT_GT(from_a, 0u);
-    EXPECT_GT(from_b, 0u);
+    checks::load_balanced_members_share_the_work(target());
 }
 
 TEST_F(GroupConsumer, MissingStreamIsAnErrorWithoutMkstream) {
@@ -195,21 +134,7 @@ TEST_F(GroupConsumer, SeekIsForRealTimeConsumersOnly) {
 }
 
 TEST_F(GroupConsumer, DelayedAcksWhatWasDeliveredAfterTheDelay) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 3, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::earliest, group);
-    opts.auto_commit_delay = 100ms;
-    auto c = streamer_.create_consumer({key}, opts);
-    take(c, 3);
-    // Acked by the consumer's timer: no event reaches the test, so poll.
-    EXPECT_TRUE(eventually([&] { return pending(key, group) == 0; }));
-    // The counter moves when the XACK's reply is back, just after the server
-    // has dropped them from the pending list.
-    EXPECT_TRUE(eventually([&] { return c.stats().acked == 3u; })) << c.stats().acked;
-    EXPECT_THROW(c.ack(Message{}), Error) << "delayed acks by itself";
-    EXPECT_THROW(c.commit(), Error);
+    checks::delayed_acks_are_counted(target());
 }
 
 TEST_F(GroupConsumer, DelayedEndCommitsWhatIsOwedAtOnce) {
@@ -227,26 +152,7 @@ TEST_F(GroupConsumer, DelayedEndCommitsWhatIsOwedAtOnce) {
 }
 
 TEST_F(GroupConsumer, RollingResumesAtTheFirstUnackedAfterARestart) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 5, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest, group);
-    opts.auto_commit_interval = 50ms;
-    {
-        auto c = streamer_.create_consumer({key}, opts);
-        auto ms = std::vector<Message>{};
-        for (int i = 0; i < 5; ++i)
-            ms.push_back(*c.next_for(5s));
-        for (int i = 0; i < 4; ++i)
-            c.ack(ms[i]);
-        EXPECT_THROW(c.commit(), Error) << "rolling commits by itself";
-        c.end();
-    }
-    EXPECT_EQ(pending(key, group), 1);
-    send(key, 1, "n");
-    auto again = streamer_.create_consumer({key}, opts);
-    EXPECT_EQ(take(again, 2), (std::vector<std::string>{"m4", "n0"}));
+    checks::rolling_resumes_at_the_first_unacked(target());
 }
 
 // Acks are committed in the background even when nothing else happens (no
@@ -270,93 +176,15 @@ TEST_F(GroupConsumer, RollingCommitsInTheBackgroundWhileIdle) {
 }
 
 TEST_F(GroupConsumer, DisabledCommitsOnlyWhenAskedAndResumesAtTheFifth) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 5, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
-    {
-        auto c = streamer_.create_consumer({key}, opts);
-        auto ms = std::vector<Message>{};
-        for (int i = 0; i < 5; ++i)
-            ms.push_back(*c.next_for(5s));
-        for (int i = 0; i < 4; ++i)
-            c.ack(ms[i]);
-        EXPECT_EQ(pending(key, group), 5) << "nothing sent before commit()";
-        c.commit();
-        EXPECT_EQ(pending(key, group), 1);
-        EXPECT_EQ(c.stats().acked, 4u);
-    }
-    auto again = streamer_.create_consumer({key}, opts);
-    EXPECT_EQ(take(again, 1), std::vector<std::string>{"m4"});
+    checks::disabled_commits_only_when_asked(target());
 }
 
 TEST_F(GroupConsumer, DeletedPendingEntriesAreAckedNotDelivered) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    send(key, 3, "m");
-    auto opts =
-        options(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
-    std::vector<std::string> ids;
-    {
-        auto c = streamer_.create_consumer({key}, opts);
-        for (int i = 0; i < 3; ++i)
-            ids.push_back(c.next_for(5s)->id().to_string());
-    }
-    server().cli({"XDEL", key, ids[0], ids[1]});
-    auto again = streamer_.create_consumer({key}, opts);
-    EXPECT_EQ(take(again, 1), std::vector<std::string>{"m2"});
-    EXPECT_TRUE(eventually([&] { return pending(key, group) == 1; }));
-    EXPECT_EQ(again.stats().deleted, 2u);
+    checks::deleted_pending_entries_are_acked_not_delivered(target());
 }
 
-// One member reads 5 and dies without acking; another claims exactly those
-// 5 once they are idle long enough, with their delivery counts; the dead
-// one, restarted under its old name, goes on with the group.
 TEST_F(GroupConsumer, FailoverClaimsADeadMembersEntriesExactlyOnce) {
-    const auto key = unique_key();
-    const auto group = unique_key("g");
-    auto opts = options(ConsumerMode::load_balanced, AutoCommit::disabled,
-                        AutoStreamReset::earliest, group);
-    opts.mkstream = true;
-    opts.auto_claim_interval = 50ms;
-    opts.auto_claim_idle = 300ms;
-    opts.batch_size = 5;
-    opts.prefetch = 5;
-    auto dead_opts = opts;
-    dead_opts.consumer = "dead";
-    dead_opts.auto_claim_interval = 0ms;
-    send(key, 5, "m");
-    std::set<std::string> taken;
-    {
-        auto dead = streamer_.create_consumer({key}, dead_opts);
-        for (const auto& p : take(dead, 5))
-            taken.insert(p);
-    }  // ended without acks: its 5 stay pending under "dead"
-    opts.consumer = "survivor";
-    auto survivor = streamer_.create_consumer({key}, opts);
-    std::set<std::string> claimed;
-    for (int i = 0; i < 5; ++i) {
-        auto m = survivor.next_for(5s);
-        ASSERT_TRUE(m) << "claimed only " << claimed.size();
-        EXPECT_EQ(m->delivery_count(), 2u) << m->payload();
-        claimed.emplace(m->payload());
-        survivor.ack(*m);
-    }
-    survivor.commit();
-    EXPECT_EQ(claimed, taken);
-    expect_quiet(survivor);
-    EXPECT_EQ(survivor.stats().claimed, 5u);
-    EXPECT_EQ(pending(key, group), 0);
-
-    auto restarted = streamer_.create_consumer({key}, dead_opts);
-    send(key, 1, "after");
-    std::set<std::string> later;
-    for (int i = 0; i < 100 && later.empty(); ++i) {
-        if (auto m = restarted.next_for(50ms)) later.emplace(m->payload());
-        if (auto m = survivor.next_for(50ms)) later.emplace(m->payload());
-    }
-    EXPECT_EQ(later, std::set<std::string>{"after0"}) << "nothing old comes back";
+    checks::dead_members_entries_are_claimed_once(target());
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-// The real-time consumer against a real redis-server: start positions, the
-// quiet-stream case, messages, keys with `:` and hash tags, shards, the
-// prefetch bound, the ways to wait, and the error cases.
+// The real-time consumer against a real redis-server: the checks shared with
+// the cluster tests (support/stream_checks.hpp: start positions, the
+// quiet-stream case, messages, keys with `:` and hash tags, shards), and the
+// prefetch bound, the ways to wait, the error cases and a deleted stream.
 #include <gtest/gtest.h>
 
 #include <future>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,15 +18,20 @@
 
 #include "streamer_fixture.hpp"
 #include "support/redis_server.hpp"
+#include "support/stream_checks.hpp"
+#include "support/target.hpp"
 
 namespace redstream {
 namespace {
 
 using namespace std::chrono_literals;
 using test::unique_key;
+namespace checks = test::stream_checks;
 
 class RealTimeConsumer : public test::StreamerFixture<> {
   protected:
+    static test::Target target() { return test::standalone_target(server()); }
+
     // Short blocks keep the tests quick; behaviour does not depend on them.
     static ConsumerOptions options(AutoStreamReset reset) {
         ConsumerOptions o;
@@ -70,142 +75,38 @@ class RealTimeConsumer : public test::StreamerFixture<> {
         }
         return out;
     }
-
-    static std::vector<std::string> payloads_of(const std::vector<Message>& ms,
-                                                std::string_view stream) {
-        std::vector<std::string> out;
-        for (const auto& m : ms)
-            if (m.stream_key().name() == stream) out.emplace_back(m.payload());
-        return out;
-    }
 };
 
 TEST_F(RealTimeConsumer, EarliestSeesHistoryAcrossTwoStreams) {
-    const auto a = unique_key(), b = unique_key();
-    add_many(a, 3, "a");
-    add_many(b, 2, "b");
-    auto c = streamer_.create_consumer({a, b}, options(AutoStreamReset::earliest));
-    auto ms = take(c, 5);
-    EXPECT_EQ(payloads_of(ms, a), (std::vector<std::string>{"a0", "a1", "a2"}));
-    EXPECT_EQ(payloads_of(ms, b), (std::vector<std::string>{"b0", "b1"}));
-    add(b, "b2");
-    EXPECT_EQ(take(c, 1).at(0).payload(), "b2");
+    checks::earliest_sees_history_across_streams(target());
 }
 
 TEST_F(RealTimeConsumer, LatestSeesOnlyWhatIsProducedAfterStart) {
-    const auto a = unique_key(), b = unique_key();
-    add_many(a, 3, "old");
-    add_many(b, 3, "old");
-    auto c = streamer_.create_consumer({a, b}, options(AutoStreamReset::latest));
-    EXPECT_FALSE(c.next_for(300ms));
-    add(a, "new-a");
-    add(b, "new-b");
-    auto ms = take(c, 2);
-    EXPECT_EQ(payloads_of(ms, a), (std::vector<std::string>{"new-a"}));
-    EXPECT_EQ(payloads_of(ms, b), (std::vector<std::string>{"new-b"}));
-    EXPECT_FALSE(c.next_for(200ms));
+    checks::latest_sees_only_what_comes_after_start(target());
 }
 
-// The seed crate's bug: a stream that had not delivered yet re-sent `$` on
-// every read, losing what was added to it between two reads. A small
-// prefetch makes the busy stream need many reads; the quiet one gets its
-// messages while the loop is between reads (paused on a full queue).
 TEST_F(RealTimeConsumer, QuietStreamNextToBusyOneLosesNothing) {
-    const auto busy = unique_key(), quiet = unique_key();
-    auto o = options(AutoStreamReset::latest);
-    o.batch_size = 10;
-    o.prefetch = 10;
-    auto c = streamer_.create_consumer({busy, quiet}, o);
-    add_many(busy, 300, "m");
-    std::vector<Message> got;
-    for (int round = 0; round < 3; ++round) {
-        auto part = take(c, 50);
-        got.insert(got.end(), part.begin(), part.end());
-        add(quiet, "q" + std::to_string(round));
-    }
-    auto rest = take(c, 300 - 150 + 3);
-    got.insert(got.end(), rest.begin(), rest.end());
-    EXPECT_EQ(payloads_of(got, quiet), (std::vector<std::string>{"q0", "q1", "q2"}));
-    EXPECT_EQ(payloads_of(got, busy).size(), 300u);
-    EXPECT_FALSE(c.next_for(200ms));
+    checks::quiet_stream_next_to_busy_one_loses_nothing(target());
 }
 
 TEST_F(RealTimeConsumer, MessageHasHeaderPayloadAndOtherFieldsInOrder) {
-    const auto key = unique_key();
-    auto c = streamer_.create_consumer({key}, options(AutoStreamReset::latest));
-    const auto id = add(key, "hello", {{"a", "1"}, {"b", "2"}});
-    auto m = take(c, 1).at(0);
-    EXPECT_EQ(m.stream_key().name(), key);
-    EXPECT_EQ(m.shard_id(), ShardId{0});
-    EXPECT_EQ(m.id(), id);
-    EXPECT_EQ(m.timestamp(), timestamp_of(id));
-    EXPECT_EQ(m.payload(), "hello");
-    ASSERT_EQ(m.fields().size(), 2u);
-    EXPECT_EQ(m.fields()[0], (Field{"a", "1"}));
-    EXPECT_EQ(m.fields()[1], (Field{"b", "2"}));
+    checks::message_has_header_payload_and_fields(target());
 }
 
 TEST_F(RealTimeConsumer, KeysWithColonsHashTagsAndGlobCharacters) {
-    const auto colon = unique_key("app:events"), tag = unique_key("{user}:feed"),
-               glob = unique_key("a*b?[c]\\d");
-    add(colon, "1");
-    add(tag, "2");
-    add(glob, "3");
-    add(glob + ":1", "4");
-    auto c = streamer_.create_consumer({colon, tag, glob}, options(AutoStreamReset::earliest));
-    auto ms = take(c, 4);
-    EXPECT_EQ(payloads_of(ms, colon), (std::vector<std::string>{"1"}));
-    EXPECT_EQ(payloads_of(ms, tag), (std::vector<std::string>{"2"}));
-    EXPECT_EQ(payloads_of(ms, glob), (std::vector<std::string>{"3", "4"}));
+    checks::keys_with_colons_hash_tags_and_glob_characters(target());
 }
 
-TEST_F(RealTimeConsumer, RoundRobinOverThreeShardsReadsBackEverything) {
-    const auto s = unique_key();
-    for (int i = 0; i < 30; ++i)
-        add(s + ":" + std::to_string(i % 3), std::to_string(i));
-    auto c = streamer_.create_consumer({s}, options(AutoStreamReset::earliest));
-    std::map<std::uint64_t, std::vector<int>> by_shard;
-    for (const auto& m : take(c, 30)) {
-        EXPECT_EQ(m.stream_key().name(), s);
-        by_shard[m.shard_id().value].push_back(std::stoi(std::string(m.payload())));
-    }
-    ASSERT_EQ(by_shard.size(), 3u);
-    for (auto& [shard, values] : by_shard) {
-        ASSERT_EQ(values.size(), 10u);
-        for (std::size_t i = 0; i < values.size(); ++i)
-            EXPECT_EQ(values[i], static_cast<int>(i * 3 + shard));  // in order per shard
-    }
+TEST_F(RealTimeConsumer, EveryShardIsReadBackInOrder) {
+    checks::shards_read_back_in_order(target());
 }
 
 TEST_F(RealTimeConsumer, ShardCreatedAfterStartIsDiscoveredAndReadWhole) {
-    const auto s = unique_key();
-    auto o = options(AutoStreamReset::latest);
-    o.discovery_interval = 100ms;
-    auto c = streamer_.create_consumer({s}, o);
-    add(s + ":5", "x");
-    add(s + ":5", "y");
-    auto ms = take(c, 2);
-    EXPECT_EQ(ms.at(0).shard_id(), ShardId{5});
-    EXPECT_EQ(payloads_of(ms, s), (std::vector<std::string>{"x", "y"}));
+    checks::shard_created_after_start_is_read_whole(target());
 }
 
 TEST_F(RealTimeConsumer, AssignAndUnassignAShard) {
-    const auto s = unique_key();
-    add(s + ":1", "one");
-    auto o = options(AutoStreamReset::earliest);
-    o.discover_shards = false;
-    auto c = streamer_.create_consumer({s}, o);
-    EXPECT_FALSE(c.next_for(300ms));
-    c.assign(s, ShardId{1});
-    auto m = take(c, 1).at(0);
-    EXPECT_EQ(m.payload(), "one");
-    EXPECT_EQ(m.shard_id(), ShardId{1});
-    c.unassign(s, ShardId{1});
-    add(s + ":1", "two");
-    add(s, "plain");
-    m = take(c, 1).at(0);  // the plain key is still read; shard 1 no longer
-    EXPECT_EQ(m.payload(), "plain");
-    EXPECT_FALSE(c.next_for(300ms));
+    checks::assign_and_unassign_a_shard(target());
 }
 
 TEST_F(RealTimeConsumer, PrefetchBoundsTheQueue) {

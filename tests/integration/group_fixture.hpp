@@ -13,6 +13,7 @@
 
 #include "support/eventually.hpp"
 #include "support/redis_server.hpp"
+#include "support/target.hpp"
 
 namespace redstream::test {
 
@@ -24,6 +25,8 @@ class GroupConsumer : public ::testing::Test {
         static RedisServer s;
         return s;
     }
+    // Where the shared checks (support/stream_checks.hpp) run.
+    static Target target() { return standalone_target(server()); }
     void TearDown() override { streamer_.disconnect(); }
 
     static ConsumerOptions options(ConsumerMode mode, AutoCommit commit, AutoStreamReset reset,

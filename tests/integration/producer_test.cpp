@@ -1,9 +1,11 @@
-// Streamer and Producer against a real redis-server: receipts, ordering,
-// sharding, trimming, per-send errors, backpressure, flush/end, reconnect.
+// Streamer and Producer against a real redis-server: the checks shared with
+// the cluster tests (support/stream_checks.hpp: receipts, ordering, sharding,
+// trimming, per-send errors, flush/end), and what only a server of the test's
+// own shows: backpressure while it is paused, a lost connection, a server
+// gone, URLs and connect failures, the completion forms.
 #include <gtest/gtest.h>
 
 #include <future>
-#include <set>
 #include <thread>
 
 #include <asio/io_context.hpp>
@@ -14,12 +16,14 @@
 #endif
 
 #include <redstream/core/error.hpp>
-#include <redstream/net/client.hpp>
 #include <redstream/redis/streamer.hpp>
 
 #include "support/redis_server.hpp"
+#include "support/stream_checks.hpp"
+#include "support/target.hpp"
 
 namespace rs = redstream;
+namespace checks = redstream::test::stream_checks;
 using namespace std::chrono_literals;
 using rs::test::RedisServer;
 using rs::test::unique_key;
@@ -33,99 +37,25 @@ class ProducerTest : public ::testing::Test {
         return s;
     }
     static std::string url() { return "redis://127.0.0.1:" + std::to_string(server().port()); }
-    std::int64_t xlen(const std::string& key) { return std::stoll(server().cli({"XLEN", key})); }
+    static rs::test::Target target() { return rs::test::standalone_target(server()); }
 
     rs::Streamer streamer_ = rs::Streamer::connect(url());
 };
 
 TEST_F(ProducerTest, SendReturnsReceiptsInOrderAndStoresThePayload) {
-    const auto key = unique_key("orders");
-    auto producer = streamer_.create_producer(key);
-    std::vector<rs::SendFuture> futures;
-    for (int i = 0; i < 100; ++i)
-        futures.push_back(producer.send("payload-" + std::to_string(i)));
-    rs::MessageId last{};
-    for (auto& f : futures) {
-        const rs::Receipt r = f.get();
-        EXPECT_EQ(r.stream_key.name(), key);
-        EXPECT_EQ(r.shard_id.value, 0u);
-        EXPECT_GT(r.id, last);  // receipts come back in send order
-        EXPECT_EQ(r.timestamp, rs::timestamp_of(r.id));
-        last = r.id;
-    }
-    EXPECT_EQ(xlen(key), 100);
-    const auto first = server().cli({"XRANGE", key, "-", "+", "COUNT", "1"});
-    EXPECT_NE(first.find("msg\npayload-0"), std::string::npos) << first;
+    checks::receipts_in_order_and_payloads_stored(target());
 }
 
-// Issue 10 §2: a payload handed over (send(std::move(s))) at or above
-// zero_copy_threshold is written from the string itself, held until it is
-// written; smaller ones and lvalues are copied. Every entry is stored whole.
 TEST_F(ProducerTest, HandedOverPayloadsAreStoredWholeAboveAndBelowTheThreshold) {
-    const auto key = unique_key("owned");
-    rs::ProducerOptions opts;
-    opts.zero_copy_threshold = 4096;
-    auto producer = streamer_.create_producer(key, opts);
-    const auto payload_of = [](std::size_t i, std::size_t size) {
-        std::string p(size, static_cast<char>('a' + i % 26));
-        p.replace(0, std::to_string(i).size(), std::to_string(i));
-        return p;
-    };
-    const std::size_t sizes[] = {10, 4095, 4096, 70000};
-    std::vector<std::string> expected;
-    std::vector<rs::SendFuture> futures;
-    for (std::size_t i = 0; i < 40; ++i) {
-        const auto size = sizes[i % 4];
-        expected.push_back(payload_of(i, size));
-        std::string owned = payload_of(i, size);
-        if (i % 8 == 7)
-            futures.push_back(producer.send(owned));  // an lvalue: copied
-        else
-            futures.push_back(producer.send(std::move(owned)));
-    }
-    for (auto& f : futures)
-        f.get();
-    producer.flush();
-    ASSERT_EQ(xlen(key), 40);
-
-    rs::net::SyncClient client(server().config());
-    client.connect();
-    const auto page = client.exec_one("XRANGE", key, "-", "+");
-    ASSERT_EQ(page.root().size(), 40U);
-    for (std::size_t i = 0; i < 40; ++i) {
-        const auto fields = page.root()[i][1];
-        EXPECT_EQ(fields[1].str(), expected[i]) << "entry " << i;
-    }
+    checks::handed_over_payloads_stored_whole(target());
 }
 
 TEST_F(ProducerTest, ExtraFieldsAndExplicitIds) {
-    const auto key = unique_key("fields");
-    auto producer = streamer_.create_producer(key);
-    const rs::Field extra[] = {{"kind", "order"}, {"n", "7"}};
-    auto r = producer.send("p", {.fields = extra, .id = rs::commands::XAddId::exact({5, 1})}).get();
-    EXPECT_EQ(r.id, (rs::MessageId{5, 1}));
-    EXPECT_EQ(server().cli({"XRANGE", key, "-", "+"}), "5-1\nmsg\np\nkind\norder\nn\n7");
-    r = producer.send("q", {.id = rs::commands::XAddId::auto_seq(5)}).get();
-    EXPECT_EQ(r.id, (rs::MessageId{5, 2}));
+    checks::extra_fields_and_explicit_ids(target());
 }
 
 TEST_F(ProducerTest, ARejectedSendFailsAloneWithTheServersCode) {
-    const auto key = unique_key("mixed");
-    const auto wrong = unique_key("string");
-    server().cli({"SET", wrong, "x"});
-    auto producer = streamer_.create_generic_producer();
-    auto ok1 = producer.send_to(key, "a");
-    auto bad_type = producer.send_to(wrong, "b");
-    auto bad_id = producer.send_to(key, "c", {.id = rs::commands::XAddId::exact({0, 1})});
-    auto ok2 = producer.send_to(key, "d");
-    std::error_code ec;
-    EXPECT_FALSE((ok1.get(ec), ec));
-    bad_type.get(ec);
-    EXPECT_EQ(ec, rs::errc::wrongtype);
-    bad_id.get(ec);  // ERR The ID specified in XADD is equal or smaller than ...
-    EXPECT_EQ(ec, rs::errc::server_error);
-    EXPECT_FALSE((ok2.get(ec), ec));
-    EXPECT_EQ(xlen(key), 2);
+    checks::rejected_send_fails_alone(target());
 }
 
 TEST_F(ProducerTest, GenericProducerNeedsAStream) {
@@ -137,70 +67,20 @@ TEST_F(ProducerTest, GenericProducerNeedsAStream) {
     EXPECT_THROW(rs::StreamKey(std::string(513, 'k')), rs::Error);
 }
 
-TEST_F(ProducerTest, FlushMeansEverythingSentIsOnTheServer) {
-    const auto key = unique_key("flush");
-    auto producer = streamer_.create_producer(key);
-    for (int i = 0; i < 5000; ++i)
-        producer.send("x");  // futures ignored
-    producer.flush();
-    EXPECT_EQ(xlen(key), 5000);
-    producer.end();
-    std::error_code ec;
-    producer.send("after end").get(ec);
-    EXPECT_EQ(ec, rs::errc::shutting_down);
+TEST_F(ProducerTest, FlushAndDisconnectStoreEverythingSent) {
+    checks::flush_and_disconnect_store_everything_sent(target());
 }
 
 TEST_F(ProducerTest, RoundRobinShardingCoversEveryShardEvenly) {
-    const auto key = unique_key("sharded");
-    auto producer = streamer_.create_producer(key, {.shards = 3});
-    std::vector<std::uint64_t> shards;
-    for (int i = 0; i < 30; ++i)
-        shards.push_back(producer.send("m").get().shard_id.value);
-    for (int i = 0; i < 30; ++i)
-        EXPECT_EQ(shards[i], static_cast<std::uint64_t>(i % 3));
-    for (int s = 0; s < 3; ++s)
-        EXPECT_EQ(xlen(key + ":" + std::to_string(s)), 10);
-    EXPECT_EQ(xlen(key), 0);
+    checks::round_robin_covers_every_shard_evenly(target());
 }
 
 TEST_F(ProducerTest, KeyHashKeepsAKeyOnOneShardAndCustomSharderIsUsed) {
-    const auto key = unique_key("keyed");
-    auto producer =
-        streamer_.create_producer(key, {.shards = 4, .sharder = rs::Sharder::key_hash()});
-    std::set<std::uint64_t> user_a, all;
-    for (int i = 0; i < 20; ++i) {
-        user_a.insert(producer.send("m", {.partition_key = "user-a"}).get().shard_id.value);
-        all.insert(producer.send("m", {.partition_key = "user-" + std::to_string(i)})
-                       .get()
-                       .shard_id.value);
-    }
-    EXPECT_EQ(user_a.size(), 1u);
-    EXPECT_GT(all.size(), 1u);
-
-    auto custom = streamer_.create_producer(
-        key, {.shards = 4,
-              .sharder = rs::Sharder::custom([](const rs::StreamKey&, std::string_view k,
-                                                std::uint64_t) { return k.size(); })});
-    EXPECT_EQ(custom.send("m", {.partition_key = "abc"}).get().shard_id.value, 3u);
-    EXPECT_EQ(custom.send("m", {.partition_key = "abcdef"}).get().shard_id.value, 2u);  // 6 % 4
+    checks::key_hash_and_custom_sharders(target());
 }
 
 TEST_F(ProducerTest, TrimPolicyAndTrimHelper) {
-    const auto key = unique_key("trimmed");
-    auto producer = streamer_.create_producer(key, {.trim = rs::commands::TrimOptions::maxlen(10)});
-    for (int i = 0; i < 50; ++i)
-        producer.send("x");
-    producer.flush();
-    EXPECT_EQ(xlen(key), 10);
-
-    const auto other = unique_key("trim-now");
-    auto plain = streamer_.create_producer(other, {.shards = 2});
-    for (int i = 0; i < 40; ++i)
-        plain.send("x");
-    plain.flush();
-    plain.trim(other, rs::commands::TrimOptions::maxlen(3));
-    EXPECT_EQ(xlen(other + ":0"), 3);
-    EXPECT_EQ(xlen(other + ":1"), 3);
+    checks::trim_policy_and_trim_helper(target());
 }
 
 TEST_F(ProducerTest, AsyncSendCallbacksAndThen) {
@@ -348,19 +228,6 @@ TEST_F(ProducerTest, StreamerParsesStreamsAndReportsBadUrlsAndConnectFailures) {
     } catch (const rs::Error& e) {
         EXPECT_EQ(e.code(), rs::errc::connect_failed);
     }
-}
-
-TEST_F(ProducerTest, DisconnectFlushesProducers) {
-    auto streamer = rs::Streamer::connect(url());
-    const auto key = unique_key("disc");
-    auto producer = streamer.create_producer(key);
-    for (int i = 0; i < 2000; ++i)
-        producer.send("x");
-    streamer.disconnect();
-    EXPECT_EQ(xlen(key), 2000);
-    std::error_code ec;
-    producer.send("late").get(ec);
-    EXPECT_EQ(ec, rs::errc::shutting_down);
 }
 
 }  // namespace

@@ -6,28 +6,9 @@
 // by asking each key's master directly, never through redstream's router.
 #pragma once
 
-#include <functional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <redstream/net/config.hpp>
-#include <redstream/resp/value.hpp>
+#include "support/target.hpp"
 
 namespace redstream::test::admin_checks {
-
-/// Where the checks run.
-struct Target {
-    /// What Streamer::connect() gets.
-    std::string url;
-    /// A Redis Cluster (keys are spread over masters, and ShardInfo::node
-    /// names them).
-    bool cluster = false;
-    /// A connection to the master serving `key` now (one node, no routing).
-    std::function<net::ConnectionConfig(std::string_view key)> master_of;
-    /// Its name as the slot map has it ("127.0.0.1:port"); "" standalone.
-    std::function<std::string(std::string_view key)> master_name;
-};
 
 /// streams(): streams by pattern, each key's length, first and last ids,
 /// groups and node; the wider MATCH does not bring in other streams or keys

@@ -1,6 +1,6 @@
 // What the administration checks share (admin_checks.cpp and
-// admin_checks_groups.cpp): direct commands on a key's master, unique names,
-// producing to sharded streams, expecting errors.
+// admin_checks_groups.cpp): unique names, producing to sharded streams,
+// expecting errors. Direct commands on a key's master are support/target.hpp's.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,52 +24,6 @@ namespace redstream::test::admin_checks::util {
 
 using namespace std::chrono_literals;
 using IdsByKey = std::map<std::string, std::vector<MessageId>>;
-
-// Commands sent straight to the master of a key, one connection per master.
-class Direct {
-  public:
-    explicit Direct(const Target& t) : t_(t) {}
-
-    resp::Reply run(std::string_view key, const std::vector<std::string>& args) {
-        auto config = t_.master_of(key);
-        const auto& node = config.nodes.at(0);
-        auto& client = clients_[node.host + ":" + std::to_string(node.port)];
-        if (!client) {
-            client = std::make_unique<net::SyncClient>(std::move(config));
-            client->connect();
-        }
-        resp::Request req;
-        auto b = req.command(args.at(0));
-        for (std::size_t i = 1; i < args.size(); ++i)
-            b.arg(args[i]);
-        b.finish();
-        return client->exec(req).at(0);
-    }
-    std::uint64_t xlen(const std::string& key) {
-        std::error_code ec;
-        const auto reply = run(key, {"XLEN", key});
-        return commands::decode_count(reply.root(), ec);
-    }
-    // XINFO GROUPS of `key` on its master: {name: last delivered id}.
-    std::map<std::string, MessageId> groups(const std::string& key) {
-        std::error_code ec;
-        const auto reply = run(key, {"XINFO", "GROUPS", key});
-        std::map<std::string, MessageId> out;
-        for (const auto& g : commands::decode_xinfo_groups(reply.root(), ec))
-            out[std::string(g.name)] = g.last_delivered_id;
-        EXPECT_FALSE(ec) << key << ": " << ec.message();
-        return out;
-    }
-    std::size_t consumers(const std::string& key, const std::string& group) {
-        std::error_code ec;
-        const auto reply = run(key, {"XINFO", "CONSUMERS", key, group});
-        return commands::decode_xinfo_consumers(reply.root(), ec).size();
-    }
-
-  private:
-    const Target& t_;
-    std::map<std::string, std::unique_ptr<net::SyncClient>> clients_;
-};
 
 // Names unique to the test, which no other test's pattern matches.
 inline std::string prefix() {

@@ -1,0 +1,188 @@
+// The stats checks: Consumer::stats() and group_stats() against what each
+// key's master says (XINFO GROUPS, XPENDING).
+#include <algorithm>
+#include <map>
+
+#include <redstream/core/error.hpp>
+
+#include "support/stream_checks_util.hpp"
+
+namespace redstream::test::stream_checks {
+
+using namespace util;
+
+// group_stats(): the server's lag and pending next to our own counts.
+void group_stats_report_lag_pending_and_counters(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    Direct direct(t);
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts =
+        in_group(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
+    opts.batch_size = 10;
+    opts.prefetch = 10;
+    send(streamer, key, 25, "m");
+    auto c = streamer.create_consumer({key}, opts);
+    // One read of 10 fills the inbox, and reading pauses until next() takes.
+    ASSERT_TRUE(eventually([&] { return c.stats().queued == 10; }));
+    auto stats = c.group_stats();
+    ASSERT_EQ(stats.size(), 1u);
+    EXPECT_EQ(stats[0].key, key);
+    EXPECT_EQ(stats[0].group, group);
+    EXPECT_EQ(stats[0].delivered, 10u);
+    EXPECT_EQ(stats[0].pending, 10u);
+    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(15));
+    const auto info = direct.group(key, group);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->pending, 10u);
+    EXPECT_EQ(info->lag, std::optional<std::int64_t>(15));
+    for (int i = 0; i < 6; ++i)
+        c.ack(*c.next_for(5s));
+    c.commit();
+    // Taking 6 made room: the inbox is filled again, with 6 more.
+    ASSERT_TRUE(eventually([&] { return c.stats().queued == 10; }));
+    stats = c.group_stats();
+    EXPECT_EQ(stats[0].acked, 6u);
+    EXPECT_EQ(stats[0].delivered, 16u);
+    EXPECT_EQ(stats[0].pending, 10u);
+    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(9));
+    EXPECT_EQ(stats[0].redelivered, 0u);
+    EXPECT_EQ(c.stats().acked, 6u);
+    const auto after = direct.group(key, group);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->pending, 10u);
+    EXPECT_EQ(after->lag, std::optional<std::int64_t>(9));
+
+    auto real_time = streamer.create_consumer({key}, {});
+    EXPECT_THROW(real_time.group_stats(), Error);
+}
+
+// immediate (NOACK) has no prefetch: while the user is on a batch, nothing
+// more is read, so a crash loses at most that batch.
+void immediate_reads_no_further_than_the_batch(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    Direct direct(t);
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts =
+        in_group(ConsumerMode::resumable, AutoCommit::immediate, AutoStreamReset::earliest, group);
+    opts.batch_size = 2;
+    send(streamer, key, 10, "m");
+    auto c = streamer.create_consumer({key}, opts);
+    EXPECT_EQ(take_payloads(c, 1), std::vector<std::string>{"m0"});
+    auto stats = c.group_stats();
+    ASSERT_EQ(stats.size(), 1u);
+    EXPECT_EQ(stats[0].lag, std::optional<std::uint64_t>(8));
+    EXPECT_EQ(stats[0].pending, 0u);
+    const auto info = direct.group(key, group);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->lag, std::optional<std::int64_t>(8)) << "read by the server: two";
+    EXPECT_EQ(info->pending, 0u) << "NOACK";
+    EXPECT_EQ(take_payloads(c, 9).back(), "m9");
+}
+
+void delayed_acks_are_counted(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    Direct direct(t);
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    send(streamer, key, 3, "m");
+    auto opts =
+        in_group(ConsumerMode::resumable, AutoCommit::delayed, AutoStreamReset::earliest, group);
+    opts.auto_commit_delay = 100ms;
+    auto c = streamer.create_consumer({key}, opts);
+    EXPECT_EQ(take(c, 3).size(), 3u);
+    // Acked by the consumer's timer: no event reaches the check, so poll.
+    EXPECT_TRUE(eventually([&] { return direct.pending(key, group) == 0; }));
+    // The counter moves when the XACK's reply is back, just after the server
+    // has dropped them from the pending list.
+    EXPECT_TRUE(eventually([&] { return c.stats().acked == 3u; })) << c.stats().acked;
+    EXPECT_THROW(c.ack(Message{}), Error) << "delayed acks by itself";
+    EXPECT_THROW(c.commit(), Error);
+}
+
+// XACK does not check the owner: member A's ack of an entry member B has
+// claimed is counted (acked, not not_pending), and it takes the entry out of
+// B's pending list, so B's own ack afterwards is the one not counted.
+void ack_of_a_claimed_entry_is_counted(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    Direct direct(t);
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts = in_group(ConsumerMode::load_balanced, AutoCommit::disabled,
+                         AutoStreamReset::earliest, group);
+    opts.auto_claim_interval = 0ms;
+    opts.consumer = "a";
+    send(streamer, key, 1, "m");
+    auto a = streamer.create_consumer({key}, opts);
+    const auto held = a.next_for(5s);
+    ASSERT_TRUE(held);
+    opts.consumer = "b";
+    opts.auto_claim_interval = 20ms;
+    opts.auto_claim_idle = 100ms;
+    auto b = streamer.create_consumer({key}, opts);
+    const auto claimed = b.next_for(5s);
+    ASSERT_TRUE(claimed);
+    EXPECT_EQ(claimed->id(), held->id());
+    EXPECT_EQ(claimed->delivery_count(), 2u);
+    const auto pending = direct.pending_entries(key, group);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].consumer, "b") << "claimed: pending under b";
+    EXPECT_EQ(pending[0].deliveries, 2u);
+
+    a.ack(*held);
+    a.commit();
+    EXPECT_EQ(a.stats().acked, 1u) << "XACK returned 1";
+    EXPECT_EQ(a.stats().not_pending, 0u);
+    EXPECT_EQ(direct.pending(key, group), 0) << "gone from b's pending list too";
+
+    b.ack(*claimed);
+    b.commit();
+    EXPECT_EQ(b.stats().acked, 0u);
+    EXPECT_EQ(b.stats().not_pending, 1u);
+}
+
+// A sharded stream on more than one master: group_stats() has a row per
+// shard key, each with the pending count and lag its own master reports and
+// this consumer's deliveries and acks there.
+void group_stats_per_shard_match_each_master(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    Direct direct(t);
+    const auto name = sharded_name(t, 4);
+    const auto keys = shard_keys(name, 4);
+    const auto group = unique_key("g");
+    send(streamer, name, 40, "m", 4);
+    auto opts =
+        in_group(ConsumerMode::resumable, AutoCommit::disabled, AutoStreamReset::earliest, group);
+    auto c = streamer.create_consumer({name}, opts);
+    const auto ms = take(c, 40);
+    ASSERT_EQ(ms.size(), 40u);
+    std::map<std::string, std::uint64_t> acked;
+    for (std::size_t i = 0; i < ms.size(); i += 2) {
+        c.ack(ms[i]);
+        ++acked[std::string(ms[i].redis_key())];
+    }
+    c.commit();
+    std::map<std::string, GroupStreamStats> rows;
+    for (auto& s : c.group_stats())
+        rows[s.key] = std::move(s);
+    for (const auto& [key, row] : rows)
+        EXPECT_TRUE(key == name || std::find(keys.begin(), keys.end(), key) != keys.end()) << key;
+    for (const auto& key : keys) {
+        ASSERT_EQ(rows.count(key), 1u) << key;
+        const auto& row = rows.at(key);
+        const auto info = direct.group(key, group);
+        ASSERT_TRUE(info) << key;
+        EXPECT_EQ(row.group, group);
+        EXPECT_EQ(row.delivered, 10u) << key;
+        EXPECT_EQ(row.acked, acked[key]) << key;
+        EXPECT_EQ(row.pending, info->pending) << key;
+        EXPECT_EQ(row.pending, 10u - acked[key]) << key;
+        ASSERT_TRUE(row.lag && info->lag) << key;
+        EXPECT_EQ(static_cast<std::int64_t>(*row.lag), *info->lag) << key;
+    }
+    EXPECT_EQ(c.stats().acked, 20u);
+    expect_spread(t, keys);
+}
+
+}  // namespace redstream::test::stream_checks
