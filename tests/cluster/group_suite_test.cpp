@@ -50,28 +50,19 @@ TEST(GroupCluster, DeletedPendingEntriesAreAckedNotDelivered) {
     checks::deleted_pending_entries_are_acked_not_delivered(target());
 }
 
-// Disabled until the library is fixed: a dead letter is one EVAL over the
-// stream key and the dead-letter key (src/redis/consumer/dead_letter.cpp),
-// which passes both keys as plain arguments, so the request records no hash
-// slot and the router sends it to the first master. For a key another master
-// serves it bounces on MOVED until max_redirects: the entry is neither moved
-// nor delivered and stays pending, and dead_lettered stays 0. Which checks
-// fail depends on where the names hash; EveryShardDeadLettersIntoItsOwnSlot
-// (shards on more than one master) always does. Run them with
-// --gtest_also_run_disabled_tests --gtest_filter='DeadLetterCluster.*'.
-TEST(DeadLetterCluster, DISABLED_APoisonMessageIsDeadLetteredAfterMaxDeliveries) {
+TEST(DeadLetterCluster, APoisonMessageIsDeadLetteredAfterMaxDeliveries) {
     checks::poison_message_dead_lettered_after_max_deliveries(target());
 }
 
-TEST(DeadLetterCluster, DISABLED_ClaimsCountDeliveriesAndDeadLetterAConfiguredKey) {
+TEST(DeadLetterCluster, ClaimsCountDeliveriesAndDeadLetterAConfiguredKey) {
     checks::claims_count_deliveries_into_a_configured_key(target());
 }
 
-TEST(DeadLetterCluster, DISABLED_ARefusedDeadLetterLeavesTheEntryPending) {
+TEST(DeadLetterCluster, ARefusedDeadLetterLeavesTheEntryPending) {
     checks::refused_dead_letter_leaves_the_entry_pending(target());
 }
 
-TEST(DeadLetterCluster, DISABLED_EveryShardDeadLettersIntoItsOwnSlot) {
+TEST(DeadLetterCluster, EveryShardDeadLettersIntoItsOwnSlot) {
     checks::every_shard_dead_letters_into_its_own_slot(target());
 }
 

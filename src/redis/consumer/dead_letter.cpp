@@ -46,7 +46,9 @@ std::string dead_letter_key(std::string_view configured, std::string_view key) {
 void dead_letter(resp::Request& req, std::string_view key, std::string_view dead_key,
                  std::string_view group, const commands::StreamEntry& e, std::uint64_t deliveries) {
     auto b = req.command("EVAL");
-    b.arg(script).arg(2).arg(key).arg(dead_key).arg(group).arg(e.id);
+    // Both as keys: their slot routes the script on a cluster (and one
+    // that spans two slots is refused before it is sent: crossslot).
+    b.arg(script).arg(2).key(key).key(dead_key).arg(group).arg(e.id);
     for (const auto& [field, value] : e.fields)
         b.arg(field).arg(value);
     b.arg(DeadLetterFields::origin).arg(key);
