@@ -665,6 +665,24 @@ TEST(Inbox, RoomQueriesLeaveTheReadersPauseAlone) {
     EXPECT_EQ(wakes, 1u) << "the paused reader is still woken at half";
 }
 
+// A cluster consumer with more read lanes than prefetch: each lane's read
+// may reserve one entry, so a lane blocked on quiet keys leaves the others
+// room; the bound is then the number of lanes.
+TEST(Inbox, EachReaderHasRoomForOneWhenThereAreMoreReadersThanPrefetch) {
+    Inbox inbox(1);
+    inbox.reserve(1);  // a lane blocked on quiet keys
+    EXPECT_FALSE(inbox.room_for_read());
+    inbox.set_readers(3);
+    EXPECT_TRUE(inbox.room_for_read());
+    EXPECT_EQ(inbox.room(), 2u);
+    inbox.reserve(2);  // the other two lanes
+    EXPECT_FALSE(inbox.room_for_read()) << "never more than one per reader";
+    inbox.set_readers(1);
+    inbox.unreserve(3);
+    push(inbox, batch(0, 1));
+    EXPECT_FALSE(inbox.room_for_read()) << "one reader: prefetch again";
+}
+
 // --- Inbox: on demand (AutoCommit::immediate) --------------------------------
 
 // Nothing is read ahead: a read may go out only while an async take waits on

@@ -90,7 +90,9 @@ struct ConsumerOptions {
     /// default_load_balanced_prefetch for load_balanced, whose members hold
     /// few because what one holds its peers cannot work on: a larger prefetch
     /// buys throughput per member with balance, a smaller one balance with
-    /// round trips.
+    /// round trips. On a cluster with more read lanes than this, each lane
+    /// may hold one (see max_connections_per_node), so that a lane blocked on
+    /// quiet keys does not keep the others from reading.
     std::optional<std::size_t> prefetch{};
     /// Most payload bytes read ahead of next() and queued, next to prefetch's
     /// count (whichever is reached first), so that big payloads are not

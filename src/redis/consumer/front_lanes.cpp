@@ -77,6 +77,7 @@ void ConsumerImpl::replan() {
         replan_ = true;
     lane_share = std::max<std::size_t>(
         1, options.prefetch_or_default() / std::max<std::size_t>(1, lanes_.size()));
+    inbox.set_readers(lanes_.size());
 }
 
 // Where `slot` is read: its master, or with read_from_replicas one of its

@@ -51,7 +51,7 @@ bool Inbox::should_wake() noexcept {
     if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
     // Half of prefetch: the loop then reads a page while the user still has
     // half a queue to work on, and wakes once per half queue, not per message.
-    if (!reader_paused_ || queue_.size() > prefetch_ / 2 || queue_.bytes() > prefetch_bytes_ / 2)
+    if (!reader_paused_ || queue_.size() > limit() / 2 || queue_.bytes() > prefetch_bytes_ / 2)
         return false;
     reader_paused_ = false;
     return true;
@@ -210,6 +210,11 @@ bool Inbox::latest_seek(std::uint64_t epoch) const {
     return epoch == epoch_;
 }
 
+void Inbox::set_readers(std::size_t n) {
+    const std::lock_guard lock(mutex_);
+    readers_ = std::max<std::size_t>(1, n);
+}
+
 bool Inbox::room_for_read(std::size_t incoming) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
@@ -234,7 +239,7 @@ std::size_t Inbox::room(std::size_t incoming) const {
 // message always fits when nothing is held, however big.
 std::size_t Inbox::room_locked(std::size_t incoming) const noexcept {
     const auto held = queue_.size() + reserved_ + incoming;
-    const auto count_room = prefetch_ - std::min(prefetch_, held);
+    const auto count_room = limit() - std::min(limit(), held);
     if (prefetch_bytes_ == SIZE_MAX || count_room == 0) return count_room;
     // Sizes not known yet: a first read small enough for big payloads.
     if (entry_bytes_ == 0) return std::min(count_room, min_turn_count);

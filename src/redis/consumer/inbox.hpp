@@ -7,6 +7,7 @@
 // on an empty queue.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -115,6 +116,13 @@ class Inbox {
           log_takes_(log_takes),
           flow_(flow) {}
 
+    /// Reads that may be in flight at once (a cluster consumer's read
+    /// lanes): each gets room for one entry at least, so the count bound is
+    /// max(prefetch, n). With fewer, a lane's blocking read on quiet keys
+    /// would hold all the room for its BLOCK time while other lanes' keys
+    /// have entries waiting.
+    void set_readers(std::size_t n);
+
     // Caller side. Each returns true when the read loop paused for room and
     // should now be woken (the caller posts that; the inbox knows no strand).
 
@@ -199,7 +207,10 @@ class Inbox {
     std::error_code failure() const noexcept;
     void fail_waiters(std::vector<Waiter>& out);
 
+    std::size_t limit() const noexcept { return std::max(prefetch_, readers_); }  // mutex_ held
+
     const std::size_t prefetch_;
+    std::size_t readers_ = 1;  // set_readers()
     const std::size_t prefetch_bytes_;
     std::size_t entry_bytes_ = 0;  // expected payload bytes per entry; 0: unknown
     const bool log_takes_;
