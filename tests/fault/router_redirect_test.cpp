@@ -17,31 +17,22 @@
 #include <redstream/cluster/slot.hpp>
 #include <redstream/core/error.hpp>
 
+#include "support/cluster_replies.hpp"
 #include "support/hostile_server.hpp"
 #include "support/process.hpp"
 
 namespace rs = redstream;
 namespace cluster = redstream::cluster;
 using rs::test::Action;
+using rs::test::all_slots_on;
 using rs::test::Command;
+using rs::test::redirect;
 using rs::test::ScriptedServer;
 using rs::test::Session;
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// A CLUSTER SLOTS reply: every slot served by the node at `port`.
-std::string all_slots_on(std::uint16_t port) {
-    const std::string id(40, 'a');
-    return "*1\r\n*3\r\n:0\r\n:16383\r\n*3\r\n$9\r\n127.0.0.1\r\n:" + std::to_string(port) +
-           "\r\n$40\r\n" + id + "\r\n";
-}
-
-std::string redirect(std::string_view kind, std::string_view key, std::uint16_t port) {
-    return std::string(kind) + " " + std::to_string(cluster::key_slot(key)) +
-           " 127.0.0.1:" + std::to_string(port);
-}
 
 class RouterRedirect : public ::testing::Test {
   protected:
