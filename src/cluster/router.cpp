@@ -71,6 +71,9 @@ void Router::report_node_lost(const HostPort& endpoint) {
 void Router::report_stale_map() {
     impl_->report_stale_map();
 }
+std::vector<std::string> Router::connections() const {
+    return impl_->connections();
+}
 std::string Router::last_error() const {
     return impl_->last_error();
 }
@@ -197,9 +200,28 @@ void RouterImpl::finish_connects(std::error_code ec) {
 
 void RouterImpl::publish_map() {
     auto map = std::make_shared<const SlotMap>(topology_.map());
-    const std::lock_guard lock(mutex_);
-    map_ = std::move(map);
-    map_version_.fetch_add(1, std::memory_order_acq_rel);
+    std::vector<std::shared_ptr<net::Client>> gone;
+    {
+        const std::lock_guard lock(mutex_);
+        map_ = std::move(map);
+        map_version_.fetch_add(1, std::memory_order_acq_rel);
+        // A node the map no longer names whose connection is down (a master
+        // killed and replaced) would be reconnected to forever: its
+        // connection goes. One that is up stays (a node being added, say);
+        // node() makes any of them again when a request needs it.
+        for (auto it = nodes_.begin(); it != nodes_.end();) {
+            const auto& n = it->second;
+            if (map_->find(it->first) || n.connecting || !n.waiting.empty() ||
+                n.client->connected()) {
+                ++it;
+                continue;
+            }
+            gone.push_back(n.client);
+            it = nodes_.erase(it);
+        }
+    }
+    for (auto& client : gone)
+        client->close();
 }
 
 SlotMap RouterImpl::slot_map() const {
@@ -252,6 +274,14 @@ void RouterImpl::when_connected(const HostPort& endpoint, std::function<void(std
         if (n.connecting) return n.waiting.push_back(std::move(f));
     }
     asio::post(strand_, [f = std::move(f)] { f({}); });  // up (or reconnecting on its own)
+}
+
+std::vector<std::string> RouterImpl::connections() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [name, n] : nodes_)
+        out.push_back(name);
+    return out;
 }
 
 std::string RouterImpl::last_error() const {

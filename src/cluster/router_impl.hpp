@@ -53,6 +53,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void report_moved(std::uint16_t slot, const HostPort& endpoint);
     void report_node_lost(const HostPort& endpoint);
     void report_stale_map();
+    std::vector<std::string> connections() const;
     std::string last_error() const;
     void close();
 

@@ -3,6 +3,7 @@
 // says: where each command goes next, how often, and what the caller gets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <redstream/core/error.hpp>
 
 #include "support/cluster_replies.hpp"
+#include "support/eventually.hpp"
 #include "support/hostile_server.hpp"
 #include "support/process.hpp"
 
@@ -266,6 +268,35 @@ TEST_F(RouterRedirect, CommandsForANodeThatIsDownGoWhereTheNextMapSays) {
     EXPECT_EQ(value, "v");
     EXPECT_EQ(b_.count("GET"), 1U);
     EXPECT_GE(refreshes->load(), 2) << "the dead node made the router ask again";
+}
+
+// A node the map no longer names keeps its connection while it is up, and
+// loses it once it is down: it would be reconnected to forever.
+TEST_F(RouterRedirect, AConnectionToANodeGoneFromTheMapGoesOnceItIsDown) {
+    auto c = std::make_unique<ScriptedServer>();
+    const auto c_name = "127.0.0.1:" + std::to_string(c->port());
+    a_.on("GET", Action::error(redirect("MOVED", "k", c->port())));
+    c->on("GET", Action::reply("$1\r\nv\r\n"));
+    const auto [ec, value] = get("k");  // C gets a connection; A's map never names it
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(value, "v");
+    const auto holds_c = [&] {
+        const auto names = router_->connections();
+        return std::find(names.begin(), names.end(), c_name) != names.end();
+    };
+    ASSERT_TRUE(a_.wait_for_count("CLUSTER", 2, 5s)) << "the MOVED refreshed the map";
+    router_->report_stale_map();
+    ASSERT_TRUE(a_.wait_for_count("CLUSTER", 3, 5s));
+    EXPECT_TRUE(holds_c()) << "C is up: its connection stays";
+
+    c.reset();  // C is gone: its connection drops, and reconnecting fails
+    EXPECT_TRUE(rs::test::eventually([&] {
+        router_->report_stale_map();  // a refresh looks at the connections again
+        return !holds_c();
+    })) << "the connection to C was kept";
+    const auto names = router_->connections();
+    EXPECT_NE(std::find(names.begin(), names.end(), "127.0.0.1:" + std::to_string(a_.port())),
+              names.end());
 }
 
 }  // namespace

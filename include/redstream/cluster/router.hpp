@@ -189,6 +189,10 @@ class Router {
     /// said CLUSTERDOWN, or a failover UNBLOCKED a read on it): the map is
     /// asked again, rate limited. Nothing standalone.
     void report_stale_map();
+    /// Cluster: the nodes it holds a shared connection to ("host:port"); a
+    /// node the slot map no longer names loses its connection once that is
+    /// down (it would reconnect forever). Empty standalone.
+    std::vector<std::string> connections() const;
 
     /// Text of the last connection failure (standalone: the connection's;
     /// cluster: of the last node a refresh failed on), for messages; never
