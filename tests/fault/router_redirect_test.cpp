@@ -163,8 +163,8 @@ TEST_F(RouterRedirect, TryagainIsSentAgainAfterAWait) {
 // is waited for within the request's deadline, not just max_redirects times.
 TEST_F(RouterRedirect, ClusterdownIsWaitedOutWithinTheDeadlinePastTheBound) {
     auto gets = std::make_shared<std::atomic<unsigned>>(0);
-    const unsigned down_for = cluster::RouterOptions::default_max_redirects + 3;
-    a_.on("GET", [gets, down_for](const Command&, const Session&) -> std::optional<Action> {
+    constexpr unsigned down_for = cluster::RouterOptions::default_max_redirects + 3;
+    a_.on("GET", [gets](const Command&, const Session&) -> std::optional<Action> {
         if (++*gets <= down_for) return Action::error("CLUSTERDOWN The cluster is down");
         return Action::reply("$1\r\nv\r\n");
     });
