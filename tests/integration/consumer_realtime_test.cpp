@@ -19,6 +19,7 @@
 #include "streamer_fixture.hpp"
 #include "support/redis_server.hpp"
 #include "support/stream_checks.hpp"
+#include "support/stream_checks_util.hpp"
 #include "support/target.hpp"
 
 namespace redstream {
@@ -27,6 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::unique_key;
 namespace checks = test::stream_checks;
+using checks::util::take;
 
 class RealTimeConsumer : public test::StreamerFixture<> {
   protected:
@@ -61,19 +63,6 @@ class RealTimeConsumer : public test::StreamerFixture<> {
             commands::xadd(req, key, f);
         }
         client_->exec(req);
-    }
-
-    static std::vector<Message> take(Consumer& c, std::size_t n) {
-        std::vector<Message> out;
-        while (out.size() < n) {
-            auto m = c.next_for(5s);
-            if (!m) {
-                ADD_FAILURE() << "only " << out.size() << " of " << n << " messages arrived";
-                break;
-            }
-            out.push_back(std::move(*m));
-        }
-        return out;
     }
 };
 
