@@ -3,6 +3,7 @@
 
 #include <redstream/commands/commands.hpp>
 #include <redstream/core/error.hpp>
+#include <redstream/core/log.hpp>
 #include <redstream/core/message_id.hpp>
 #include <redstream/core/stream.hpp>
 #include <redstream/core/url.hpp>

@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 
 #include <redstream/cluster/endpoint.hpp>
+#include <redstream/core/detail/log.hpp>
 #include <redstream/core/error.hpp>
 
 #include "router_impl.hpp"
@@ -174,6 +175,11 @@ void RouterImpl::on_refreshed(const HostPort& target, std::error_code ec,
     const auto root = resp.at(0).root();
     SlotMap map = SlotMap::from_cluster_slots(root, ec, target.host);
     if (ec) return refresh_failed(target, ec, root.is_error() ? std::string(root.str()) : "");
+    if (redstream::detail::log_enabled(LogLevel::debug))
+        redstream::detail::log(LogLevel::debug, "cluster",
+                               "slot map from " + endpoint_name(target) + ": " +
+                                   std::to_string(map.masters().size()) + " masters, " +
+                                   std::to_string(map.covered_slots()) + " slots served");
     const auto action = topology_.refresh_done(std::move(map), Clock::now());
     publish_map();
     finish_connects({});
@@ -186,6 +192,10 @@ void RouterImpl::refresh_failed(const HostPort& target, std::error_code ec, std:
         const std::lock_guard lock(mutex_);
         last_error_ = endpoint_name(target) + ": " + (why.empty() ? ec.message() : why);
     }
+    if (redstream::detail::log_enabled(LogLevel::warning))  // the handler runs unlocked
+        redstream::detail::log(LogLevel::warning, "cluster",
+                               "slot map refresh from " + endpoint_name(target) +
+                                   " failed: " + (why.empty() ? ec.message() : why));
     // Before the first map, a connect fails once every seed failed once.
     if (!topology_.has_map() && ++failed_seeds_ >= config_.nodes.size()) finish_connects(ec);
     act(topology_.refresh_failed(ec, Clock::now()));

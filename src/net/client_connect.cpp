@@ -5,6 +5,7 @@
 #include <asio/connect.hpp>
 #include <asio/ip/address.hpp>
 
+#include <redstream/core/detail/log.hpp>
 #include <redstream/core/error.hpp>
 
 #include "client_impl.hpp"
@@ -173,6 +174,8 @@ void ClientImpl::on_node_failed(std::size_t node, const std::error_code& ec) {
 }
 
 void ClientImpl::on_socket_connected(std::size_t node) {
+    peer_ = config_.transport == Transport::unix_socket ? config_.socket_path
+                                                        : endpoint_text(config_.nodes[node]);
     auto* tls = socket_->tls();
     if (!tls) return start_handshake();
     const auto& host = config_.nodes[node].host;
@@ -226,6 +229,10 @@ void ClientImpl::on_handshake_reply(const resp::Reply& reply) {
 void ClientImpl::on_ready() {
     connect_timer_.cancel();
     state_ = State::ready;
+    if (redstream::detail::log_enabled(LogLevel::info))
+        redstream::detail::log(LogLevel::info, "net",
+                               (ever_connected_ ? "reconnected to " : "connected to ") + peer_ +
+                                   " (RESP" + std::to_string(handshake_->protocol()) + ")");
     ever_connected_ = true;
     backoff_.reset();
     protocol_.store(handshake_->protocol(), std::memory_order_relaxed);
@@ -238,6 +245,7 @@ void ClientImpl::on_ready() {
 // Any failure of the current connection or attempt ends up here.
 void ClientImpl::on_failure(std::error_code ec, std::uint64_t gen, std::string detail) {
     if (gen != generation_ || state_ == State::closed || state_ == State::idle) return;
+    log_failure(ec, detail);
     if (!detail.empty()) set_last_error(std::move(detail));
     drop_connection();
     pipeline_.on_disconnect(ec);
@@ -265,9 +273,34 @@ void ClientImpl::drop_connection() {
     ping_outstanding_ = false;
 }
 
+// The text never holds the password: `detail` is what last_error() says.
+void ClientImpl::log_failure(std::error_code ec, const std::string& detail) const {
+    const bool was_up = state_ == State::ready;
+    const auto level = was_up || ever_connected_ ? LogLevel::warning : LogLevel::error;
+    if (!redstream::detail::log_enabled(level)) return;
+    const auto why = detail.empty() ? ec.message() : detail;
+    redstream::detail::log(level, "net",
+                           (was_up ? "connection to " + peer_ + " lost: "
+                                   : "connect to " + configured_peers() + " failed: ") +
+                               why);
+}
+
+std::string ClientImpl::configured_peers() const {
+    if (config_.transport == Transport::unix_socket) return config_.socket_path;
+    std::string out;
+    for (const auto& hp : config_.nodes)
+        out += (out.empty() ? "" : ",") + endpoint_text(hp);
+    return out;
+}
+
 void ClientImpl::schedule_reconnect() {
     state_ = State::backing_off;
-    reconnect_timer_.expires_after(backoff_.next_delay());
+    const auto delay = backoff_.next_delay();
+    if (redstream::detail::log_enabled(LogLevel::warning))
+        redstream::detail::log(LogLevel::warning, "net",
+                               "reconnecting to " + configured_peers() + " in " +
+                                   std::to_string(delay.count()) + " ms");
+    reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait(on_strand([self = shared_from_this()](std::error_code ec) {
         if (ec || self->state_ != State::backing_off) return;
         self->start_attempt();

@@ -66,6 +66,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void on_failure(std::error_code ec, std::uint64_t gen, std::string detail = {});
     void drop_connection();
     void schedule_reconnect();
+    void log_failure(std::error_code ec, const std::string& detail) const;
+    std::string configured_peers() const;  // for messages: the nodes, or the socket
     void finish_connect(std::error_code ec);
     void set_last_error(std::string text);
 
@@ -136,6 +138,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     std::atomic<std::uint64_t> next_request_id_{1};
     mutable std::mutex last_error_mutex_;  // cold path only: read by sync wrappers
     std::string last_error_;
+    std::string peer_;  // the node the last socket reached, for messages (strand)
 };
 
 }  // namespace redstream::net::detail

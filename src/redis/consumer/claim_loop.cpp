@@ -5,6 +5,7 @@
 
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
+#include <redstream/core/detail/log.hpp>
 #include <redstream/core/error.hpp>
 
 namespace redstream::detail {
@@ -87,6 +88,9 @@ void ClaimLoop::on_claimed(std::error_code ec) {
     ConsumerCounters::add(core_.counters.deleted, claimed.deleted.size());
     if (!dec && !claimed.entries.empty()) {
         ConsumerCounters::add(core_.counters.claimed, claimed.entries.size());
+        if (log_enabled(LogLevel::info))
+            log(LogLevel::info, "consumer",
+                "claimed " + std::to_string(claimed.entries.size()) + " idle entries of " + key_);
         core_.counters.of(key_).claimed += claimed.entries.size();
         std::vector<commands::StreamPage> pages{{key_, claimed.entries}};
         core_.deliver(reply, pages, key_, {&pending, 1});

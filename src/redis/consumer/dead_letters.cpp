@@ -1,3 +1,5 @@
+#include <redstream/core/detail/log.hpp>
+
 #include "dead_letters.hpp"
 
 #include <memory>
@@ -44,8 +46,15 @@ void DeadLetters::on_sent(std::error_code ec, const net::Response& replies,
         if (outcome == DeadLetterOutcome::moved) {
             ConsumerCounters::add(core_.counters.dead_lettered, 1);
             ++core_.counters.of(keys[i]).dead_lettered;
+            if (log_enabled(LogLevel::warning))
+                log(LogLevel::warning, "consumer",
+                    "dead-lettered an entry of " + keys[i] + " after max_deliveries");
         } else if (outcome == DeadLetterOutcome::failed) {
             ConsumerCounters::add(core_.counters.dead_letter_failed, 1);
+            if (log_enabled(LogLevel::error))
+                log(LogLevel::error, "consumer",
+                    "dead letter of an entry of " + keys[i] + " refused: " + why.message() +
+                        " (it stays pending)");
         }
     }
     core_.step();

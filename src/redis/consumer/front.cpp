@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 
+#include <redstream/core/detail/log.hpp>
 #include <redstream/core/error.hpp>
 
 #include "../sync_wait.hpp"
@@ -44,6 +45,10 @@ void ConsumerImpl::add_key(const StreamKey& stream, ShardId shard, std::string k
                : realtime_->add(stream, shard, std::move(key), origin);
     // Every discovery round finds the known keys again: only a new one counts.
     if (!added) return;
+    if (origin == ReadState::Origin::discovered && log_enabled(LogLevel::info))
+        log(LogLevel::info, "consumer",
+            "found shard " + std::to_string(shard.value) + " of " + std::string(stream.name()) +
+                ": reading it whole");
     for (auto& lane : lanes_)
         lane->turns.quiet = 0;  // a new key may have entries: go round the turns again
     replan_ = true;

@@ -6,6 +6,7 @@
 #include <redstream/commands/xgroup.hpp>
 #include <redstream/commands/xpending.hpp>
 #include <redstream/commands/xread.hpp>
+#include <redstream/core/detail/log.hpp>
 #include <redstream/core/error.hpp>
 
 namespace redstream::detail {
@@ -254,8 +255,13 @@ void GroupReader::on_lost_group(ReadLane& lane) {
     std::vector<std::string> lost;
     for (const auto& c : state_.cursors())
         if (c.phase != GroupCursor::Phase::create && lane.serves(c.slot)) lost.push_back(c.key);
-    for (const auto& key : lost)
+    for (const auto& key : lost) {
         state_.lost_group(key);
+        if (log_enabled(LogLevel::warning))
+            log(LogLevel::warning, "consumer",
+                "group " + core_.group + " or key " + key +
+                    " vanished: creating them again (entries added meanwhile are not read)");
+    }
     ConsumerCounters::add(core_.counters.groups_recreated, lost.size());
     core_.back_off(lane, make_error_code(errc::nogroup));
 }
