@@ -177,6 +177,7 @@ std::size_t ProducerImpl::held_bytes(const StreamKey& stream, std::string_view p
 }
 
 SendStateRef ProducerImpl::failed(std::error_code ec) const {
+    failed_.fetch_add(1, std::memory_order_relaxed);
     auto* s = new SendState(ctx_);
     s->complete(ec, {});
     return SendStateRef(s);
@@ -244,6 +245,7 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             b.sends.push_back({state, stream, shard});
             b.bytes += bytes;
             ++accepted_;
+            sent_.fetch_add(1, std::memory_order_relaxed);
             close_if_full(p, options_);
             post = wake_locked(p);
         }
@@ -286,6 +288,7 @@ void ProducerImpl::enqueue_when_room(const StreamKey& stream, std::string_view p
                 w.state = self->states_->take();
             }
             w.state->set_continuation(std::move(then));
+            self->sent_.fetch_add(1, std::memory_order_relaxed);
             self->waiting_.push_back(std::move(w));
             self->admit_waiting();
             if (self->waiting_.size() == 1) self->expire_waiting();  // arms the timer
@@ -315,6 +318,7 @@ void ProducerImpl::expire_waiting() {
     const auto now = ProducerClock::now();
     std::size_t expired = 0;
     while (!waiting_.empty() && waiting_.front().deadline <= now) {
+        failed_.fetch_add(1, std::memory_order_relaxed);
         waiting_.front().state->complete(make_error_code(errc::timeout), {});
         detail::release(waiting_.front().state);
         waiting_.pop_front();
@@ -335,6 +339,7 @@ void ProducerImpl::expire_waiting() {
 
 void ProducerImpl::fail_waiting(std::error_code ec) {
     waiting_timer_.cancel();
+    failed_.fetch_add(waiting_.size(), std::memory_order_relaxed);
     for (auto& w : waiting_) {
         w.state->complete(ec, {});
         detail::release(w.state);
@@ -382,6 +387,7 @@ void ProducerImpl::drain() {
 // and unanswered (which also drops that connection).
 void ProducerImpl::ship(std::unique_ptr<Batch> owned) {
     std::shared_ptr<Batch> batch(owned.release(), Recycler{weak_from_this()});
+    bytes_.fetch_add(batch->request.size(), std::memory_order_relaxed);
     auto done = [self = shared_from_this(), batch](std::error_code ec) {
         self->on_batch_done(batch, ec);
     };
@@ -467,6 +473,7 @@ void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error
         std::error_code send_ec = ec ? ec : s.ec;
         if (!send_ec && options_.wait_replicas > 0 && s.replicated < options_.wait_replicas)
             send_ec = make_error_code(errc::not_replicated);
+        (send_ec ? failed_ : confirmed_).fetch_add(1, std::memory_order_relaxed);
         if (send_ec)
             s.state->complete(send_ec, {});
         else
@@ -482,12 +489,21 @@ void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error
 }
 
 void ProducerImpl::fail_batch(Batch& batch, std::error_code ec) {
+    failed_.fetch_add(batch.sends.size(), std::memory_order_relaxed);
     for (auto& s : batch.sends) {
         s.state->complete(ec, {});
         detail::release(s.state);
     }
     release(batch.sends.size(), batch.bytes);
     batch.sends.clear();
+}
+
+ProducerStats ProducerImpl::stats() const noexcept {
+    return {.sent = sent_.load(std::memory_order_relaxed),
+            .confirmed = confirmed_.load(std::memory_order_relaxed),
+            .failed = failed_.load(std::memory_order_relaxed),
+            .in_flight = unconfirmed_.load(std::memory_order_relaxed),
+            .bytes = bytes_.load(std::memory_order_relaxed)};
 }
 
 void ProducerImpl::flush(BasicCompletion<std::error_code> done) {
@@ -646,6 +662,9 @@ void Producer::trim(const StreamKey& stream, const commands::TrimOptions& trim) 
 
 const StreamKey& Producer::stream() const noexcept {
     return impl_->anchor();
+}
+ProducerStats Producer::stats() const noexcept {
+    return impl_ ? impl_->stats() : ProducerStats{};
 }
 asio::any_io_executor Producer::get_executor() const noexcept {
     return impl_->executor();

@@ -149,6 +149,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     /// fails with shutting_down, what is in flight completes as the client says.
     void close();
     bool closed() const noexcept { return closed_.load(std::memory_order_seq_cst); }
+    ProducerStats stats() const noexcept;
 
     const StreamKey& anchor() const noexcept { return anchor_; }
     asio::any_io_executor executor() const { return strand_; }
@@ -206,6 +207,11 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     std::atomic<std::size_t> unconfirmed_{0};
     std::atomic<std::size_t> unconfirmed_bytes_{0};
     std::atomic<bool> closed_{false};
+    // ProducerStats' counters, counted wherever a send is taken or
+    // completes, read by any thread (relaxed: each is a tally on its own).
+    std::atomic<std::uint64_t> sent_{0};
+    mutable std::atomic<std::uint64_t> confirmed_{0}, failed_{0};
+    std::atomic<std::uint64_t> bytes_{0};
 
     // Guarded by lock_: held for one serialization, or to take batches.
     std::mutex lock_;

@@ -21,7 +21,8 @@ void receipts_in_order_and_payloads_stored(const Target& t);
 void handed_over_payloads_stored_whole(const Target& t);
 /// Extra fields after the payload, explicit and `<ms>-*` ids.
 void extra_fields_and_explicit_ids(const Target& t);
-/// A send the server refuses fails alone, with the server's code.
+/// A send the server refuses fails alone, with the server's code; the
+/// producer's stats count each send once, as its future saw it.
 void rejected_send_fails_alone(const Target& t);
 /// flush() and Streamer::disconnect(): everything sent is stored, over
 /// every shard; sends after end() fail.

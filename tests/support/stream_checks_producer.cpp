@@ -116,6 +116,20 @@ void rejected_send_fails_alone(const Target& t) {
     ASSERT_EQ(stored.size(), 2u);
     EXPECT_EQ(stored[0].field("msg"), "a");
     EXPECT_EQ(stored[1].field("msg"), "d");
+
+    // The stats count each send once, as its future saw it.
+    producer.flush();  // completes once every send before it completed and let go
+    auto stats = producer.stats();
+    EXPECT_EQ(stats.sent, 4u);
+    EXPECT_EQ(stats.confirmed, 2u);
+    EXPECT_EQ(stats.failed, 2u);
+    EXPECT_EQ(stats.in_flight, 0u);
+    EXPECT_GE(stats.bytes, 4 * std::string_view("*5\r\n$4\r\nXADD\r\n").size());
+    producer.send("no stream").get(ec);  // refused before it is taken
+    EXPECT_EQ(ec, errc::invalid_argument);
+    stats = producer.stats();
+    EXPECT_EQ(stats.sent, 4u);
+    EXPECT_EQ(stats.failed, 3u);
 }
 
 void flush_and_disconnect_store_everything_sent(const Target& t) {

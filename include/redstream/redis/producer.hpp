@@ -104,6 +104,23 @@ struct SendOptions {
     commands::XAddId id = commands::XAddId::automatic();
 };
 
+/// What a producer did so far (counters since it was made) and holds now.
+struct ProducerStats {
+    /// Sends taken (into a batch, or waiting for room).
+    std::uint64_t sent = 0;
+    /// Sends the server stored (their future or handler got a receipt).
+    std::uint64_t confirmed = 0;
+    /// Sends that failed, refused ones included (queue_full, shutting_down,
+    /// invalid_argument): their future or handler got the error.
+    std::uint64_t failed = 0;
+    /// Sends taken and not yet completed, those waiting for room aside (at
+    /// most max_unconfirmed).
+    std::size_t in_flight = 0;
+    /// Bytes of XADD commands shipped to the server (a batch sent again after
+    /// a redirection counts once).
+    std::uint64_t bytes = 0;
+};
+
 namespace detail {
 struct StreamerContext;
 class ProducerImpl;
@@ -203,6 +220,8 @@ class Producer {
 
     /// The anchored stream (empty for a generic producer).
     const StreamKey& stream() const noexcept;
+    /// Its counters and what it holds now; any thread, never waits.
+    ProducerStats stats() const noexcept;
     asio::any_io_executor get_executor() const noexcept;
 
   private:
