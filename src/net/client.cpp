@@ -54,6 +54,9 @@ void Client::close() {
 bool Client::connected() const noexcept {
     return impl_->connected();
 }
+ClientStats Client::stats() const noexcept {
+    return impl_->stats();
+}
 int Client::protocol() const noexcept {
     return impl_->protocol();
 }

@@ -233,6 +233,7 @@ void ClientImpl::on_ready() {
         redstream::detail::log(LogLevel::info, "net",
                                (ever_connected_ ? "reconnected to " : "connected to ") + peer_ +
                                    " (RESP" + std::to_string(handshake_->protocol()) + ")");
+    if (ever_connected_) reconnects_.fetch_add(1, std::memory_order_relaxed);
     ever_connected_ = true;
     backoff_.reset();
     protocol_.store(handshake_->protocol(), std::memory_order_relaxed);
@@ -249,11 +250,13 @@ void ClientImpl::on_failure(std::error_code ec, std::uint64_t gen, std::string d
     if (!detail.empty()) set_last_error(std::move(detail));
     drop_connection();
     pipeline_.on_disconnect(ec);
+    note_pending();
     // A first connection that fails is reported, not retried: the caller
     // learns of a wrong address or password at once.
     if (!ever_connected_ || !config_.reconnect.enabled) {
         state_ = State::idle;
         pipeline_.fail_all(make_error_code(errc::not_connected));
+        note_pending();
         return finish_connect(ec);
     }
     schedule_reconnect();
@@ -315,6 +318,7 @@ void ClientImpl::close() {
         self->reconnect_timer_.cancel();
         self->deadline_timer_.cancel();
         self->pipeline_.fail_all(make_error_code(errc::shutting_down));
+        self->note_pending();
         self->finish_connect(make_error_code(errc::shutting_down));
     });
 }

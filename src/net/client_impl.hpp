@@ -44,6 +44,12 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void close();
 
     bool connected() const noexcept { return connected_.load(std::memory_order_relaxed); }
+    ClientStats stats() const noexcept {
+        return {.reconnects = reconnects_.load(std::memory_order_relaxed),
+                .bytes_in = bytes_in_.load(std::memory_order_relaxed),
+                .bytes_out = bytes_out_.load(std::memory_order_relaxed),
+                .pending = pending_.load(std::memory_order_relaxed)};
+    }
     int protocol() const noexcept { return protocol_.load(std::memory_order_relaxed); }
     std::string last_error() const;
 
@@ -134,6 +140,10 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     std::uint64_t dropped_pushes_ = 0;
 
     std::atomic<bool> connected_{false};
+    // ClientStats' counters (written on the strand, read anywhere).
+    std::atomic<std::uint64_t> reconnects_{0}, bytes_in_{0}, bytes_out_{0};
+    std::atomic<std::size_t> pending_{0};  // the pipeline's size, after each change
+    void note_pending() noexcept { pending_.store(pipeline_.size(), std::memory_order_relaxed); }
     std::atomic<int> protocol_{0};
     std::atomic<std::uint64_t> next_request_id_{1};
     mutable std::mutex last_error_mutex_;  // cold path only: read by sync wrappers

@@ -35,9 +35,10 @@ void ClientImpl::exec(const resp::Request& req, Response* resp, ExecOptions opts
         const bool down = self->state_ != State::ready;
         if (down && (req.config().fail_if_not_connected || self->state_ == State::idle))
             return done(make_error_code(errc::not_connected));
-        if (!self->pipeline_.push(
-                {id, &req, resp, std::move(done), slot, deadline, quiet, std::move(owner), sink}))
-            return;
+        const bool pushed = self->pipeline_.push(
+            {id, &req, resp, std::move(done), slot, deadline, quiet, std::move(owner), sink});
+        self->note_pending();
+        if (!pushed) return;
         if (deadline != Pipeline::no_deadline) self->arm_deadline(deadline);
         self->maybe_write();
     });
@@ -47,7 +48,9 @@ void ClientImpl::exec(const resp::Request& req, Response* resp, ExecOptions opts
 // wire that nobody wants, perhaps an endless one: drop the connection rather
 // than keep reading it, and reconnect.
 void ClientImpl::cancel(std::uint64_t id) {
-    if (pipeline_.cancel(id, make_error_code(errc::cancelled)))
+    const bool written = pipeline_.cancel(id, make_error_code(errc::cancelled));
+    note_pending();
+    if (written)
         on_failure(make_error_code(errc::cancelled), generation_,
                    "a request was cancelled after it was written; connection dropped");
 }
@@ -68,6 +71,7 @@ void ClientImpl::read_loop(SocketPtr t, std::uint64_t gen) {
                 return self->on_failure(make_error_code(errc::connection_lost), gen,
                                         "read failed: " + ec.message());
             self->last_received_ = Pipeline::Clock::now();
+            self->bytes_in_.fetch_add(n, std::memory_order_relaxed);
             if (self->on_bytes(n, gen)) self->read_loop(t, gen);
         }));
 }
@@ -97,7 +101,9 @@ void ClientImpl::dispatch_reply(resp::Reply&& reply, std::uint64_t gen) {
         return;
     }
     if (state_ == State::handshaking) return on_handshake_reply(reply);
-    if (!pipeline_.on_reply(std::move(reply)))
+    const bool expected = pipeline_.on_reply(std::move(reply));
+    note_pending();
+    if (!expected)
         on_failure(make_error_code(errc::protocol_error), gen, "reply without a request");
 }
 
@@ -106,7 +112,8 @@ void ClientImpl::write_raw(std::string_view bytes, std::uint64_t gen) {
     writing_ = true;
     socket_->async_write(
         asio::buffer(bytes.data(), bytes.size()),
-        on_strand([self = shared_from_this(), t = socket_, gen](std::error_code ec, std::size_t) {
+        on_strand([self = shared_from_this(), t = socket_, gen](std::error_code ec, std::size_t n) {
+            self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
             self->on_written(ec, gen);
         }));
 }
@@ -122,9 +129,11 @@ void ClientImpl::write_batch(std::uint64_t gen) {
         [this](std::string_view p) { write_buffers_.emplace_back(p.data(), p.size()); });
     socket_->async_write(
         std::span<const asio::const_buffer>(write_buffers_),
-        on_strand(
-            [self = shared_from_this(), t = socket_, gen, owners = write_batch_.take_owners()](
-                std::error_code ec, std::size_t) { self->on_written(ec, gen); }));
+        on_strand([self = shared_from_this(), t = socket_, gen,
+                   owners = write_batch_.take_owners()](std::error_code ec, std::size_t n) {
+            self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
+            self->on_written(ec, gen);
+        }));
 }
 
 void ClientImpl::on_written(std::error_code ec, std::uint64_t gen) {
@@ -158,6 +167,7 @@ void ClientImpl::arm_deadline(Pipeline::Clock::time_point deadline) {
 
 void ClientImpl::on_deadline() {
     const auto expired = pipeline_.expire(Pipeline::Clock::now());
+    note_pending();
     if (expired.next != Pipeline::no_deadline) arm_deadline(expired.next);
     if (expired.written && state_ == State::ready)
         on_failure(make_error_code(errc::timeout), generation_,
@@ -210,6 +220,7 @@ void ClientImpl::send_ping() {
                     Completion(on_strand(std::move(done)), ex_),
                     {},
                     deadline});
+    note_pending();
     arm_deadline(deadline);
     maybe_write();
 }

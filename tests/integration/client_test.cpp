@@ -246,6 +246,11 @@ TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     ASSERT_TRUE(eventually([&] {
         return server().cli({"CLIENT", "LIST"}).find("cmd=blpop") != std::string::npos;
     }));
+    const auto before = c.async_client().stats();
+    EXPECT_GE(before.pending, 1u) << "the BLPOP waits for its reply";
+    EXPECT_EQ(before.reconnects, 0u);
+    EXPECT_GT(before.bytes_out, 0u);
+    EXPECT_GT(before.bytes_in, 0u);  // the handshake's replies
     server().cli({"CLIENT", "KILL", "SKIPME", "no", "TYPE", "normal"});
     const auto ec = fut.get();
     EXPECT_EQ(ec, rs::errc::connection_lost);
@@ -255,6 +260,11 @@ TEST_P(ClientTest, KilledConnectionFailsInFlightRequestAndReconnects) {
     EXPECT_EQ(c.exec_one("CLIENT", "GETNAME").root().str(), "victim");
     server().cli({"RPUSH", key, "x"});
     EXPECT_EQ(c.exec_one("LLEN", key).root().to_int(), 1);  // BLPOP did not run again
+    const auto after = c.async_client().stats();
+    EXPECT_EQ(after.reconnects, 1u);
+    EXPECT_EQ(after.pending, 0u);
+    EXPECT_GT(after.bytes_out, before.bytes_out);
+    EXPECT_GT(after.bytes_in, before.bytes_in);
 }
 
 TEST_P(ClientTest, FailFastRequestsWhileDisconnected) {

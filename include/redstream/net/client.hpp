@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -58,6 +60,17 @@ using Completion = redstream::detail::BasicCompletion<std::error_code>;
 class ClientImpl;
 
 }  // namespace detail
+
+/// What a connection did so far and holds now.
+struct ClientStats {
+    /// Connections made again after one was up (the first is not counted).
+    std::uint64_t reconnects = 0;
+    /// Bytes read from the server and written to it, over every connection.
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    /// Requests queued or waiting for their reply now (health checks included).
+    std::size_t pending = 0;
+};
 
 /// An asynchronous client. All operations may be started from any thread;
 /// state lives on an internal strand. Error replies from the server are not
@@ -153,6 +166,8 @@ class Client {
 
     /// True while a connection is up and handshaken.
     bool connected() const noexcept;
+    /// Its counters and what it holds now; any thread, never waits.
+    ClientStats stats() const noexcept;
     /// The RESP version negotiated on the current connection (2 or 3; 0 if none).
     int protocol() const noexcept;
     /// Text of the last connection failure (server error text, socket error,
