@@ -199,9 +199,9 @@ Batch& ProducerImpl::open_batch(Pipeline& p) {
     return *p.open;
 }
 
-void ProducerImpl::close_if_full(Pipeline& p, const ProducerOptions& options) {
-    if (p.open->sends.size() >= options.max_batch ||
-        p.open->request.size() >= options.max_batch_bytes)
+void ProducerImpl::close_if_full(Pipeline& p) {
+    if (p.open->sends.size() >= options_.max_batch ||
+        p.open->request.size() >= options_.max_batch_bytes)
         p.full.push_back(std::move(p.open));
 }
 
@@ -246,7 +246,7 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
             b.bytes += bytes;
             ++accepted_;
             sent_.fetch_add(1, std::memory_order_relaxed);
-            close_if_full(p, options_);
+            close_if_full(p);
             post = wake_locked(p);
         }
     }
@@ -307,7 +307,7 @@ void ProducerImpl::admit_waiting() {
         b.bytes += w.bytes;
         b.deadline = std::min(b.deadline, w.deadline);
         ++accepted_;
-        close_if_full(p, options_);
+        close_if_full(p);
         waiting_.pop_front();
     }
 }
@@ -469,13 +469,20 @@ void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error
         std::lock_guard lock(lock_);
         --batch->pipeline->in_flight;
     }
+    // Outcomes first, so that the stats count a batch with two atomic adds
+    // (not two per send) and already hold each send when its future is ready.
+    std::size_t failures = 0;
     for (auto& s : batch->sends) {
-        std::error_code send_ec = ec ? ec : s.ec;
-        if (!send_ec && options_.wait_replicas > 0 && s.replicated < options_.wait_replicas)
-            send_ec = make_error_code(errc::not_replicated);
-        (send_ec ? failed_ : confirmed_).fetch_add(1, std::memory_order_relaxed);
-        if (send_ec)
-            s.state->complete(send_ec, {});
+        if (ec) s.ec = ec;
+        if (!s.ec && options_.wait_replicas > 0 && s.replicated < options_.wait_replicas)
+            s.ec = make_error_code(errc::not_replicated);
+        failures += s.ec ? 1 : 0;
+    }
+    failed_.fetch_add(failures, std::memory_order_relaxed);
+    confirmed_.fetch_add(batch->sends.size() - failures, std::memory_order_relaxed);
+    for (auto& s : batch->sends) {
+        if (s.ec)
+            s.state->complete(s.ec, {});
         else
             s.state->complete({}, Receipt{std::move(s.stream), s.shard, s.id, timestamp_of(s.id)});
         detail::release(s.state);

@@ -178,7 +178,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     void follow_map(std::uint64_t version);
     // Under lock_: the open batch, created (or taken from the spares) on demand.
     Batch& open_batch(Pipeline& p);
-    static void close_if_full(Pipeline& p, const ProducerOptions& options);
+    void close_if_full(Pipeline& p);
     static bool wake_locked(Pipeline& p) noexcept;
     void wake();
     void drain();
