@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,8 +82,10 @@ TEST(Log, OnceReplacedTheOldHandlerIsNeverCalledAgain) {
         while (!stop.load())
             rs::detail::log(LogLevel::info, "net", "busy");
     });
-    while (calls.load() < 100)
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (calls.load() < 100 && std::chrono::steady_clock::now() < until)
         std::this_thread::yield();
+    EXPECT_GE(calls.load(), 100) << "the logger thread did not log";
     rs::set_log_handler(LogLevel::info, [](LogLevel, std::string_view, std::string_view) {});
     replaced = true;
     stop = true;
