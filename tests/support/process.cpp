@@ -145,7 +145,8 @@ std::string find_program(std::string_view program) {
     throw std::runtime_error("program not found in PATH: " + std::string(program));
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                          const std::string& stdin_path) {
     ExecArgs args(argv);
     std::array<int, 2> out_pipe{};
     std::array<int, 2> err_pipe{};
@@ -153,8 +154,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
     if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0) throw_errno("pipe2");
     Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
-    Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (null_in.get() < 0) throw_errno("open /dev/null");
+    Fd null_in(::open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (null_in.get() < 0) throw_errno("open " + stdin_path);
 
     pid_t parent = ::getpid();
     pid_t pid = ::fork();

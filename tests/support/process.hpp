@@ -21,10 +21,12 @@ struct ProcessResult {
 };
 
 /// Runs argv[0] (searched in PATH) with the given arguments and waits for it,
-/// capturing stdout and stderr. Kills it after `timeout`. Throws
-/// std::runtime_error if the program cannot be found or started.
+/// capturing stdout and stderr, with stdin read from `stdin_path`. Kills it
+/// after `timeout`. Throws std::runtime_error if the program cannot be found
+/// or started.
 ProcessResult run_process(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                          const std::string& stdin_path = "/dev/null");
 
 /// Starts argv[0] (searched in PATH) in the background with stdin from
 /// /dev/null and stdout+stderr appended to `output_file`. The child gets

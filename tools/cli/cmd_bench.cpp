@@ -1,0 +1,25 @@
+// `redstream bench`: not written yet.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+
+namespace redstream::cli {
+
+namespace {
+int not_yet(const char* name) {
+    std::fprintf(stderr, "redstream %s: not implemented yet\n", name);
+    return exit_failure;
+}
+}  // namespace
+
+void add_bench(CLI::App& app, Context& ctx) {
+    {
+        auto* sub = app.add_subcommand(
+            "bench", "Throughput and latency on your server: bench produce | bench consume");
+        sub->callback([&ctx] { ctx.run = [] { return not_yet("bench"); }; });
+    }
+}
+
+}  // namespace redstream::cli

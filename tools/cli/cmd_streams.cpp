@@ -1,0 +1,25 @@
+// `redstream streams`: not written yet.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+
+namespace redstream::cli {
+
+namespace {
+int not_yet(const char* name) {
+    std::fprintf(stderr, "redstream %s: not implemented yet\n", name);
+    return exit_failure;
+}
+}  // namespace
+
+void add_streams(CLI::App& app, Context& ctx) {
+    {
+        auto* sub = app.add_subcommand(
+            "streams", "List streams: shards, length, first and last ids, groups, memory");
+        sub->callback([&ctx] { ctx.run = [] { return not_yet("streams"); }; });
+    }
+}
+
+}  // namespace redstream::cli

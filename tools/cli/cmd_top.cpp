@@ -1,0 +1,24 @@
+// `redstream top`: not written yet.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+
+namespace redstream::cli {
+
+namespace {
+int not_yet(const char* name) {
+    std::fprintf(stderr, "redstream %s: not implemented yet\n", name);
+    return exit_failure;
+}
+}  // namespace
+
+void add_top(CLI::App& app, Context& ctx) {
+    {
+        auto* sub = app.add_subcommand("top", "Live rates and lag per stream and group");
+        sub->callback([&ctx] { ctx.run = [] { return not_yet("top"); }; });
+    }
+}
+
+}  // namespace redstream::cli
