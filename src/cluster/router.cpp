@@ -75,6 +75,9 @@ void Router::report_stale_map() {
 std::vector<std::string> Router::connections() const {
     return impl_->connections();
 }
+std::vector<std::pair<std::string, net::ClientStats>> Router::connection_stats() const {
+    return impl_->connection_stats();
+}
 std::string Router::last_error() const {
     return impl_->last_error();
 }
@@ -291,6 +294,15 @@ std::vector<std::string> RouterImpl::connections() const {
     std::vector<std::string> out;
     for (const auto& [name, n] : nodes_)
         out.push_back(name);
+    return out;
+}
+
+std::vector<std::pair<std::string, net::ClientStats>> RouterImpl::connection_stats() const {
+    if (!cluster_) return {{standalone_->endpoint(), standalone_->stats()}};
+    const std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::string, net::ClientStats>> out;
+    for (const auto& [name, n] : nodes_)
+        if (n.client) out.emplace_back(name, n.client->stats());
     return out;
 }
 

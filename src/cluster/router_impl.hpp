@@ -54,6 +54,7 @@ class RouterImpl : public std::enable_shared_from_this<RouterImpl> {
     void report_node_lost(const HostPort& endpoint);
     void report_stale_map();
     std::vector<std::string> connections() const;
+    std::vector<std::pair<std::string, net::ClientStats>> connection_stats() const;
     std::string last_error() const;
     void close();
 

@@ -57,6 +57,9 @@ bool Client::connected() const noexcept {
 ClientStats Client::stats() const noexcept {
     return impl_->stats();
 }
+std::string Client::endpoint() const {
+    return impl_->configured_peers();
+}
 int Client::protocol() const noexcept {
     return impl_->protocol();
 }

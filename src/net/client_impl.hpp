@@ -52,6 +52,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     }
     int protocol() const noexcept { return protocol_.load(std::memory_order_relaxed); }
     std::string last_error() const;
+    /// For people: the configured nodes, or the socket.
+    std::string configured_peers() const;
 
   private:
     enum class State { idle, connecting, handshaking, ready, backing_off, closed };
@@ -73,7 +75,6 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     void drop_connection();
     void schedule_reconnect();
     void log_failure(std::error_code ec, const std::string& detail) const;
-    std::string configured_peers() const;  // for messages: the nodes, or the socket
     void finish_connect(std::error_code ec);
     void set_last_error(std::string text);
 

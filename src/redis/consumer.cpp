@@ -39,9 +39,14 @@ Consumer::Consumer(std::shared_ptr<detail::StreamerContext> ctx, std::vector<Str
                     "a consumer needs at least one stream");
     impl_ = std::make_shared<detail::ConsumerImpl>(ctx_->executor, ctx_->router, std::move(streams),
                                                    options, ctx_->options.payload_field);
-    ctx_->on_disconnect(impl_, [weak = std::weak_ptr(impl_)] {
-        if (auto impl = weak.lock()) impl->end_and_wait();
-    });
+    ctx_->add_actor(
+        impl_,
+        [weak = std::weak_ptr(impl_)] {
+            if (auto impl = weak.lock()) impl->end_and_wait();
+        },
+        [weak = std::weak_ptr(impl_)](StreamerStats& out) {
+            if (auto impl = weak.lock()) impl->report(out);
+        });
     const auto [ec] =
         wait_for(ctx_->executor, [this](auto started) { impl_->start(std::move(started)); });
     if (ec) {

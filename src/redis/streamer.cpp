@@ -2,6 +2,7 @@
 
 #include <redstream/core/error.hpp>
 
+#include "producer_impl.hpp"
 #include "streamer_context.hpp"
 #include "sync_wait.hpp"
 
@@ -16,10 +17,22 @@ std::error_code wait_exec(const StreamerContext& ctx, const resp::Request& req,
     return ec;
 }
 
-void StreamerContext::on_disconnect(std::weak_ptr<void> actor, std::function<void()> end) {
+void StreamerContext::add_actor(std::weak_ptr<void> actor, std::function<void()> end,
+                                std::function<void(StreamerStats&)> report) {
     const std::lock_guard lock(actors_mutex_);
     std::erase_if(actors_, [](const Actor& a) { return a.alive.expired(); });
-    actors_.push_back({std::move(actor), std::move(end)});
+    actors_.push_back({std::move(actor), std::move(end), std::move(report)});
+}
+
+void StreamerContext::report_actors(StreamerStats& out) {
+    std::vector<Actor> actors;
+    {
+        const std::lock_guard lock(actors_mutex_);
+        actors = actors_;
+    }
+    // Outside the lock: a report takes other locks (a consumer's lanes).
+    for (auto& a : actors)
+        if (!a.alive.expired()) a.report(out);
 }
 
 void StreamerContext::end_actors() {
@@ -122,9 +135,15 @@ void Streamer::start_connect(asio::any_io_executor executor, std::string_view ur
 Producer Streamer::create_producer(StreamKey stream, ProducerOptions options) {
     if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
     Producer p(ctx_, std::move(stream), std::move(options));
-    ctx_->on_disconnect(p.impl_, [weak = std::weak_ptr(p.impl_)] {
-        if (auto impl = weak.lock()) Producer::end_impl(impl);
-    });
+    ctx_->add_actor(
+        p.impl_,
+        [weak = std::weak_ptr(p.impl_)] {
+            if (auto impl = weak.lock()) Producer::end_impl(impl);
+        },
+        [weak = std::weak_ptr(p.impl_)](StreamerStats& out) {
+            if (auto impl = weak.lock(); impl && !impl->closed())
+                out.producers.push_back({std::string(impl->anchor().name()), impl->stats()});
+        });
     return p;
 }
 
@@ -140,6 +159,15 @@ Consumer Streamer::create_consumer(std::vector<StreamKey> streams, ConsumerOptio
 Admin Streamer::admin(AdminOptions options) const {
     if (!ctx_) throw Error(make_error_code(errc::not_connected), "Streamer is not connected");
     return Admin(ctx_, options);
+}
+
+StreamerStats Streamer::stats() const {
+    StreamerStats out;
+    if (!ctx_) return out;
+    for (auto& [endpoint, stats] : ctx_->router->connection_stats())
+        out.connections.push_back({std::move(endpoint), "streamer", stats});
+    ctx_->report_actors(out);
+    return out;
 }
 
 const std::vector<StreamKey>& Streamer::streams() const noexcept {

@@ -37,13 +37,16 @@ struct StreamerContext {
     /// cluster, one per node.
     std::shared_ptr<cluster::Router> router;
 
-    /// Registers what disconnect() does to an actor (producers flush and
-    /// close, consumers end) for as long as `actor` lives. Thread-safe; drops
-    /// the entries of actors already gone, so the list stays as long as the
-    /// number of live actors.
-    void on_disconnect(std::weak_ptr<void> actor, std::function<void()> end);
+    /// Registers an actor for as long as it lives: what disconnect() does
+    /// to it (producers flush and close, consumers end), and how it adds
+    /// itself to Streamer::stats(). Thread-safe; drops the entries of actors
+    /// already gone, so the list stays as long as the number of live actors.
+    void add_actor(std::weak_ptr<void> actor, std::function<void()> end,
+                   std::function<void(StreamerStats&)> report);
     /// Runs and forgets every registered end(); for disconnect().
     void end_actors();
+    /// Every live actor's report, in the order they were registered.
+    void report_actors(StreamerStats& out);
 
     /// True once disconnect() began: actors take no new work, and every
     /// operation completes with shutting_down at once instead of waiting on
@@ -67,6 +70,7 @@ struct StreamerContext {
     struct Actor {
         std::weak_ptr<void> alive;
         std::function<void()> end;
+        std::function<void(StreamerStats&)> report;
     };
     std::mutex actors_mutex_;
     std::vector<Actor> actors_;

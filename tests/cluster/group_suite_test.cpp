@@ -86,4 +86,8 @@ TEST(StatsCluster, GroupStatsPerShardMatchEachMaster) {
     checks::group_stats_per_shard_match_each_master(target());
 }
 
+TEST(StatsCluster, StreamerStatsListEveryObject) {
+    checks::streamer_stats_list_every_object(target());
+}
+
 }  // namespace

@@ -52,6 +52,10 @@ TEST_F(GroupHealth, GroupStatsPerShardMatchEachMaster) {
     checks::group_stats_per_shard_match_each_master(target());
 }
 
+TEST_F(GroupHealth, StreamerStatsListEveryObject) {
+    checks::streamer_stats_list_every_object(target());
+}
+
 // With renew_leases a member keeps entries it is still working on: another
 // member that claims entries idle > auto_claim_idle never gets them.
 TEST_F(GroupHealth, RenewedLeasesAreNotClaimedByOthers) {

@@ -105,5 +105,8 @@ void ack_of_a_claimed_entry_is_counted(const Target& t);
 /// group_stats() of a sharded stream: one row per shard key, each as its
 /// master's XINFO and XPENDING say.
 void group_stats_per_shard_match_each_master(const Target& t);
+/// Streamer::stats(): every live producer and consumer, the shared and the
+/// read connections; to_prometheus() of it passes promtool.
+void streamer_stats_list_every_object(const Target& t);
 
 }  // namespace redstream::test::stream_checks

@@ -2,9 +2,11 @@
 // key's master says (XINFO GROUPS, XPENDING).
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <redstream/core/error.hpp>
 
+#include "support/promtool.hpp"
 #include "support/stream_checks_util.hpp"
 
 namespace redstream::test::stream_checks {
@@ -183,6 +185,85 @@ void group_stats_per_shard_match_each_master(const Target& t) {
     }
     EXPECT_EQ(c.stats().acked, 20u);
     expect_spread(t, keys);
+}
+
+// Streamer::stats(): every live producer and consumer with its counters, the
+// shared connections and each consumer's read connections, in a text
+// promtool accepts.
+void streamer_stats_list_every_object(const Target& t) {
+    auto streamer = Streamer::connect(t.url);
+    const auto stream = sharded_name(t, 3);
+    const auto group = unique_key("g");
+    auto producer = streamer.create_producer(stream, {.shards = 3});
+    for (int i = 0; i < 30; ++i)
+        producer.send("m" + std::to_string(i));
+    producer.flush();
+    ConsumerOptions from_start;
+    from_start.auto_stream_reset = AutoStreamReset::earliest;
+    auto real_time = streamer.create_consumer({stream}, from_start);
+    auto in_group_ = streamer.create_consumer(
+        {stream},
+        in_group(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest, group));
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(real_time.next_for(5s));
+        ASSERT_TRUE(in_group_.next_for(5s));
+    }
+
+    auto stats = streamer.stats();
+    ASSERT_EQ(stats.producers.size(), 1u);
+    EXPECT_EQ(stats.producers[0].stream, stream);
+    EXPECT_EQ(stats.producers[0].stats.confirmed, 30u);
+    EXPECT_GT(stats.producers[0].stats.bytes, 30u * 10);
+    ASSERT_EQ(stats.consumers.size(), 2u);
+    EXPECT_EQ(stats.consumers[0].streams, std::vector<std::string>{stream});
+    EXPECT_EQ(stats.consumers[0].group, "");
+    EXPECT_EQ(stats.consumers[0].stats.delivered, 30u);
+    EXPECT_EQ(stats.consumers[1].group, group);
+    EXPECT_FALSE(stats.consumers[1].member.empty());
+    EXPECT_EQ(stats.consumers[1].stats.delivered, 30u);
+
+    // Standalone one shared connection and one read connection each; on a
+    // cluster one per master, and read connections (one per slot read, up
+    // to max_connections_per_node) to exactly the masters of the keys read:
+    // the shards and the plain key.
+    std::set<std::string> read_masters;
+    auto keys = shard_keys(stream, 3);
+    keys.push_back(stream);
+    for (const auto& k : keys)
+        read_masters.insert(t.master_name(k));
+    std::map<std::string, std::size_t> per_owner;
+    std::map<std::string, std::set<std::string>> endpoints;
+    std::uint64_t shared_out = 0;
+    for (const auto& c : stats.connections) {
+        ++per_owner[c.owner];
+        endpoints[c.owner].insert(c.endpoint);
+        if (c.owner == "streamer") shared_out += c.stats.bytes_out;
+    }
+    EXPECT_EQ(per_owner["streamer"], t.cluster ? 3u : 1u);
+    EXPECT_EQ(per_owner.size(), 3u);
+    for (const char* owner : {"consumer 0", "consumer 1"}) {
+        if (t.cluster) {
+            EXPECT_EQ(endpoints[owner], read_masters) << owner;
+            EXPECT_LE(per_owner[owner], keys.size()) << owner;
+        } else {
+            EXPECT_EQ(per_owner[owner], 1u) << owner;
+        }
+    }
+    for (const auto& c : stats.connections) {
+        EXPECT_GT(c.stats.bytes_in, 0u) << c.owner << " " << c.endpoint << " read nothing";
+    }
+    EXPECT_GT(shared_out, stats.producers[0].stats.bytes) << "the XADDs went over them";
+
+    EXPECT_EQ(promtool_problems(to_prometheus(stats)), "");
+
+    // Gone objects are not listed: an ended consumer at once, a dropped
+    // producer once its last completion has run.
+    real_time = Consumer();
+    producer = Producer();
+    EXPECT_TRUE(eventually([&] { return streamer.stats().producers.empty(); }));
+    stats = streamer.stats();
+    ASSERT_EQ(stats.consumers.size(), 1u);
+    EXPECT_EQ(stats.consumers[0].group, group);
 }
 
 }  // namespace redstream::test::stream_checks

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -193,6 +194,10 @@ class Router {
     /// node the slot map no longer names loses its connection once that is
     /// down (it would reconnect forever). Empty standalone.
     std::vector<std::string> connections() const;
+    /// Each shared connection it holds (standalone: the one; cluster: one
+    /// per node) with its counters: the node's name ("host:port") or, when
+    /// standalone, net::Client::endpoint().
+    std::vector<std::pair<std::string, net::ClientStats>> connection_stats() const;
 
     /// Text of the last connection failure (standalone: the connection's;
     /// cluster: of the last node a refresh failed on), for messages; never

@@ -168,6 +168,9 @@ class Client {
     bool connected() const noexcept;
     /// Its counters and what it holds now; any thread, never waits.
     ClientStats stats() const noexcept;
+    /// The server it connects to, for people: "host:port" (comma-separated
+    /// when several are configured), or the unix socket's path.
+    std::string endpoint() const;
     /// The RESP version negotiated on the current connection (2 or 3; 0 if none).
     int protocol() const noexcept;
     /// Text of the last connection failure (server error text, socket error,

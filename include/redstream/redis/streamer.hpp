@@ -18,6 +18,7 @@
 #include <redstream/redis/admin.hpp>
 #include <redstream/redis/consumer.hpp>
 #include <redstream/redis/producer.hpp>
+#include <redstream/redis/streamer_stats.hpp>
 
 namespace redstream {
 
@@ -88,6 +89,13 @@ class Streamer {
     /// map) over this Streamer's connections; see redis/admin.hpp. Throws
     /// not_connected for a Streamer that is not connected.
     Admin admin(AdminOptions options = {}) const;
+
+    /// Every live producer and consumer made here, and every connection
+    /// (the shared ones and the consumers' read connections), with their
+    /// counters: see StreamerStats, and to_prometheus() to export it. Any
+    /// thread; never waits for the network. Empty for a Streamer that is
+    /// not connected.
+    StreamerStats stats() const;
 
     /// The streams named in the URL's path, if any.
     const std::vector<StreamKey>& streams() const noexcept;

@@ -23,6 +23,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor ex, std::shared_ptr<cluster::Ro
         lanes_.push_back(std::make_unique<ReadLane>(
             std::make_shared<net::Client>(strand.get_inner_executor(), this->router->config()),
             strand));
+    publish_lanes();
     if (group_mode()) {
         group_.emplace(*this);
         commits_.emplace(*this);

@@ -18,13 +18,16 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <redstream/core/error.hpp>
+#include <redstream/redis/streamer_stats.hpp>
 
 #include "claim_loop.hpp"
 #include "commit_loop.hpp"
@@ -104,6 +107,11 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     }
     std::uint64_t new_wait_id() noexcept { return wait_ids_.fetch_add(1) + 1; }
     ConsumerStats stats() const noexcept;
+    /// Each read connection ("host:port" or the socket) with its counters;
+    /// any thread, never waits.
+    std::vector<std::pair<std::string, net::ClientStats>> read_connection_stats() const;
+    /// Adds this consumer and its read connections to Streamer::stats().
+    void report(StreamerStats& out) const;
     /// The error that ended next(): see Inbox::last_error().
     std::error_code last_error() const { return inbox.last_error(); }
     asio::any_io_executor executor() const { return strand; }
@@ -137,6 +145,7 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
     // Cluster: which lane reads which slot (front_lanes.cpp).
     void follow_map();  // the router's map changed, or keys did: replan() if so
     void replan();
+    void publish_lanes();  // lanes_ changed: copy their clients for read_connection_stats()
     ReadLane& lane_for(const cluster::NodeInfo& node);
     const cluster::NodeInfo* reader_of(std::uint16_t slot) const;
     KeyOwner owner_of(std::string_view key) const noexcept;
@@ -145,6 +154,9 @@ class ConsumerImpl final : public ConsumerCore, public std::enable_shared_from_t
 
     std::vector<StreamKey> streams_;
     std::vector<std::unique_ptr<ReadLane>> lanes_;
+    // The clients of lanes_, for read_connection_stats() on other threads.
+    mutable std::mutex lane_clients_mutex_;
+    std::vector<std::shared_ptr<net::Client>> lane_clients_;
     std::size_t next_lane_ = 0;      // step() starts at this lane, in turn
     cluster::SlotMap map_;           // cluster: the router's, with MOVEDs seen since
     std::uint64_t map_version_ = 0;  // of the router's map copied last

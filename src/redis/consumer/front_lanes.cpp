@@ -78,6 +78,15 @@ void ConsumerImpl::replan() {
     lane_share = std::max<std::size_t>(
         1, options.prefetch_or_default() / std::max<std::size_t>(1, lanes_.size()));
     inbox.set_readers(lanes_.size());
+    publish_lanes();
+}
+
+void ConsumerImpl::publish_lanes() {
+    std::vector<std::shared_ptr<net::Client>> clients;
+    for (const auto& lane : lanes_)
+        clients.push_back(lane->client);
+    const std::lock_guard lock(lane_clients_mutex_);
+    lane_clients_.swap(clients);
 }
 
 // Where `slot` is read: its master, or with read_from_replicas one of its

@@ -5,6 +5,7 @@
 
 #include <redstream/commands/xinfo.hpp>
 #include <redstream/core/error.hpp>
+#include <redstream/redis/streamer_stats.hpp>
 
 #include "front.hpp"
 
@@ -32,6 +33,29 @@ ConsumerStats ConsumerImpl::stats() const noexcept {
             c.dead_lettered.load(relaxed),
             c.dead_letter_failed.load(relaxed),
             c.leases_renewed.load(relaxed)};
+}
+
+std::vector<std::pair<std::string, net::ClientStats>> ConsumerImpl::read_connection_stats() const {
+    std::vector<std::shared_ptr<net::Client>> clients;
+    {
+        const std::lock_guard lock(lane_clients_mutex_);
+        clients = lane_clients_;
+    }
+    std::vector<std::pair<std::string, net::ClientStats>> out;
+    for (const auto& c : clients)
+        out.emplace_back(c->endpoint(), c->stats());
+    return out;
+}
+
+void ConsumerImpl::report(StreamerStats& out) const {
+    if (ended()) return;
+    const std::string owner = "consumer " + std::to_string(out.consumers.size());
+    ConsumerReport r{{}, group, member, stats()};
+    for (const auto& s : streams_)
+        r.streams.emplace_back(s.name());
+    out.consumers.push_back(std::move(r));
+    for (auto& [endpoint, s] : read_connection_stats())
+        out.connections.push_back({std::move(endpoint), owner, s});
 }
 
 void ConsumerImpl::group_stats(
