@@ -112,7 +112,11 @@ inline void throw_if(std::error_code ec, const std::string& detail = {}) {
 
 }  // namespace redstream
 
+// Registers the enums with <system_error>. Hidden from Doxygen, which cannot
+// place a specialization declared outside its namespace.
+/// \cond
 template <>
 struct std::is_error_code_enum<redstream::errc> : std::true_type {};
 template <>
 struct std::is_error_condition_enum<redstream::condition> : std::true_type {};
+/// \endcond
