@@ -84,7 +84,12 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "%s: %s (see --help)\n", command_path(app).c_str(), e.what());
+        // CLI11 reports a misspelt command as a missing one: name it.
+        const auto extra = app.remaining();
+        const std::string why = !extra.empty() && app.get_subcommands().empty()
+                                    ? "unknown command '" + extra.front() + "'"
+                                    : std::string(e.what());
+        std::fprintf(stderr, "%s: %s (see --help)\n", command_path(app).c_str(), why.c_str());
         return cli::exit_usage;
     } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "%s: %s (see --help)\n", command_path(app).c_str(), e.what());
