@@ -11,6 +11,7 @@
 
 #include "admin_util.hpp"
 #include "cli.hpp"
+#include "dlq.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -212,8 +213,7 @@ void add_claim_command(CLI::App& app, Context& ctx) {
 void add_pending(CLI::App& app, Context& ctx) {
     add_pending_command(app, ctx);
     add_claim_command(app, ctx);
-    auto* dlq = app.add_subcommand("dlq", "Dead letters of STREAM; --replay moves them back");
-    dlq->callback([&ctx] { ctx.run = [] { return exit_failure; }; });  // the next commit
+    add_dlq_command(app, ctx);
 }
 
 }  // namespace redstream::cli
