@@ -70,12 +70,4 @@ void print_json_line(const Json& line) {
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
-std::vector<std::string> keys_of(const StreamInfo& info) {
-    std::vector<std::string> keys;
-    keys.reserve(info.shards.size());
-    for (const auto& s : info.shards)
-        keys.push_back(s.key);
-    return keys;
-}
-
 }  // namespace redstream::cli

@@ -51,7 +51,4 @@ Json id_time_json(const std::optional<MessageId>& id);
 /// Writes one JSON line to stdout.
 void print_json_line(const Json& line);
 
-/// The Redis keys of `info`, in its order.
-std::vector<std::string> keys_of(const StreamInfo& info);
-
 }  // namespace redstream::cli

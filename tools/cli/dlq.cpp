@@ -45,15 +45,51 @@ DeadLetter to_dead_letter(const std::string& dead_key, const commands::StreamEnt
     return d;
 }
 
+std::string glob_escape(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// The key whose dead letters `dead_key` holds by default, if it is one of
+// `stream`'s.
+std::optional<std::string> origin_of(std::string_view stream, std::string_view dead_key) {
+    constexpr std::string_view suffix = ":dead";
+    if (dead_key.size() <= suffix.size() || !dead_key.ends_with(suffix)) return std::nullopt;
+    auto origin = dead_key.substr(0, dead_key.size() - suffix.size());
+    if (origin.size() > 2 && origin.front() == '{' && origin.back() == '}')
+        origin = origin.substr(1, origin.size() - 2);
+    if (!is_key_of(stream, origin) || default_dead_key(origin) != dead_key) return std::nullopt;
+    return std::string(origin);
+}
+
+// The dead-letter keys there are for the keys of `stream` (found by SCAN on
+// every master, so also those of keys deleted since), the plain key's first.
 std::vector<std::string> dead_keys_of(Context& ctx, const StreamKey& stream, const DlqArgs& args) {
     if (!args.dead_key.empty()) return {args.dead_key};
-    auto keys = keys_of(ctx.admin().stream_info(stream));
-    // The plain key's dead letters outlive the key itself.
-    if (std::find(keys.begin(), keys.end(), stream.name()) == keys.end())
-        keys.insert(keys.begin(), std::string(stream.name()));
+    const auto name = stream.name();
+    const auto pattern = name.find_first_of("{}") != std::string_view::npos
+                             ? glob_escape(name) + "*:dead"
+                             : "{" + glob_escape(name) + "*}:dead";
+    const auto list = ctx.admin().streams(pattern, AdminOptions::default_max_keys);
+    if (list.truncated)
+        std::fprintf(stderr, "redstream dlq: more than %zu dead-letter keys; only those read\n",
+                     AdminOptions::default_max_keys);
+    std::vector<std::pair<std::string, std::string>> found;  // origin, dead key
+    for (const auto& s : list.streams)
+        for (const auto& k : s.shards)
+            if (auto origin = origin_of(name, k.key)) found.emplace_back(std::move(*origin), k.key);
+    // Shard order: shorter origins (smaller numbers) first.
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size()
+                                                : a.first < b.first;
+    });
     std::vector<std::string> out;
-    for (const auto& k : keys)
-        out.push_back(default_dead_key(k));
+    for (auto& f : found)
+        out.push_back(std::move(f.second));
     return out;
 }
 

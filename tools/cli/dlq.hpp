@@ -6,7 +6,8 @@
 // `{K}:dead` (`K:dead` when K has braces), in K's hash slot, or to the one
 // key ConsumerOptions::dead_letter_key names (--dead-key here). A dead letter
 // is the entry's own fields, then DeadLetterFields: origin (K), group, id
-// (in K) and deliveries.
+// (in K) and deliveries. The default keys are found by SCAN on every master,
+// so dead letters of a shard key deleted since are found too.
 #pragma once
 
 #include <cstdint>
