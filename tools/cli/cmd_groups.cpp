@@ -104,6 +104,12 @@ std::vector<GroupTotals> add_up(const std::vector<KeyLag>& lags) {
     return out;
 }
 
+// 0-0 is "nothing delivered yet", not a time.
+std::optional<MessageId> delivered(MessageId id) {
+    if (id == MessageId{}) return std::nullopt;
+    return id;
+}
+
 Json lag_json(const std::optional<std::uint64_t>& lag) {
     return lag ? Json(*lag) : Json(nullptr);
 }
@@ -122,7 +128,7 @@ void print_json(const StreamInfo& info, const std::vector<GroupTotals>& groups, 
         j["consumers"] = g.consumers.size();
         j["oldest_pending_idle_ms"] = idle_json(g.oldest_idle);
         j["last_delivered_id"] = g.delivered.to_string();
-        j["last_delivered_time"] = id_time_json(g.delivered);
+        j["last_delivered_time"] = id_time_json(delivered(g.delivered));
         if (verbose) {
             j["keys"] = Json::array();
             for (const auto* k : g.keys)
@@ -155,13 +161,13 @@ void print_table(const std::vector<GroupTotals>& groups, bool verbose) {
     for (const auto& g : groups) {
         table.add_row({printable(g.name), lag_text(g.lag), std::to_string(g.pending),
                        std::to_string(g.consumers.size()), idle_text(g.oldest_idle),
-                       g.delivered.to_string(), id_time_text(g.delivered)});
+                       g.delivered.to_string(), id_time_text(delivered(g.delivered))});
         for (std::size_t i = 0; verbose && i < g.keys.size(); ++i) {
             const auto& k = *g.keys[i];
             table.add_row({"  " + printable(k.key->key), lag_text(k.group->lag),
                            std::to_string(k.group->pending), std::to_string(k.group->consumers),
                            idle_text(k.oldest_idle), k.group->last_delivered_id.to_string(),
-                           id_time_text(k.group->last_delivered_id)});
+                           id_time_text(delivered(k.group->last_delivered_id))});
         }
     }
     table.print();

@@ -126,7 +126,7 @@ void print_json(const std::vector<KeyMove>& moves, const SeekArgs& args, std::ui
     }
     print_json_line({{"stream", text_value(args.stream)},
                      {"group", text_value(args.group)},
-                     {"to", args.to},
+                     {"to", text_value(args.to)},
                      {"dry_run", args.dry_run},
                      {"keys", moves.size()},
                      {"changed", changed}});
