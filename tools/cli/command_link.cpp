@@ -1,5 +1,6 @@
 #include "command_link.hpp"
 
+#include <functional>
 #include <future>
 
 #include <redstream/core/error.hpp>
