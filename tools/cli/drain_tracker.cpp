@@ -41,9 +41,9 @@ void DrainTracker::refresh(const std::vector<KeyEnd>& ends) {
 }
 
 void DrainTracker::check(Key& k, const KeyEnd& end) {
-    if ((k.seen && *k.seen >= k.target) ||
-        (end.group_delivered && *end.group_delivered >= k.target))
-        reach(k);
+    const bool group_done =
+        end.group_delivered && *end.group_delivered >= k.target && end.group_pending == 0;
+    if ((k.seen && *k.seen >= k.target) || group_done) reach(k);
 }
 
 bool DrainTracker::wants(std::string_view key, MessageId id) {
