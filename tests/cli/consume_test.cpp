@@ -98,6 +98,13 @@ TEST(CliDrainTracker, FromUntilAndGroups) {
     EXPECT_FALSE(group.done()) << "entries pending in the group may still come";
     group.refresh({{"a", rs::MessageId{9, 0}, rs::MessageId{9, 0}, 0}});
     EXPECT_TRUE(group.done());
+    // Idle long enough, what is still pending is other members'.
+    cli::DrainTracker others(std::nullopt, std::nullopt);
+    others.start({{"a", rs::MessageId{9, 0}, rs::MessageId{9, 0}, 2}});
+    others.refresh({{"a", rs::MessageId{9, 0}, rs::MessageId{9, 0}, 2}}, false);
+    EXPECT_FALSE(others.done());
+    others.refresh({{"a", rs::MessageId{9, 0}, rs::MessageId{9, 0}, 2}}, true);
+    EXPECT_TRUE(others.done());
 }
 
 TEST(CliConsumePlan, DefaultsAndChecks) {

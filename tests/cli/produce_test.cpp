@@ -1,7 +1,9 @@
 // `redstream produce`: its input parsers directly, then the tool against a
 // server of its own per test: payloads byte for byte, fields, partition keys
 // over shards, --count and --rate, failures and bad arguments.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -17,10 +19,12 @@
 #include "field_text.hpp"
 #include "input_lines.hpp"
 #include "produce_input.hpp"
+#include "support/eventually.hpp"
 
 namespace cli = redstream::cli;
 namespace rt = redstream::test;
 using namespace std::string_literals;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -236,6 +240,29 @@ TEST_F(CliProduce, FailedSendsExitOneWithTheFirstError) {
     EXPECT_EQ(summary["sent"], 2);
     EXPECT_EQ(summary["failed"], 2);
     EXPECT_NE(r.err.find("2 of 2 sends failed; first: WRONGTYPE"), std::string::npos) << r.err;
+}
+
+TEST_F(CliProduce, CtrlCWhileWaitingForInputFlushesAndExits130) {
+    const std::string dir = rt::make_temp_dir("redstream-produce-");
+    const std::string fifo = dir + "/in";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // The shell hands its process over to the tool, with the fifo as stdin.
+    rt::PipedProcess produce(
+        {"sh", "-c", "exec \"$0\" --url \"$1\" produce s < \"$2\"", rt::cli_path(), url(), fifo});
+    // Opens once the tool has opened its end (without waiting forever if it never does).
+    int in = -1;
+    ASSERT_TRUE(rt::eventually(
+        [&in, &fifo] { return (in = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK)) >= 0; }, 10s));
+    ASSERT_EQ(::write(in, "a\nb\n", 4), 4);
+    EXPECT_TRUE(rt::eventually([this] { return server_.cli({"XLEN", "s"}) == "2"; }));
+    produce.kill(SIGINT);  // while it waits in read(2) for more
+    std::string summary;
+    ASSERT_TRUE(produce.read_line(summary, std::chrono::steady_clock::now() + 10s));
+    EXPECT_EQ(summary, R"({"sent":2,"confirmed":2,"failed":0,"interrupted":true})");
+    EXPECT_EQ(produce.wait(), 130);
+    ::close(in);
+    ::unlink(fifo.c_str());
+    ::rmdir(dir.c_str());
 }
 
 TEST_F(CliProduce, BadArgumentsExitTwoWithOneLineAndWriteNothing) {

@@ -244,7 +244,9 @@ void add_bench(CLI::App& app, Context& ctx) {
     auto* produce = bench->add_subcommand(
         "produce",
         "Send --count messages (default 100000) with a Producer at its default options: "
-        "throughput, and each send's latency until the server confirmed it");
+        "throughput, and each send's latency until the server confirmed it. Without --rate "
+        "the sends are queued as fast as the producer takes them, so a latency includes the "
+        "wait behind the sends before it; --rate measures it at that steady load");
     add_bench_options(produce, *produce_args);
     produce->callback([&ctx, produce_args] {
         ctx.run = [&ctx, produce_args] { return run_bench(ctx, *produce_args, false); };

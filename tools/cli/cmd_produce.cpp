@@ -4,6 +4,7 @@
 // by its handler, and flush() at the end waits for the last ones.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -94,6 +95,7 @@ ProduceOutcome send_input(Producer& producer, const ProduceArgs& a, const InputO
     if (a.rate) pacer.emplace(*a.rate);
     std::string line;
     OutgoingMessage m;
+    auto next_progress = std::chrono::steady_clock::now();
     while (!a.count || out.sent < *a.count) {
         try {
             const auto r = lines.next(line);
@@ -112,7 +114,12 @@ ProduceOutcome send_input(Producer& producer, const ProduceArgs& a, const InputO
             break;
         }
         send_one(producer, m, a.key, tally);
-        progress.update(++out.sent, progress_note(*tally));
+        ++out.sent;
+        // The progress line redraws at most every 100 ms: no note per message.
+        if (const auto now = std::chrono::steady_clock::now(); now >= next_progress) {
+            progress.update(out.sent, progress_note(*tally));
+            next_progress = now + std::chrono::milliseconds(100);
+        }
     }
     return out;
 }

@@ -93,7 +93,7 @@ ConsumeLoop::Step ConsumeLoop::on_idle() {
     if (drain_ && Clock::now() >= next_refresh_) {
         // Entries deleted after the start, or a group that moved on, must not
         // leave -e waiting for ids that will never be delivered.
-        drain_->refresh(look_up_ends(admin_, plan_));
+        drain_->refresh(look_up_ends(admin_, plan_), Clock::now() - idle_since_ >= settle_time);
         refresh_every_ = std::min(refresh_every_ * 2, max_refresh_every);
         next_refresh_ = Clock::now() + refresh_every_;
     }

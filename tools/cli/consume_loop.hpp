@@ -29,6 +29,9 @@ class ConsumeLoop {
     /// consumer has been idle this long (a blocking read returns within
     /// block_time when there is nothing).
     static constexpr std::chrono::milliseconds until_grace{1500};
+    /// -e in a group: idle this long, this reader has re-read its own
+    /// pending entries, so those still pending are other members'.
+    static constexpr std::chrono::milliseconds settle_time{2000};
 
     /// `drain`: set when plan.drain, started with the ends at the start.
     ConsumeLoop(Consumer& consumer, const ConsumePlan& plan, Admin admin,

@@ -21,11 +21,11 @@ void DrainTracker::start(const std::vector<KeyEnd>& ends) {
         if (!end.last || (from_ && *end.last < *from_))
             reach(added);  // nothing to read in it
         else
-            check(added, end);
+            check(added, end, false);
     }
 }
 
-void DrainTracker::refresh(const std::vector<KeyEnd>& ends) {
+void DrainTracker::refresh(const std::vector<KeyEnd>& ends, bool settled) {
     for (auto& [name, k] : keys_) {
         if (k.reached) continue;
         const auto it = std::find_if(ends.begin(), ends.end(),
@@ -36,13 +36,13 @@ void DrainTracker::refresh(const std::vector<KeyEnd>& ends) {
         }
         // Ids only grow: a newest id below the target means the target was deleted.
         if (*it->last < k.target) k.target = *it->last;
-        check(k, *it);
+        check(k, *it, settled);
     }
 }
 
-void DrainTracker::check(Key& k, const KeyEnd& end) {
-    const bool group_done =
-        end.group_delivered && *end.group_delivered >= k.target && end.group_pending == 0;
+void DrainTracker::check(Key& k, const KeyEnd& end, bool settled) {
+    const bool group_done = end.group_delivered && *end.group_delivered >= k.target &&
+                            (end.group_pending == 0 || settled);
     if ((k.seen && *k.seen >= k.target) || group_done) reach(k);
 }
 

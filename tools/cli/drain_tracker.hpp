@@ -40,10 +40,11 @@ class DrainTracker {
     void start(const std::vector<KeyEnd>& ends);
     /// A later look-up: a key whose entries up to its target were deleted
     /// waits only for what is left, and a group that delivered the target
-    /// (to another member, say) and has nothing pending finishes its key.
-    /// (A group's pending entries may still come to this reader: its own
-    /// after a restart, or claimed from others.)
-    void refresh(const std::vector<KeyEnd>& ends);
+    /// (to another member, say) finishes its key once nothing is pending
+    /// there, or once `settled`: this reader has been idle long enough to
+    /// have re-read its own pending entries (which it does first), so what
+    /// is still pending belongs to other members.
+    void refresh(const std::vector<KeyEnd>& ends, bool settled = false);
 
     /// Whether to print a message of `key`; notes that the key reached its
     /// target. Messages past `until`, past a key's target, or of keys that
@@ -62,7 +63,7 @@ class DrainTracker {
         bool reached = false;
     };
     void reach(Key& k);
-    void check(Key& k, const KeyEnd& end);
+    void check(Key& k, const KeyEnd& end, bool settled);
 
     std::optional<MessageId> from_;
     std::optional<MessageId> until_;
