@@ -59,7 +59,8 @@ TEST_F(CliBench, ProduceCountsEverySendAndLeavesNothingBehind) {
 }
 
 TEST_F(CliBench, ConsumeGetsEveryMessageOnceLiveAndOnReadBack) {
-    const auto r = cli({"bench", "consume", "--count", "400", "--rate", "4000", "--size", "32"});
+    const auto r = cli(
+        {"bench", "consume", "--count", "400", "--rate", "4000", "--size", "32", "--shards", "3"});
     ASSERT_EQ(r.status, 0) << r.err;
     const auto j = rt::json_lines(r.out).at(0);
     EXPECT_EQ(j["bench"], "consume");

@@ -175,10 +175,30 @@ bool receive(Consumer& consumer, std::uint64_t run, std::uint64_t want,
 
 namespace {
 
+// A shard key that appears after a consumer started is found by its next
+// scan (ConsumerOptions::discovery_interval, seconds), which would be
+// measured as latency: one message of another run per shard (round-robin)
+// makes them all before the consumer starts. Both phases skip it.
+void make_shard_keys(Streamer& streamer, const BenchSettings& s, std::uint64_t run) {
+    if (s.shards < 2) return;
+    ProducerOptions options;
+    options.shards = s.shards;
+    auto producer = streamer.create_producer(s.stream, options);
+    auto payload = filler(s.size);
+    const Header h{~run, 0, 0};
+    std::memcpy(payload.data(), &h, sizeof h);
+    std::vector<SendFuture> sends;
+    for (std::uint64_t i = 0; i < s.shards; ++i)
+        sends.push_back(producer.send(payload));
+    for (const auto& f : sends)
+        f.get();  // throws what the server said
+}
+
 // Messages sent at the rate while a consumer reads them: the latency of each
 // from when its send was due to when next() returned it.
 void live_phase(Streamer& streamer, const BenchSettings& s, std::uint64_t run,
                 ConsumeBenchResult& r) {
+    make_shard_keys(streamer, s, run);
     auto live = streamer.create_consumer({s.stream});
     live.rewind(SeqPos::end());  // looked up before it returns: every send below is read
     PacedSender sender;
