@@ -104,7 +104,6 @@ std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) noexcept {
 DumpEncoder::DumpEncoder(DumpEncoderOptions options) : options_(options) {
     out_ += dump_magic;
     put_u32(out_, dump_version);
-    file_crc_ = crc32c(out_);
 }
 
 void DumpEncoder::begin_key(std::string_view stream, std::string_view key) {
@@ -168,24 +167,26 @@ std::string DumpEncoder::take() {
 
 void DumpEncoder::close_batch() {
     if (batch_count_ == 0) return;
-    std::string body;
-    body.reserve(4 + batch_.size());
-    put_u32(body, batch_count_);
-    body += batch_;
-    if (body.size() > max_record_bytes) throw DumpFormatError("an entry is too large for a dump");
-    record('E', body);
+    std::string count;
+    put_u32(count, batch_count_);
+    if (batch_.size() > max_record_bytes - 4)
+        throw DumpFormatError("an entry is too large for a dump");
+    record('E', count, batch_);
     batch_.clear();
     batch_count_ = 0;
 }
 
-void DumpEncoder::record(char tag, std::string_view body) {
-    const auto start = out_.size();
+void DumpEncoder::record(char tag, std::string_view head, std::string_view rest) {
+    std::string crcs;
     out_ += tag;
-    put_u32(out_, static_cast<std::uint32_t>(body.size()));
-    put_u32(out_, crc32c(std::string_view(out_).substr(start, 5)));
-    out_ += body;
-    put_u32(out_, crc32c(body));
-    file_crc_ = crc32c(std::string_view(out_).substr(start), file_crc_);
+    put_u32(out_, static_cast<std::uint32_t>(head.size() + rest.size()));
+    put_u32(crcs, crc32c(std::string_view(out_).substr(out_.size() - 5)));
+    out_ += crcs;
+    out_ += head;
+    out_ += rest;
+    put_u32(crcs, crc32c(rest, crc32c(head)));
+    out_ += std::string_view(crcs).substr(4);
+    file_crc_ = crc32c(crcs, file_crc_);
 }
 
 // ---- decoder
@@ -219,7 +220,8 @@ DumpDecoder::Item DumpDecoder::next() {
             fail(std::string("a record is damaged (CRC mismatch in '") + tag + "')");
         const auto item = handle_record(tag, body);
         const auto size = head_bytes + length + crc_bytes;
-        if (tag != 'Z') file_crc_ = crc32c(avail.substr(0, size), file_crc_);
+        file_crc_ = crc32c(avail.substr(5, 4), file_crc_);
+        file_crc_ = crc32c(avail.substr(head_bytes + length, 4), file_crc_);
         pos_ += size;
         consumed_ += size;
         if (batch_left_ != 0) return next_entry();
@@ -247,7 +249,6 @@ bool DumpDecoder::read_magic() {
     if (version != dump_version)
         fail("dump format version " + std::to_string(version) + " (this tool reads version " +
              std::to_string(dump_version) + ")");
-    file_crc_ = crc32c(avail.substr(0, need));
     pos_ += need;
     consumed_ += need;
     magic_read_ = true;

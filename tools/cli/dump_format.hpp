@@ -26,9 +26,10 @@
 //                  and its last delivered id (pending entries are not kept).
 //                  Comes after the key's entries.
 //     'Z' end:     u64 keys, u64 entries, u64 groups (the 'K', entries and
-//                  'G' records before it), u32 file_crc — the CRC-32C of
-//                  every byte before this record, magic included. Nothing
-//                  may follow it.
+//                  'G' records before it), u32 file_crc — the CRC-32C of the
+//                  head_crc and body_crc (8 bytes) of every record before
+//                  it, in order: records dropped, repeated or swapped whole
+//                  (each still sound) change it. Nothing may follow it.
 // A dump cut short lacks 'Z'; a damaged one fails a CRC or the counts. The
 // reader checks each record before handing out anything in it, so a
 // restore never writes damaged data, and it tells a truncated file from a
@@ -114,13 +115,14 @@ class DumpEncoder {
     void add_field(std::string_view name, std::string_view value);
     void end_entry();
     void close_batch();
-    void record(char tag, std::string_view body);
+    // Appends a record whose body is `head` then `rest` (no copy to join them).
+    void record(char tag, std::string_view head, std::string_view rest = {});
 
     DumpEncoderOptions options_;
     std::string out_;
     std::string batch_;  // the open 'E' record's entries
     std::uint32_t batch_count_ = 0;
-    std::uint32_t file_crc_ = 0;  // over every byte given to out_
+    std::uint32_t file_crc_ = 0;  // over the records' CRCs so far
     DumpCounts counts_;
     bool key_open_ = false;
     bool finished_ = false;
