@@ -68,11 +68,15 @@ bool dump_key(DumpRun& run, const std::string& key) {
     return false;
 }
 
+std::string count_of(std::uint64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 void print_summary(const char* what, const DumpCounts& c) {
-    std::fprintf(stderr, "redstream dump: %s%llu entries, %llu keys, %llu groups\n", what,
-                 static_cast<unsigned long long>(c.entries),
-                 static_cast<unsigned long long>(c.keys),
-                 static_cast<unsigned long long>(c.groups));
+    std::fprintf(stderr, "redstream dump: %s%s, %s, %s\n", what,
+                 count_of(c.entries, "entry", "entries").c_str(),
+                 count_of(c.keys, "key", "keys").c_str(),
+                 count_of(c.groups, "group", "groups").c_str());
 }
 
 }  // namespace

@@ -146,10 +146,10 @@ std::string RestoreWriter::written_text() const {
             list += (list.empty() ? "" : ", ") + k.name + ": " + std::to_string(k.written);
     }
     if (touched > keys_in_text) list += ", ...";
-    std::string text = std::to_string(written_) + " entries to " + std::to_string(touched) +
-                       (touched == 1 ? " key" : " keys");
+    std::string text = std::to_string(written_) + (written_ == 1 ? " entry to " : " entries to ") +
+                       std::to_string(touched) + (touched == 1 ? " key" : " keys");
     if (!list.empty()) text += " (" + list + ")";
-    return text + ", " + std::to_string(groups_) + " groups";
+    return text + ", " + std::to_string(groups_) + (groups_ == 1 ? " group" : " groups");
 }
 
 }  // namespace redstream::cli
