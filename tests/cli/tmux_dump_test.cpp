@@ -50,3 +50,17 @@ TEST(CliTmux, DumpAndRestoreDrawProgressBars) {
         << screen;
     EXPECT_EQ(server.cli({"XLEN", "tmuxcopy"}), "20000");
 }
+
+// Binary data is not written to a terminal, nor read from one: both say so
+// on one line and exit 2, before connecting.
+TEST(CliTmux, DumpAndRestoreRefuseATerminal) {
+    const auto cli = "\"" + rt::cli_path() + "\"";
+    rt::TmuxSession tmux(cli + " dump s --url redis://127.0.0.1:1; echo \"[dump $?]\"; " + cli +
+                         " restore --url redis://127.0.0.1:1");
+    const auto screen =
+        tmux.wait_for([](const std::string& s) { return s.find("[exit ") != std::string::npos; });
+    EXPECT_NE(screen.find("redstream dump: stdout is a terminal"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("[dump 2]"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("redstream restore: stdin is a terminal"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("[exit 2]"), std::string::npos) << screen;
+}
