@@ -5,7 +5,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 

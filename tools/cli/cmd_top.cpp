@@ -4,8 +4,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <map>
+#include <algorithm>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
