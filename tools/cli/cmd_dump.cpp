@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -51,13 +52,17 @@ struct DumpRun {
     const DumpOptions& options;
 };
 
-// One key's entries, a page at a time, each page written out before the
-// next is asked for. False when Ctrl-C stopped it.
-bool dump_key(DumpRun& run, const std::string& key) {
+// One key's entries up to `last` (its newest when the dump began: entries
+// added meanwhile are left out, so a busy stream cannot keep the dump going
+// forever), a page at a time, each page written out before the next is
+// asked for. False when Ctrl-C stopped it.
+bool dump_key(DumpRun& run, const std::string& key, std::optional<MessageId> last) {
+    if (!last) return true;  // no entries
     auto start = commands::RangeBound::min();
+    const auto end = commands::RangeBound::inclusive(*last);
     while (!stop_requested()) {
         resp::Request req;
-        commands::xrange(req, key, start, commands::RangeBound::max(), run.options.page);
+        commands::xrange(req, key, start, end, run.options.page);
         const auto resp = run.router.exec(req);
         std::error_code ec;
         const auto entries = commands::decode_xrange(resp.front().root(), ec);
@@ -100,7 +105,7 @@ int run_dump(Context& ctx, const DumpOptions& options) {
     for (const auto& info : infos) {
         for (const auto& shard : info.shards) {
             encoder.begin_key(info.stream.name(), shard.key);
-            if (!dump_key(run, shard.key)) {
+            if (!dump_key(run, shard.key, shard.last_id)) {
                 progress.finish();
                 // No end record: restore refuses the file as cut short.
                 print_summary("interrupted, the dump is incomplete after ", encoder.counts());
@@ -124,9 +129,10 @@ void add_dump(CLI::App& app, Context& ctx) {
         auto* sub = app.add_subcommand("dump", "Write STREAM... to stdout in a binary-safe format");
         sub->footer(
             "Every key of each stream (name and its shards name:N) with every entry's exact id\n"
-            "and fields, byte for byte, and each group's name and last delivered id (not its\n"
-            "pending entries). Read in pages, so memory stays small. The file ends with counts\n"
-            "and a checksum: `restore` refuses a file cut short or damaged. Example:\n"
+            "and fields, byte for byte, up to the key's newest entry when the dump began, and\n"
+            "each group's name and last delivered id (not its pending entries). Read in\n"
+            "pages, so memory stays small. The file ends with counts and a checksum:\n"
+            "`restore` refuses a file cut short or damaged. Example:\n"
             "  redstream dump orders payments > backup.rsdump");
         auto options = std::make_shared<DumpOptions>();
         sub->add_option("STREAM", options->streams, "Streams to dump")->required();
