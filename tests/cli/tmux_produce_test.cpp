@@ -1,8 +1,5 @@
 // `redstream produce` on a real terminal (tmux): its progress line counts
 // what was sent with a rate, and it ends with its summary.
-//
-// DISABLED until `produce` is merged (it is written on the cli-io branch;
-// here it is a stub): the lead enables it by removing the DISABLED_ prefix.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -14,7 +11,7 @@
 
 namespace rt = redstream::test;
 
-TEST(CliTmux, DISABLED_ProduceDrawsProgressAndSummary) {
+TEST(CliTmux, ProduceDrawsProgressAndSummary) {
     rt::RedisServer server;
     const auto url = "redis://127.0.0.1:" + std::to_string(server.port());
     rt::TmuxSession tmux("seq 1 20000 | \"" + rt::cli_path() + "\" produce tmuxproduce --url " +

@@ -17,8 +17,8 @@
 #include <redstream/core/error.hpp>
 
 #include "admin_util.hpp"
-#include "command_link.hpp"
 #include "groups.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -50,7 +50,7 @@ struct KeyLag {
 // XINFO CONSUMERS and the oldest pending entry (XPENDING ... - + 1) of
 // every group of every key, in one request. A group deleted meanwhile
 // (NOGROUP) just has neither.
-std::vector<KeyLag> look_up(CommandLink& link, const StreamInfo& info) {
+std::vector<KeyLag> look_up(RouterClient& link, const StreamInfo& info) {
     std::vector<KeyLag> out;
     resp::Request req;
     for (const auto& k : info.shards)
@@ -59,7 +59,7 @@ std::vector<KeyLag> look_up(CommandLink& link, const StreamInfo& info) {
             commands::xinfo_consumers(req, k.key, g.name);
             commands::xpending(req, k.key, g.name, {.count = 1});
         }
-    const auto replies = link.run(req);
+    const auto replies = link.exec(req);
     for (std::size_t i = 0; i < out.size(); ++i) {
         std::error_code ec;
         for (const auto& c : commands::decode_xinfo_consumers(replies[2 * i].root(), ec))
@@ -178,7 +178,7 @@ int run_groups_table(Context& ctx, const GroupArgs& args) {
     const auto info = ctx.admin().stream_info(stream_arg(args.stream));
     if (!info.exists())
         throw Error(make_error_code(errc::nogroup), "stream " + args.stream + " does not exist");
-    CommandLink link(ctx);
+    RouterClient link(ctx);
     const auto lags = look_up(link, info);
     const auto groups = add_up(lags);  // points into lags
     if (ctx.json_output())

@@ -14,7 +14,7 @@
 
 #include "admin_util.hpp"
 #include "cli.hpp"
-#include "command_link.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -32,7 +32,7 @@ struct StreamsArgs {
 constexpr std::size_t memory_batch = 512;
 
 // MEMORY USAGE of each key (0 for a key gone meanwhile), in order.
-std::vector<std::uint64_t> memory_usage(CommandLink& link, const std::vector<std::string>& keys) {
+std::vector<std::uint64_t> memory_usage(RouterClient& link, const std::vector<std::string>& keys) {
     std::vector<std::uint64_t> out;
     out.reserve(keys.size());
     for (std::size_t from = 0; from < keys.size(); from += memory_batch) {
@@ -40,7 +40,7 @@ std::vector<std::uint64_t> memory_usage(CommandLink& link, const std::vector<std
         const auto to = std::min(keys.size(), from + memory_batch);
         for (std::size_t i = from; i < to; ++i)
             req.command("MEMORY").arg("USAGE").key(keys[i]);
-        const auto replies = link.run(req);
+        const auto replies = link.exec(req);
         for (std::size_t i = 0; i < replies.size(); ++i) {
             const auto v = replies[i].root();
             std::error_code ec;
@@ -158,7 +158,7 @@ int run_streams(Context& ctx, const StreamsArgs& args) {
             keys.push_back(k.key);
     std::vector<std::uint64_t> memory;
     if (!keys.empty()) {
-        CommandLink link(ctx);
+        RouterClient link(ctx);
         memory = memory_usage(link, keys);
     }
     if (ctx.json_output()) {

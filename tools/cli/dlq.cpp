@@ -13,7 +13,7 @@
 #include <redstream/redis/consumer.hpp>
 
 #include "admin_util.hpp"
-#include "command_link.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -121,7 +121,7 @@ Json letter_json(const DeadLetter& d, const std::string& payload_field) {
             {"fields", fields_json(d)}};
 }
 
-int list_dead_letters(Context& ctx, CommandLink& link, const std::vector<std::string>& dead_keys,
+int list_dead_letters(Context& ctx, RouterClient& link, const std::vector<std::string>& dead_keys,
                       const DlqArgs& args) {
     const bool json = ctx.json_output();
     const auto& payload_field = ctx.global.payload_field;
@@ -159,7 +159,7 @@ int run_dlq(Context& ctx, const DlqArgs& args) {
     const auto stream = stream_arg(args.stream);
     if (args.dry_run && !args.replay) throw UsageError("--dry-run goes with --replay");
     const auto dead_keys = dead_keys_of(ctx, stream, args);
-    CommandLink link(ctx);
+    RouterClient link(ctx);
     if (args.replay) return replay_dead_letters(ctx, link, dead_keys, args);
     return list_dead_letters(ctx, link, dead_keys, args);
 }
@@ -183,13 +183,13 @@ bool is_key_of(std::string_view stream, std::string_view key) {
     return std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::vector<DeadLetter> read_dead_letters(CommandLink& link, const std::string& dead_key,
+std::vector<DeadLetter> read_dead_letters(RouterClient& link, const std::string& dead_key,
                                           std::optional<MessageId> after, std::uint64_t count) {
     resp::Request req;
     const auto start =
         after ? commands::RangeBound::exclusive(*after) : commands::RangeBound::min();
     commands::xrange(req, dead_key, start, commands::RangeBound::max(), count);
-    const auto replies = link.run(req);
+    const auto replies = link.exec(req);
     std::error_code ec;
     const auto entries = commands::decode_xrange(replies.front().root(), ec);
     if (ec) throw Error(ec, "XRANGE " + dead_key);
@@ -200,7 +200,7 @@ std::vector<DeadLetter> read_dead_letters(CommandLink& link, const std::string& 
     return out;
 }
 
-void for_each_selected(CommandLink& link, const std::vector<std::string>& dead_keys,
+void for_each_selected(RouterClient& link, const std::vector<std::string>& dead_keys,
                        const DlqArgs& args, std::uint64_t default_count, const PageFn& fn) {
     const auto limit = args.count.value_or(default_count);  // 0: no limit
     std::uint64_t taken = 0;

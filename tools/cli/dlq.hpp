@@ -25,7 +25,7 @@
 
 namespace redstream::cli {
 
-class CommandLink;
+class RouterClient;
 
 struct DlqArgs {
     std::string stream;
@@ -58,18 +58,18 @@ bool is_key_of(std::string_view stream, std::string_view key);
 /// Up to `count` entries of `dead_key` after `after` (exclusive; nullopt:
 /// from the start), as dead letters; an entry without an origin field has
 /// an empty origin.
-std::vector<DeadLetter> read_dead_letters(CommandLink& link, const std::string& dead_key,
+std::vector<DeadLetter> read_dead_letters(RouterClient& link, const std::string& dead_key,
                                           std::optional<MessageId> after, std::uint64_t count);
 
 /// --replay: moves the dead letters args selects back; returns the exit code.
-int replay_dead_letters(Context& ctx, CommandLink& link, const std::vector<std::string>& dead_keys,
+int replay_dead_letters(Context& ctx, RouterClient& link, const std::vector<std::string>& dead_keys,
                         const DlqArgs& args);
 
 /// The dead letters args selects, over `dead_keys`, a page at a time:
 /// `fn(page)` for each non-empty page; stops after args.count (if given) or
 /// `default_count` (if not 0) letters, or when `fn` returns false.
 using PageFn = std::function<bool(std::vector<DeadLetter>& page)>;
-void for_each_selected(CommandLink& link, const std::vector<std::string>& dead_keys,
+void for_each_selected(RouterClient& link, const std::vector<std::string>& dead_keys,
                        const DlqArgs& args, std::uint64_t default_count, const PageFn& fn);
 
 void add_dlq_command(CLI::App& app, Context& ctx);

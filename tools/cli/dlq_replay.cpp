@@ -22,8 +22,8 @@
 #include <redstream/redis/consumer.hpp>
 
 #include "admin_util.hpp"
-#include "command_link.hpp"
 #include "dlq.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -88,26 +88,26 @@ Moved decode_moved(const resp::Value& v) {
 }
 
 // XADD to the origin, then XDEL: for a dead-letter key in another slot.
-Moved move_in_two_steps(CommandLink& link, const DeadLetter& d) {
+Moved move_in_two_steps(RouterClient& link, const DeadLetter& d) {
     std::vector<Field> fields;
     for (const auto& [name, value] : d.fields)
         fields.emplace_back(name, value);
     if (fields.empty()) return {Outcome::failed, {}, "no fields of its own"};
     resp::Request add;
     commands::xadd(add, d.origin, fields);
-    auto moved = decode_moved(link.run(add).front().root());
+    auto moved = decode_moved(link.exec(add).front().root());
     if (moved.outcome != Outcome::moved) return moved;
     resp::Request del;
     const MessageId ids[] = {d.id};
     commands::xdel(del, d.dead_key, ids);
     std::error_code ec;
-    const auto reply = link.run(del);
+    const auto reply = link.exec(del);
     commands::decode_count(reply.front().root(), ec);
     if (ec) return {Outcome::failed, moved.new_id, "moved, but XDEL failed: " + ec.message()};
     return moved;
 }
 
-std::vector<Moved> move_page(CommandLink& link, const std::vector<DeadLetter>& page) {
+std::vector<Moved> move_page(RouterClient& link, const std::vector<DeadLetter>& page) {
     std::vector<Moved> out(page.size());
     resp::Request req;
     std::vector<std::size_t> scripted;
@@ -120,7 +120,7 @@ std::vector<Moved> move_page(CommandLink& link, const std::vector<DeadLetter>& p
             scripted.push_back(i);
         }
     }
-    const auto replies = link.run(req);
+    const auto replies = link.exec(req);
     for (std::size_t j = 0; j < scripted.size(); ++j)
         out[scripted[j]] = decode_moved(replies[j].root());
     return out;
@@ -172,7 +172,7 @@ void report(const DeadLetter& d, const Moved& m, bool json) {
 
 }  // namespace
 
-int replay_dead_letters(Context& ctx, CommandLink& link, const std::vector<std::string>& dead_keys,
+int replay_dead_letters(Context& ctx, RouterClient& link, const std::vector<std::string>& dead_keys,
                         const DlqArgs& args) {
     const bool json = ctx.json_output();
     std::uint64_t counts[4] = {};

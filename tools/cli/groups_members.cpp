@@ -11,8 +11,8 @@
 #include <redstream/core/error.hpp>
 
 #include "admin_util.hpp"
-#include "command_link.hpp"
 #include "groups.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -50,12 +50,12 @@ void add(std::vector<Member>& members, std::string name, const KeyMember& km) {
     at->keys.push_back(km);
 }
 
-std::vector<Member> look_up(CommandLink& link, const std::vector<KeyGroup>& keys,
+std::vector<Member> look_up(RouterClient& link, const std::vector<KeyGroup>& keys,
                             const std::string& group) {
     resp::Request req;
     for (const auto& kg : keys)
         commands::xinfo_consumers(req, kg.key->key, group);
-    const auto replies = link.run(req);
+    const auto replies = link.exec(req);
     std::vector<Member> members;
     for (std::size_t i = 0; i < keys.size(); ++i) {
         std::error_code ec;
@@ -115,7 +115,7 @@ void print_table(const std::vector<Member>& members, bool verbose) {
 int run_groups_members(Context& ctx, const GroupArgs& args) {
     const auto info = ctx.admin().stream_info(stream_arg(args.stream));
     const auto keys = keys_with_group(info, args.group);
-    CommandLink link(ctx);
+    RouterClient link(ctx);
     const auto members = look_up(link, keys, args.group);
     if (ctx.json_output())
         print_json(members, args);

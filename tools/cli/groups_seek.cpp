@@ -12,8 +12,8 @@
 #include <redstream/core/error.hpp>
 
 #include "admin_util.hpp"
-#include "command_link.hpp"
 #include "groups.hpp"
+#include "router_client.hpp"
 #include "table.hpp"
 
 namespace redstream::cli {
@@ -80,7 +80,7 @@ KeyMove plan(const KeyGroup& kg, const commands::StreamStart& start) {
 
 // Counts the entries between the two positions of each move that needs it,
 // in one request. A server that refuses scripts leaves them unknown.
-void count(CommandLink& link, std::vector<KeyMove>& moves) {
+void count(RouterClient& link, std::vector<KeyMove>& moves) {
     resp::Request req;
     std::vector<KeyMove*> asked;
     for (auto& m : moves) {
@@ -96,7 +96,7 @@ void count(CommandLink& link, std::vector<KeyMove>& moves) {
             .arg(count_cap);
         asked.push_back(&m);
     }
-    const auto replies = link.run(req);
+    const auto replies = link.exec(req);
     for (std::size_t i = 0; i < asked.size(); ++i) {
         std::error_code ec;
         const auto n = commands::decode_count(replies[i].root(), ec);
@@ -157,7 +157,7 @@ int run_groups_seek(Context& ctx, const SeekArgs& args) {
     for (const auto& kg : keys_with_group(info, args.group))
         moves.push_back(plan(kg, start));
     {
-        CommandLink link(ctx);
+        RouterClient link(ctx);
         count(link, moves);
     }
     std::uint64_t changed = 0;
