@@ -1,6 +1,7 @@
 /* rss_hiredis: the peer of the idle_rss / backlog_rss benchmarks, a plain C
  * hiredis program (run by bench/rss, which reads its max RSS).
  *   rss_hiredis idle PORT KEY            XREAD BLOCK 1000 STREAMS KEY $, then exit
+ *   rss_hiredis wait PORT KEY MS         XREAD BLOCK MS STREAMS KEY $, then exit
  *   rss_hiredis backlog PORT KEY COUNT   XREAD COUNT 1000 from 0-0 until COUNT seen
  *   rss_hiredis fill PORT KEY COUNT      make KEY a stream of exactly COUNT
  *                                        entries `msg <64 x>` (unless it is one) */
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
     const long long count = argc > 4 ? atoll(argv[4]) : 1000000;
     if (strcmp(argv[1], "idle") == 0)
         freeReplyObject(command(c, redisCommand(c, "XREAD BLOCK 1000 STREAMS %s $", key)));
+    else if (strcmp(argv[1], "wait") == 0 && argc > 4)
+        freeReplyObject(command(c, redisCommand(c, "XREAD BLOCK %s STREAMS %s $", argv[4], key)));
     else if (strcmp(argv[1], "backlog") == 0)
         backlog(c, key, count);
     else if (strcmp(argv[1], "fill") == 0)
