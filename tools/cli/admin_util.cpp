@@ -22,12 +22,6 @@ std::chrono::milliseconds duration_arg(std::string_view text, std::string_view w
     return parse_duration(text, what);
 }
 
-MessageId id_before(MessageId id) noexcept {
-    if (id.seq > 0) return {id.ms, id.seq - 1};
-    if (id.ms > 0) return {id.ms - 1, UINT64_MAX};
-    return id;
-}
-
 commands::StreamStart group_start(const Position& to) noexcept {
     switch (to.kind) {
         case Position::Kind::beginning:

@@ -27,10 +27,6 @@ StreamKey stream_arg(std::string_view name);
 /// parse_duration(), and a bare `0` (no unit needed for nothing).
 std::chrono::milliseconds duration_arg(std::string_view text, std::string_view what);
 
-/// The id right before `id` (0-0 stays 0-0): the last delivered id of a
-/// group that is to get `id` next.
-MessageId id_before(MessageId id) noexcept;
-
 /// Where a group is moved to (`groups seek --to`, `groups create --from`):
 /// the first entry it is to get next, as XGROUP takes it: `$` for the end,
 /// else the last delivered id, `0` for the beginning.

@@ -73,12 +73,6 @@ MessageId last_id_at(Timestamp t) noexcept {
     return {static_cast<std::uint64_t>(ms), UINT64_MAX};
 }
 
-MessageId id_before(MessageId id) noexcept {
-    if (id.seq > 0) return {id.ms, id.seq - 1};
-    if (id.ms > 0) return {id.ms - 1, UINT64_MAX};
-    return id;
-}
-
 ConsumePlan make_consume_plan(const ConsumeArgs& a, std::string_view payload_field,
                               bool json_output, Timestamp now) {
     ConsumePlan p;

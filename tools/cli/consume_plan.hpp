@@ -59,7 +59,5 @@ ConsumePlan make_consume_plan(const ConsumeArgs& args, std::string_view payload_
 
 /// The last id at or before `t` (an --until time includes its whole millisecond).
 MessageId last_id_at(Timestamp t) noexcept;
-/// The id right before `id` (0-0 stays 0-0).
-MessageId id_before(MessageId id) noexcept;
 
 }  // namespace redstream::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,14 @@ std::string format_time(Timestamp t);
 inline MessageId id_at(Timestamp t) {
     const auto ms = t.time_since_epoch().count();
     return {ms < 0 ? 0 : static_cast<std::uint64_t>(ms), 0};
+}
+
+/// The id right before `id` (0-0 stays 0-0): e.g. the last delivered id of
+/// a group that is to get `id` next.
+inline MessageId id_before(MessageId id) noexcept {
+    if (id.seq > 0) return {id.ms, id.seq - 1};
+    if (id.ms > 0) return {id.ms - 1, UINT64_MAX};
+    return id;
 }
 
 }  // namespace redstream::cli
