@@ -230,6 +230,13 @@ TEST(CliDumpLarge, DumpAndRestoreRunInBoundedMemory) {
     checks::TempDir dir;
     const auto file = dir.file("big.rsdump");
     const auto cli = rt::cli_path();
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan's shadow and quarantine keep freed memory resident (400 MB seen):
+    // the bound says something only in a plain build, where CI runs it.
+    constexpr long max_rss_kb = 1024 * 1024;
+#else
+    constexpr long max_rss_kb = 32 * 1024;
+#endif
     const auto dumped = run_measured("exec \"" + cli + "\" dump big --url " + url_of(source) +
                                          " > " + file + " 2> " + dir.file("dump.err"),
                                      dir.file("log"));
@@ -237,13 +244,13 @@ TEST(CliDumpLarge, DumpAndRestoreRunInBoundedMemory) {
     struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0);
     EXPECT_GT(st.st_size, 40'000'000);
-    EXPECT_LT(dumped.max_rss_kb, 32 * 1024);
+    EXPECT_LT(dumped.max_rss_kb, max_rss_kb);
     const auto restored =
         run_measured("exec \"" + cli + "\" restore --url " + url_of(target) + " < " + file + " > " +
                          dir.file("restore.out") + " 2> " + dir.file("restore.err"),
                      dir.file("log"));
     ASSERT_EQ(restored.status, 0) << rt::file_tail(dir.file("restore.err"));
-    EXPECT_LT(restored.max_rss_kb, 32 * 1024);
+    EXPECT_LT(restored.max_rss_kb, max_rss_kb);
     EXPECT_EQ(target.cli({"XLEN", "big"}), "20000");
     rt::Direct b(rt::standalone_target(target));
     // The first and the last entries are the same.
