@@ -22,7 +22,7 @@ namespace {
 
 constexpr int shards = 4;
 
-class CliAdminCluster : public ::testing::Test {
+class ClusterCliAdmin : public ::testing::Test {
   protected:
     // A stream whose plain key and shards 1..3 sit on all three masters.
     void SetUp() override {
@@ -43,7 +43,7 @@ class CliAdminCluster : public ::testing::Test {
     std::vector<std::string> keys;
 };
 
-TEST_F(CliAdminCluster, StreamsAddsUpShardsAcrossMasters) {
+TEST_F(ClusterCliAdmin, StreamsAddsUpShardsAcrossMasters) {
     for (std::size_t i = 0; i < keys.size(); ++i)
         direct.xadd_many(keys[i], static_cast<int>(i) + 1, "m");
     const auto lines = tool.json({"streams", "-v", stream});
@@ -69,7 +69,7 @@ TEST_F(CliAdminCluster, StreamsAddsUpShardsAcrossMasters) {
     EXPECT_EQ(s["memory"], memory);
 }
 
-TEST_F(CliAdminCluster, GroupLagOverShards) {
+TEST_F(ClusterCliAdmin, GroupLagOverShards) {
     for (const auto& k : keys) {
         direct.xadd_many(k, 3, "m");
         direct.run(k, {"XGROUP", "CREATE", k, "billing", "0"});
@@ -96,7 +96,7 @@ TEST_F(CliAdminCluster, GroupLagOverShards) {
     }
 }
 
-TEST_F(CliAdminCluster, DeadLettersGoBackToEachMaster) {
+TEST_F(ClusterCliAdmin, DeadLettersGoBackToEachMaster) {
     for (const auto& k : keys) {
         const auto dead = "{" + k + "}:dead";
         direct.run(dead, {"XADD", dead, "*", "msg", "back to " + k, "dead_letter.origin", k,
@@ -114,7 +114,7 @@ TEST_F(CliAdminCluster, DeadLettersGoBackToEachMaster) {
     }
 }
 
-TEST_F(CliAdminCluster, SlotsListsThreeMastersCoveringEverySlot) {
+TEST_F(ClusterCliAdmin, SlotsListsThreeMastersCoveringEverySlot) {
     const auto lines = tool.json({"cluster", "slots"});
     ASSERT_EQ(lines.size(), 3u);
     std::vector<bool> served(16384, false);
