@@ -872,6 +872,77 @@ TEST(Inbox, ConcurrentFlowControlNeverStallsAndStaysBounded) {
     EXPECT_LE(inbox.max_size(), prefetch);
 }
 
+// A user faster than reads, with prefetch under a batch (a load-balanced
+// member): once measured, the reader is woken when the queue is empty, for
+// reads of the whole prefetch, and under a backlog it leaves the few places
+// takes free for that read instead of reading them one by one.
+TEST(Inbox, AUserThatOutrunsReadsGetsWholeReads) {
+    using namespace std::chrono_literals;
+    Inbox inbox(100, false, Inbox::Flow::prefetch, SIZE_MAX, 1000);
+    std::vector<std::size_t> woke_at;
+    std::uint64_t next = 0;
+    for (int round = 0; round < 4; ++round) {
+        ASSERT_TRUE(inbox.room_for_read(0, true));
+        const auto n = inbox.room();
+        // The read's round trip: far longer than the user takes for 50 messages.
+        std::this_thread::sleep_for(2ms);
+        push(inbox, batch(next, n));
+        next += n;
+        ASSERT_FALSE(inbox.room_for_read(0, true));
+        for (;;) {
+            auto t = take_now(inbox);
+            ASSERT_TRUE(t.message);
+            if (t.wake) break;
+        }
+        woke_at.push_back(inbox.size());
+    }
+    EXPECT_EQ(woke_at, (std::vector<std::size_t>{50, 0, 0, 0})) << "half until measured";
+    ASSERT_TRUE(inbox.room_for_read(0, true));
+    push(inbox, batch(next, 100));
+    ASSERT_FALSE(inbox.room_for_read(0, true));
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(take_now(inbox).message);
+    EXPECT_FALSE(inbox.room_for_read(0, true)) << "3 places under a backlog: no read";
+    EXPECT_TRUE(inbox.room_for_read(0, false)) << "without a backlog, a read waits for more";
+}
+
+// The protocol of the test above, with the reader always under a backlog and
+// as slow to come back as a round trip: it never stalls either.
+TEST(Inbox, ConcurrentWholeReadsNeverStall) {
+    constexpr std::uint64_t n = 5000;
+    constexpr std::size_t prefetch = 16;
+    Inbox inbox(prefetch, false, Inbox::Flow::prefetch, SIZE_MAX, 1000);
+    std::binary_semaphore woken(0);
+    std::thread reader([&] {
+        std::uint64_t next = 0;
+        while (next < n) {
+            if (!inbox.room_for_read(0, true)) {
+                woken.acquire();
+                continue;
+            }
+            const auto until = Inbox::Clock::now() + std::chrono::microseconds(100);
+            while (Inbox::Clock::now() < until) {
+            }
+            const auto count = std::min<std::uint64_t>(n - next, inbox.room());
+            auto b = batch(next, count);
+            inbox.push(b);
+            next += count;
+        }
+    });
+    std::vector<std::uint64_t> got;
+    got.reserve(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::optional<rs::Message> m;
+        std::error_code ec;
+        if (inbox.take(Inbox::Clock::now() + std::chrono::seconds(10), m, ec)) woken.release();
+        if (ec || !m) break;
+        got.push_back(m->id().ms);
+    }
+    reader.join();
+    EXPECT_EQ(got, range(0, n));
+    EXPECT_LE(inbox.max_size(), prefetch);
+}
+
 // A request in flight holds its room until it comes back.
 TEST(Inbox, ReservedRoomCountsAsQueued) {
     Inbox inbox(10);

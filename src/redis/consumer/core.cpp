@@ -52,7 +52,7 @@ ConsumerCore::ConsumerCore(asio::any_io_executor ex, std::shared_ptr<cluster::Ro
             opts.mode != ConsumerMode::real_time && opts.auto_commit == AutoCommit::immediate
                 ? Inbox::Flow::on_demand
                 : Inbox::Flow::prefetch,
-            opts.prefetch_bytes) {
+            opts.prefetch_bytes, opts.batch_size) {
     if (group_mode()) {
         const auto host = host_name();
         group = group_name(options, host);

@@ -90,6 +90,7 @@ struct ReadTurns {
     std::size_t reserved = 0;  // what the read in flight may bring (Inbox::reserve)
     std::size_t count = 0;     // its COUNT
     std::size_t turn = 0;      // its keys when a turn (not every key), else 0
+    bool backlog = false;      // the last reply had a full page: more is waiting
 
     /// A read of `plan` over `keys` keys goes out: remember it, move the
     /// turn on, and reserve its room in `inbox`.

@@ -47,7 +47,7 @@ bool GroupReader::has_keys(const ReadLane& lane) const noexcept {
 }
 
 bool GroupReader::read_due(const ReadLane& lane) const {
-    return has_keys(lane) && core_.inbox.room_for_read();
+    return has_keys(lane) && core_.inbox.room_for_read(0, lane.turns.backlog);
 }
 
 void GroupReader::create_groups(ReadLane& lane) {
@@ -283,8 +283,9 @@ void GroupReader::read_ahead(ReadLane& lane) {
         incoming += page.entries.size();
         full = full || page.entries.size() >= lane.turns.count;
     }
+    lane.turns.backlog = full;
     if (!full || lane.busy || !core_.may_read_ahead() || needs_create(lane) ||
-        state_.reading_pending() || !has_keys(lane) || !core_.inbox.room_for_read(incoming))
+        state_.reading_pending() || !has_keys(lane) || !core_.inbox.room_for_read(incoming, true))
         return;
     read(lane, incoming);
 }

@@ -49,11 +49,13 @@ std::error_code Inbox::failure() const noexcept {
 
 bool Inbox::should_wake() noexcept {
     if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
-    // Half of prefetch: the loop then reads a page while the user still has
-    // half a queue to work on, and wakes once per half queue, not per message.
-    if (!reader_paused_ || queue_.size() > limit() / 2 || queue_.bytes() > prefetch_bytes_ / 2)
+    // Once per refill, not per message: at half of prefetch, or when reads
+    // wait for room for a whole read (WakeLevel), lower.
+    if (!reader_paused_ || queue_.size() > wake_level_.level(limit()) ||
+        queue_.bytes() > prefetch_bytes_ / 2)
         return false;
     reader_paused_ = false;
+    wake_level_.on_wake(Clock::now(), queue_.size(), limit());
     return true;
 }
 
@@ -215,12 +217,16 @@ void Inbox::set_readers(std::size_t n) {
     readers_ = std::max<std::size_t>(1, n);
 }
 
-bool Inbox::room_for_read(std::size_t incoming) {
+bool Inbox::room_for_read(std::size_t incoming, bool backlog) {
     const std::lock_guard lock(mutex_);
     if (ended_) return false;
     const auto held = queue_.size() + reserved_ + incoming;
-    reader_paused_ =
-        flow_ == Flow::on_demand ? held > 0 || !has_demand() : room_locked(incoming) == 0;
+    if (flow_ == Flow::on_demand)
+        reader_paused_ = held > 0 || !has_demand();
+    else
+        reader_paused_ =
+            room_locked(incoming) == 0 || (backlog && wake_level_.whole_reads(limit()) &&
+                                           queue_.size() + incoming > wake_level_.level(limit()));
     return !reader_paused_;
 }
 
@@ -298,6 +304,7 @@ void Inbox::push(std::vector<Message>& messages) {
         }
         bytes += queue_.append(messages, n);
         max_size_ = std::max(max_size_, queue_.size());
+        wake_level_.on_push(Clock::now(), messages.size(), queue_.size(), limit());
         if (!messages.empty()) note_entry_bytes(bytes / messages.size());
     }
     messages.clear();

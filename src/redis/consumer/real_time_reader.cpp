@@ -20,7 +20,7 @@ bool RealTimeReader::needs_resolution(const ReadLane& lane) const noexcept {
 bool RealTimeReader::read_due(const ReadLane& lane) const {
     return std::any_of(state_.cursors().begin(), state_.cursors().end(),
                        [&](const ReadCursor& c) { return c.resolved && lane.serves(c.slot); }) &&
-           core_.inbox.room_for_read();
+           core_.inbox.room_for_read(0, lane.turns.backlog);
 }
 
 void RealTimeReader::resolve(ReadLane& lane) {
@@ -164,8 +164,9 @@ void RealTimeReader::read_ahead(ReadLane& lane) {
         incoming += page.entries.size();
         full = full || page.entries.size() >= lane.turns.count;
     }
+    lane.turns.backlog = full;
     if (!full || lane.busy || !core_.may_read_ahead() || needs_resolution(lane) ||
-        !core_.inbox.room_for_read(incoming))
+        !core_.inbox.room_for_read(incoming, true))
         return;
     read(lane, incoming);
 }
