@@ -67,6 +67,31 @@ TEST(AckLedger, RollingCommitsAtMostEveryIntervalOneXackPerKey) {
     EXPECT_TRUE(l.due(t0 + 1s));
 }
 
+// A long pending list makes the server's XREADGROUP and XACK slower: a
+// batch of acks owed is committed without waiting for the interval.
+TEST(AckLedger, RollingCommitsABatchOfAcksBeforeTheInterval) {
+    AckLedger l({AutoCommit::rolling, 5s, 1s, 100, 3});
+    l.acked("k", {1, 0});
+    resp::Request req;
+    ASSERT_TRUE(l.build(req, "g", t0, false));  // the first commit need not wait
+    l.on_reply(replies({":1\r\n"}), {});
+    l.acked("k", {2, 0});
+    l.acked("k", {3, 0});
+    EXPECT_FALSE(l.due(t0 + 10ms)) << "two owed: the interval";
+    EXPECT_EQ(l.next_due(), t0 + 1s);
+    l.acked("k", {4, 0});
+    EXPECT_TRUE(l.due(t0 + 10ms)) << "three owed: a batch";
+    req.clear();
+    ASSERT_TRUE(l.build(req, "g", t0 + 10ms, false));
+    EXPECT_EQ(req.payload(),
+              "*6\r\n$4\r\nXACK\r\n$1\r\nk\r\n$1\r\ng\r\n$3\r\n2-0\r\n$3\r\n3-0\r\n$3\r\n4-0\r\n");
+    // Other modes keep their own rules.
+    AckLedger delayed({AutoCommit::delayed, 5s, 1s, 100, 3});
+    for (std::uint64_t i = 1; i <= 3; ++i)
+        delayed.delivered("k", {i, 0}, t0);
+    EXPECT_FALSE(delayed.due(t0 + 10ms));
+}
+
 TEST(AckLedger, DisabledCommitsOnlyOnRequestAndConfirmsTheTicket) {
     auto l = ledger(AutoCommit::disabled);
     l.acked("k", {1, 0});

@@ -48,7 +48,8 @@ enum class AutoCommit {
     /// the next call, and only an end() before that call drops it.
     immediate,
     delayed,   ///< Acked automatically auto_commit_delay after next() returned it.
-    rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval.
+    rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval,
+               ///< and as soon as batch_size of them are owed.
     disabled,  ///< ack() marks; commit() / async_commit() sends them.
 };
 

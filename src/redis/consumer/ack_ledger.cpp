@@ -34,7 +34,8 @@ std::uint64_t AckLedger::request_commit() noexcept {
 
 bool AckLedger::forced() const noexcept {
     return urgent_ > 0 || held() >= policy_.max_uncommitted ||
-           (requested_ > confirmed() && !ready_.empty());
+           (requested_ > confirmed() && !ready_.empty()) ||
+           (policy_.mode == AutoCommit::rolling && ready_.size() >= policy_.commit_batch);
 }
 
 bool AckLedger::due(time_point now) const noexcept {

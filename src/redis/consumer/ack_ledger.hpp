@@ -28,6 +28,10 @@ struct AckPolicy {
     std::chrono::milliseconds delay{};     ///< delayed: ack this long after delivery
     std::chrono::milliseconds interval{};  ///< rolling: commit at most this often
     std::size_t max_uncommitted = 1;       ///< held acks that force a commit
+    /// rolling: acks owed that start a commit before the interval is up, so
+    /// that the server's pending list stays short (a long one makes its
+    /// XREADGROUP and XACK slower).
+    std::size_t commit_batch = SIZE_MAX;
 };
 
 class AckLedger {

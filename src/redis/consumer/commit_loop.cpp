@@ -10,7 +10,8 @@ CommitLoop::CommitLoop(ConsumerCore& core)
     : core_(core),
       acks_({core.options.auto_commit, core.options.auto_commit_delay,
              core.options.auto_commit_interval,
-             std::max<std::size_t>(1, core.options.max_uncommitted)}),
+             std::max<std::size_t>(1, core.options.max_uncommitted),
+             std::max<std::size_t>(1, core.options.batch_size)}),
       timer_(core.strand),
       backoff_(core.router->config().reconnect) {}
 
@@ -33,9 +34,11 @@ void CommitLoop::ack(const Message& m) {
     }
     // The strand drains the log at each commit. Rolling: an idle commit loop
     // (no timer, nothing in flight) is woken by the first ack, once; it then
-    // ticks every auto_commit_interval while acks are owed. Any mode: past
+    // ticks every auto_commit_interval while acks are owed, and is woken at
+    // once when a batch of them is (AckPolicy::commit_batch). Any mode: past
     // the limit it is woken to commit now, so the log stays bounded.
-    const bool wake = core_.options.auto_commit == AutoCommit::rolling && idle_.exchange(false);
+    const bool rolling = core_.options.auto_commit == AutoCommit::rolling;
+    const bool wake = rolling && (idle_.exchange(false) || held == core_.options.batch_size);
     if (wake || held == core_.options.max_uncommitted)
         asio::post(core_.strand, [this, alive = core_.hold()] { step(); });
 }
