@@ -49,13 +49,12 @@ std::error_code Inbox::failure() const noexcept {
 
 bool Inbox::should_wake() noexcept {
     if (flow_ == Flow::on_demand) return false;  // taking is not asking for more
-    // Once per refill, not per message: at half of prefetch, or when reads
-    // wait for room for a whole read (WakeLevel), lower.
-    if (!reader_paused_ || queue_.size() > wake_level_.level(limit()) ||
+    // Once per refill, not per message: at half of prefetch, or lower when
+    // half would not leave room for a whole batch (wake_level.hpp).
+    if (!reader_paused_ || queue_.size() > wake_level(limit(), batch_size_) ||
         queue_.bytes() > prefetch_bytes_ / 2)
         return false;
     reader_paused_ = false;
-    wake_level_.on_wake(Clock::now(), queue_.size(), limit());
     return true;
 }
 
@@ -224,9 +223,9 @@ bool Inbox::room_for_read(std::size_t incoming, bool backlog) {
     if (flow_ == Flow::on_demand)
         reader_paused_ = held > 0 || !has_demand();
     else
-        reader_paused_ =
-            room_locked(incoming) == 0 || (backlog && wake_level_.whole_reads(limit()) &&
-                                           queue_.size() + incoming > wake_level_.level(limit()));
+        reader_paused_ = room_locked(incoming) == 0 ||
+                         (backlog && whole_reads(limit(), batch_size_) &&
+                          queue_.size() + incoming > wake_level(limit(), batch_size_));
     return !reader_paused_;
 }
 
@@ -304,7 +303,6 @@ void Inbox::push(std::vector<Message>& messages) {
         }
         bytes += queue_.append(messages, n);
         max_size_ = std::max(max_size_, queue_.size());
-        wake_level_.on_push(Clock::now(), messages.size(), queue_.size(), limit());
         if (!messages.empty()) note_entry_bytes(bytes / messages.size());
     }
     messages.clear();

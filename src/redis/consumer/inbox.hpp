@@ -2,7 +2,7 @@
 // the user's threads. next() takes a message right here, on the caller's
 // thread, under a short lock: a message already prefetched costs no thread
 // hand-off. The read loop is woken only when it paused for room and the
-// queue has drained to the level WakeLevel picks — or, on demand (NOACK reads,
+// queue has drained to the level wake_level() picks — or, on demand (NOACK reads,
 // where what is read counts as consumed), only when a take starts waiting
 // on an empty queue.
 #pragma once
@@ -111,14 +111,15 @@ class Inbox {
     /// `log_takes`: record every message taken (see drain_taken()).
     /// `prefetch_bytes`: the most payload bytes queued (estimated for reads
     /// in flight from entry_bytes(); one message always fits an empty queue).
-    /// `batch_size`: the most entries a read asks for (see WakeLevel).
+    /// `batch_size`: the most entries a read asks for (see wake_level()); 0,
+    /// unknown, wakes the reader at half of prefetch.
     explicit Inbox(std::size_t prefetch, bool log_takes = false, Flow flow = Flow::prefetch,
-                   std::size_t prefetch_bytes = SIZE_MAX, std::size_t batch_size = SIZE_MAX)
+                   std::size_t prefetch_bytes = SIZE_MAX, std::size_t batch_size = 0)
         : prefetch_(prefetch),
           prefetch_bytes_(prefetch_bytes),
           log_takes_(log_takes),
           flow_(flow),
-          wake_level_(batch_size) {}
+          batch_size_(batch_size) {}
 
     /// Reads that may be in flight at once (a cluster consumer's read
     /// lanes): each gets room for one entry at least, so the count bound is
@@ -158,8 +159,8 @@ class Inbox {
     /// True if a read may go out while `incoming` messages are still on their
     /// way in; otherwise remembers to ask for a wake-up. Under a `backlog`
     /// (the last read brought a full page), when reads wait for room for a
-    /// whole read (WakeLevel::whole_reads()), a read waits for the wake
-    /// level rather than fetch the few places that takes have just freed.
+    /// whole read (whole_reads()), a read waits for the wake level rather
+    /// than fetch the few places that takes have just freed.
     bool room_for_read(std::size_t incoming = 0, bool backlog = false);
     /// As room_for_read() without a read loop's pause: for side requests
     /// (claims) whose results are queued too.
@@ -222,7 +223,7 @@ class Inbox {
     std::size_t entry_bytes_ = 0;  // expected payload bytes per entry; 0: unknown
     const bool log_takes_;
     const Flow flow_;
-    WakeLevel wake_level_;  // when a take wakes the paused reader
+    const std::size_t batch_size_;
     std::vector<Taken> taken_;
     mutable std::mutex mutex_;
     std::condition_variable ready_;
