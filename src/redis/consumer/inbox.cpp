@@ -4,6 +4,8 @@
 
 #include <redstream/core/error.hpp>
 
+#include "wake_level.hpp"
+
 namespace redstream::detail {
 
 ReadPlan plan_read(std::size_t room, std::size_t keys, std::size_t batch_size,

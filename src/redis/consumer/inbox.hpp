@@ -24,8 +24,6 @@
 #include <redstream/core/detail/completion.hpp>
 #include <redstream/core/stream.hpp>
 
-#include "wake_level.hpp"
-
 namespace redstream::detail {
 
 using NextCompletion = BasicCompletion<std::error_code, Message>;
