@@ -58,13 +58,7 @@ void ClaimLoop::claim() {
     const auto n = count();
     reserved_ = n;  // it counts as queued while the claim is out
     core_.inbox.reserve(n);
-    // XPENDING first, same filter and order as the XAUTOCLAIM after it: the
-    // delivery counts of exactly the entries about to be claimed.
     req_.clear();
-    commands::xpending(req_, key_, core_.group,
-                       {.min_idle = core_.options.auto_claim_idle,
-                        .start = commands::RangeBound::inclusive(cursor_),
-                        .count = n});
     commands::xautoclaim(req_, key_, core_.group, core_.member, core_.options.auto_claim_idle,
                          cursor_, {.count = n});
     core_.router->async_exec(req_, resp_,
@@ -72,37 +66,74 @@ void ClaimLoop::claim() {
 }
 
 void ClaimLoop::on_claimed(std::error_code ec) {
-    core_.inbox.unreserve(std::exchange(reserved_, 0));
-    if (ec || resp_.size() != 2) {
-        resp_.clear();
-        schedule(core_.options.auto_claim_interval);  // the next round tries again
-        return core_.step();
-    }
+    if (ec || resp_.size() != 1) return give_up();
     std::error_code dec;
-    const KeyPending pending{key_, commands::decode_xpending(resp_[0].root(), dec)};
-    const auto claimed = commands::decode_xautoclaim(resp_[1].root(), dec);
-    const auto reply = std::move(resp_[1]);
+    claimed_ = commands::decode_xautoclaim(resp_[0].root(), dec);
+    reply_ = std::move(resp_[0]);
     resp_.clear();
-    // A key that vanished (NOGROUP) is the read loop's to recreate: skip it.
-    if (dec) cursor_ = MessageId{};
-    ConsumerCounters::add(core_.counters.deleted, claimed.deleted.size());
-    if (!dec && !claimed.entries.empty()) {
-        ConsumerCounters::add(core_.counters.claimed, claimed.entries.size());
-        if (log_enabled(LogLevel::info))
-            log(LogLevel::info, "consumer",
-                "claimed " + std::to_string(claimed.entries.size()) + " idle entries of " + key_);
-        core_.counters.of(key_).claimed += claimed.entries.size();
-        std::vector<commands::StreamPage> pages{{key_, claimed.entries}};
-        core_.deliver(reply, pages, key_, {&pending, 1});
+    ConsumerCounters::add(core_.counters.deleted, claimed_.deleted.size());
+    if (dec || claimed_.entries.empty()) return next_page(static_cast<bool>(dec));
+    ConsumerCounters::add(core_.counters.claimed, claimed_.entries.size());
+    core_.counters.of(key_).claimed += claimed_.entries.size();
+    if (log_enabled(LogLevel::info))
+        log(LogLevel::info, "consumer",
+            "claimed " + std::to_string(claimed_.entries.size()) + " idle entries of " + key_);
+    // XAUTOCLAIM tells no delivery counts. Asked afterwards, entry by entry,
+    // each count is exact and already includes this claim. An XPENDING IDLE
+    // sent before it could not be trusted: each command reads the clock, so
+    // an entry crossing auto_claim_idle between the two was claimed unlisted
+    // (and that XPENDING scans every younger pending entry, each page).
+    req_.clear();
+    for (const auto& e : claimed_.entries)
+        commands::xpending(req_, key_, core_.group,
+                           {.start = commands::RangeBound::inclusive(e.id),
+                            .end = commands::RangeBound::inclusive(e.id),
+                            .count = 1});
+    core_.router->async_exec(req_, resp_,
+                             core_.guard([this](std::error_code ec) { on_counted(ec); }));
+}
+
+void ClaimLoop::on_counted(std::error_code ec) {
+    // Without their counts the claimed entries are not delivered: they stay
+    // pending under this member and are claimed again once idle, so
+    // max_deliveries is never passed by an unknown count.
+    if (ec || resp_.size() != claimed_.entries.size()) return give_up();
+    KeyPending pending{key_, {}, true};
+    for (const auto& r : resp_) {
+        std::error_code dec;
+        const auto one = commands::decode_xpending(r.root(), dec);
+        if (!dec && one.size() == 1) pending.entries.push_back(one[0]);
     }
-    if (dec || claimed.next == MessageId{}) {
+    resp_.clear();
+    core_.inbox.unreserve(std::exchange(reserved_, 0));
+    std::vector<commands::StreamPage> pages{{key_, std::move(claimed_.entries)}};
+    core_.deliver(reply_, pages, key_, {&pending, 1});
+    next_page(false);
+}
+
+// A key that vanished (NOGROUP) is the read loop's to recreate: skipped.
+void ClaimLoop::next_page(bool skip_key) {
+    core_.inbox.unreserve(std::exchange(reserved_, 0));
+    reply_ = {};
+    if (skip_key || claimed_.next == MessageId{}) {
         ++index_;
         cursor_ = MessageId{};
     } else {
-        cursor_ = claimed.next;
+        cursor_ = claimed_.next;
     }
+    claimed_ = {};
     claim();
     core_.step();  // the room it held may be what the paused read loop waits for
+}
+
+// The next round tries again.
+void ClaimLoop::give_up() {
+    core_.inbox.unreserve(std::exchange(reserved_, 0));
+    resp_.clear();
+    reply_ = {};
+    claimed_ = {};
+    schedule(core_.options.auto_claim_interval);
+    core_.step();
 }
 
 }  // namespace redstream::detail

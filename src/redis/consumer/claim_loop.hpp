@@ -9,6 +9,8 @@
 
 #include <asio/steady_timer.hpp>
 
+#include <redstream/commands/xclaim.hpp>
+
 #include "group_reader.hpp"
 
 namespace redstream::detail {
@@ -28,6 +30,9 @@ class ClaimLoop {
   private:
     void claim();
     void on_claimed(std::error_code ec);
+    void on_counted(std::error_code ec);
+    void next_page(bool skip_key);
+    void give_up();
     std::size_t count() const;  // COUNT of one claim
 
     ConsumerCore& core_;
@@ -38,8 +43,10 @@ class ClaimLoop {
     std::string key_;
     resp::Request req_;
     net::Response resp_;
-    std::size_t reserved_ = 0;  // what the claim in flight may bring
-    bool waiting_ = false;      // a round paused for room
+    resp::Reply reply_;                  // what claimed_ views into
+    commands::XAutoClaimReply claimed_;  // while its counts are asked
+    std::size_t reserved_ = 0;           // what the claim in flight may bring
+    bool waiting_ = false;               // a round paused for room
 };
 
 }  // namespace redstream::detail

@@ -38,16 +38,18 @@
 namespace redstream::detail {
 
 /// The delivery counts of one key's entries, from an XPENDING sent just
-/// before the read that delivers them again (a claim, a pending-list read).
+/// before the read that delivers them again (a pending-list read), or just
+/// after the claim that did (`counted`: the counts include it).
 struct KeyPending {
     std::string key;
     std::vector<commands::PendingEntry> entries;  // by id; `consumer` is not kept valid
+    bool counted = false;
 };
 
-/// The delivery count `id` will have once the read after `pending` delivered
-/// it (one more than XPENDING saw); 0 if XPENDING did not list it. `pending`
-/// is in id order, as XPENDING replies.
-std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id);
+/// The delivery count `id` has once delivered by the read `pending` goes
+/// with (one more than XPENDING saw, unless `counted`); 0 if XPENDING did
+/// not list it. `pending.entries` is in id order, as XPENDING replies.
+std::uint64_t delivery_count(const KeyPending& pending, MessageId id);
 
 /// A group consumer's counts for one key (GroupStreamStats).
 struct KeyCounters {

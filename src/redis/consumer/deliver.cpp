@@ -6,12 +6,14 @@
 
 namespace redstream::detail {
 
-std::uint64_t delivery_count(const std::vector<commands::PendingEntry>& pending, MessageId id) {
+std::uint64_t delivery_count(const KeyPending& pending, MessageId id) {
+    const auto& listed = pending.entries;
     const auto it = std::lower_bound(
-        pending.begin(), pending.end(), id,
+        listed.begin(), listed.end(), id,
         [](const commands::PendingEntry& p, MessageId want) { return p.id < want; });
-    // The read after XPENDING counts the delivery it makes: one more.
-    return it == pending.end() || it->id != id ? 0 : it->deliveries + 1;
+    if (it == listed.end() || it->id != id) return 0;
+    // A read after XPENDING counts the delivery it makes: one more.
+    return pending.counted ? it->deliveries : it->deliveries + 1;
 }
 
 ConsumerImpl::KeyOwner ConsumerImpl::owner_of(std::string_view key) const noexcept {
@@ -50,7 +52,7 @@ void ConsumerImpl::deliver(const resp::Reply& reply, std::vector<commands::Strea
             const std::uint64_t deliveries = !group_mode() ? 0
                                              : listed == pending.end()
                                                  ? 1
-                                                 : delivery_count(listed->entries, e.id);
+                                                 : delivery_count(*listed, e.id);
             if (dead_letters_ && dead_letters_->is_dead(deliveries)) {
                 dead_letters_->add(key, e, deliveries);
                 continue;
