@@ -22,9 +22,13 @@ ProducerImpl::ProducerImpl(std::shared_ptr<StreamerContext> ctx, StreamKey ancho
       anchor_(std::move(anchor)),
       options_(std::move(options)),
       payload_field_(ctx_->options.payload_field),
+      room_(options_.max_unconfirmed, options_.max_unconfirmed_bytes),
       waiting_timer_(strand_) {
     if (options_.shards == 0) options_.shards = 1;
     if (options_.max_batch == 0) options_.max_batch = 1;
+    if (options_.max_unconfirmed == 0)
+        throw Error(make_error_code(errc::invalid_argument),
+                    "ProducerOptions::max_unconfirmed must be > 0: no send could ever go out");
     if (options_.delivery_timeout.count() <= 0)
         throw Error(make_error_code(errc::invalid_argument),
                     "ProducerOptions::delivery_timeout must be > 0: a send must not wait forever");
@@ -60,29 +64,6 @@ void ProducerImpl::Recycler::operator()(Batch* b) const noexcept {
         self->spare_.push_back(std::move(owned));
 }
 
-bool ProducerImpl::try_reserve(std::size_t bytes) noexcept {
-    // Count first, then bytes; undo the count if the bytes do not fit. One
-    // message is always admitted when nothing is unconfirmed, however large.
-    const auto n = unconfirmed_.fetch_add(1, std::memory_order_acq_rel);
-    if (n >= options_.max_unconfirmed) {
-        unconfirmed_.fetch_sub(1, std::memory_order_acq_rel);
-        return false;
-    }
-    const auto b = unconfirmed_bytes_.fetch_add(bytes, std::memory_order_acq_rel);
-    if (b != 0 && b + bytes > options_.max_unconfirmed_bytes) {
-        unconfirmed_bytes_.fetch_sub(bytes, std::memory_order_acq_rel);
-        unconfirmed_.fetch_sub(1, std::memory_order_acq_rel);
-        return false;
-    }
-    return true;
-}
-
-void ProducerImpl::release(std::size_t count, std::size_t bytes) noexcept {
-    unconfirmed_bytes_.fetch_sub(bytes, std::memory_order_acq_rel);
-    unconfirmed_.fetch_sub(count, std::memory_order_acq_rel);
-    unconfirmed_.notify_all();
-}
-
 bool ProducerImpl::accepts(const StreamKey& stream, std::error_code& ec) const noexcept {
     if (closed_.load(std::memory_order_acquire))
         ec = make_error_code(errc::shutting_down);
@@ -96,12 +77,10 @@ std::error_code ProducerImpl::admit(std::size_t bytes, bool may_block) noexcept 
     // bounded: what holds the room completes within delivery_timeout.
     const bool can_block =
         may_block && options_.block_when_full && !strand_.running_in_this_thread();
-    while (!try_reserve(bytes)) {
+    while (!room_.try_reserve(bytes)) {
         if (!can_block) return make_error_code(errc::queue_full);
         if (closed()) return make_error_code(errc::shutting_down);
-        // Every release changes the count and notifies: wait for one.
-        const auto seen = unconfirmed_.load(std::memory_order_acquire);
-        if (seen != 0) unconfirmed_.wait(seen, std::memory_order_acquire);
+        room_.wait();
     }
     return {};
 }
@@ -251,7 +230,7 @@ SendStateRef ProducerImpl::enqueue(const StreamKey& stream, std::string_view pay
         }
     }
     if (!state) {
-        release(1, bytes);
+        room_.release(1, bytes);
         auto f = failed(make_error_code(errc::shutting_down));
         if (then) f->set_continuation(std::move(then));
         return f;
@@ -298,7 +277,7 @@ void ProducerImpl::enqueue_when_room(const StreamKey& stream, std::string_view p
 
 void ProducerImpl::admit_waiting() {
     std::lock_guard lock(lock_);
-    while (!waiting_.empty() && try_reserve(waiting_.front().bytes)) {
+    while (!waiting_.empty() && room_.try_reserve(waiting_.front().bytes)) {
         WaitingSend& w = waiting_.front();
         Pipeline& p = pipeline_for(w.slot);
         Batch& b = open_batch(p);
@@ -488,7 +467,7 @@ void ProducerImpl::on_batch_done(const std::shared_ptr<Batch>& batch, std::error
         detail::release(s.state);
     }
     finished_ += batch->sends.size();
-    release(batch->sends.size(), batch->bytes);
+    room_.release(batch->sends.size(), batch->bytes);
     batch->sends.clear();
     admit_waiting();
     complete_flushes();
@@ -501,7 +480,7 @@ void ProducerImpl::fail_batch(Batch& batch, std::error_code ec) {
         s.state->complete(ec, {});
         detail::release(s.state);
     }
-    release(batch.sends.size(), batch.bytes);
+    room_.release(batch.sends.size(), batch.bytes);
     batch.sends.clear();
 }
 
@@ -509,7 +488,7 @@ ProducerStats ProducerImpl::stats() const noexcept {
     return {.sent = sent_.load(std::memory_order_relaxed),
             .confirmed = confirmed_.load(std::memory_order_relaxed),
             .failed = failed_.load(std::memory_order_relaxed),
-            .in_flight = unconfirmed_.load(std::memory_order_relaxed),
+            .in_flight = room_.count(),
             .bytes = bytes_.load(std::memory_order_relaxed)};
 }
 

@@ -30,6 +30,7 @@
 #include <redstream/net/client.hpp>
 #include <redstream/redis/producer.hpp>
 
+#include "send_room.hpp"
 #include "send_state.hpp"
 
 namespace redstream::detail {
@@ -164,8 +165,6 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
         void operator()(Batch* b) const noexcept;
     };
 
-    bool try_reserve(std::size_t bytes) noexcept;
-    void release(std::size_t count, std::size_t bytes) noexcept;
     commands::XAddMessage message(const StreamKey& stream, std::string_view payload,
                                   const SendOptions& opts, ShardId shard,
                                   std::optional<std::uint16_t> slot) const noexcept;
@@ -204,8 +203,7 @@ class ProducerImpl : public std::enable_shared_from_this<ProducerImpl> {
     SendStatePool* states_;
 
     // Reserved by callers, released on the strand as sends complete.
-    std::atomic<std::size_t> unconfirmed_{0};
-    std::atomic<std::size_t> unconfirmed_bytes_{0};
+    SendRoom room_;
     std::atomic<bool> closed_{false};
     // ProducerStats' counters, counted wherever a send is taken or
     // completes, read by any thread (relaxed: each is a tally on its own).

@@ -67,6 +67,16 @@ TEST_F(ProducerTest, GenericProducerNeedsAStream) {
     EXPECT_THROW(rs::StreamKey(std::string(513, 'k')), rs::Error);
 }
 
+// No room at all would make every send wait for room that never comes.
+TEST_F(ProducerTest, ABoundOfZeroUnconfirmedSendsIsRefused) {
+    try {
+        streamer_.create_producer(rs::StreamKey(unique_key()), {.max_unconfirmed = 0});
+        FAIL() << "a producer that may hold no send was created";
+    } catch (const rs::Error& e) {
+        EXPECT_EQ(e.code(), rs::errc::invalid_argument);
+    }
+}
+
 TEST_F(ProducerTest, FlushAndDisconnectStoreEverythingSent) {
     checks::flush_and_disconnect_store_everything_sent(target());
 }

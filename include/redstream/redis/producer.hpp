@@ -52,7 +52,7 @@ struct ProducerOptions {
     Sharder sharder = Sharder::round_robin();
     /// Trim on every XADD (MAXLEN or MINID, exact or `~`); none by default.
     commands::TrimOptions trim{};
-    /// Most messages sent but not yet confirmed by the server.
+    /// Most messages sent but not yet confirmed by the server (> 0).
     std::size_t max_unconfirmed = default_max_unconfirmed;
     /// Most bytes held by sends not yet confirmed: each counts its
     /// serialized XADD (payload, fields, key, framing) and its bookkeeping,
@@ -60,7 +60,8 @@ struct ProducerOptions {
     /// in place, without a copy of its own. One send is always taken when
     /// nothing is unconfirmed, however large.
     std::size_t max_unconfirmed_bytes = default_max_unconfirmed_bytes;
-    /// When full, sync send() blocks (true) or fails with errc::queue_full (false).
+    /// When full, sync send() blocks (true) until a quarter of both bounds is
+    /// free again, or fails with errc::queue_full (false).
     bool block_when_full = true;
     /// Most XADDs written in one request.
     std::size_t max_batch = default_max_batch;
