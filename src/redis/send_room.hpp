@@ -13,7 +13,7 @@
 namespace redstream::detail {
 
 class SendRoom {
-public:
+  public:
     SendRoom(std::size_t max_count, std::size_t max_bytes) noexcept
         : max_count_(max_count), max_bytes_(max_bytes) {}
 
@@ -54,7 +54,7 @@ public:
     /// Sends holding room now.
     std::size_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     bool undo() noexcept {
         // A sender may have gone to sleep on a count made only of attempts
         // like this one: when they are all undone, no release will come.

@@ -3,8 +3,8 @@
 // free, not by every release.
 #include <gtest/gtest.h>
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <mutex>
 #include <thread>
