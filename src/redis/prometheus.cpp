@@ -65,6 +65,8 @@ const Families<ConsumerStats> consumer_families{
      [](const ConsumerStats& s) { return s.dead_letter_failed; }},
     {"leases_renewed_total", "counter", "Entries whose idle time was reset by a lease.",
      [](const ConsumerStats& s) { return s.leases_renewed; }},
+    {"claims_failed_total", "counter", "Claims of idle entries that failed (entries stay pending).",
+     [](const ConsumerStats& s) { return s.claims_failed; }},
 };
 
 const Families<net::ClientStats> connection_families{

@@ -222,6 +222,10 @@ struct ConsumerStats {
     std::uint64_t dead_letter_failed = 0;
     /// load_balanced with renew_leases: entries whose idle time was reset.
     std::uint64_t leases_renewed = 0;
+    /// load_balanced: claims that failed (the server refused XAUTOCLAIM or
+    /// the delivery counts asked after it, or the connection failed); the
+    /// entries stay pending, not delivered, and a later round claims them.
+    std::uint64_t claims_failed = 0;
 };
 
 /// One key of a group consumer, as the server and this consumer see it.

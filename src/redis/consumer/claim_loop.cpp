@@ -66,12 +66,13 @@ void ClaimLoop::claim() {
 }
 
 void ClaimLoop::on_claimed(std::error_code ec) {
-    if (ec || resp_.size() != 1) return give_up();
+    if (ec || resp_.size() != 1) return give_up(ec ? ec : make_error_code(errc::protocol_error));
     std::error_code dec;
     claimed_ = commands::decode_xautoclaim(resp_[0].root(), dec);
     reply_ = std::move(resp_[0]);
     resp_.clear();
     ConsumerCounters::add(core_.counters.deleted, claimed_.deleted.size());
+    if (dec) refused(dec);
     if (dec || claimed_.entries.empty()) return next_page(static_cast<bool>(dec));
     ConsumerCounters::add(core_.counters.claimed, claimed_.entries.size());
     core_.counters.of(key_).claimed += claimed_.entries.size();
@@ -97,16 +98,25 @@ void ClaimLoop::on_counted(std::error_code ec) {
     // Without their counts the claimed entries are not delivered: they stay
     // pending under this member and are claimed again once idle, so
     // max_deliveries is never passed by an unknown count.
-    if (ec || resp_.size() != claimed_.entries.size()) return give_up();
+    if (ec || resp_.size() != claimed_.entries.size())
+        return give_up(ec ? ec : make_error_code(errc::protocol_error));
     KeyPending pending{key_, {}, true};
-    for (const auto& r : resp_) {
+    auto& entries = claimed_.entries;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
         std::error_code dec;
-        const auto one = commands::decode_xpending(r.root(), dec);
-        if (!dec && one.size() == 1) pending.entries.push_back(one[0]);
+        const auto one = commands::decode_xpending(resp_[i].root(), dec);
+        if (dec) return give_up(dec);
+        // Not listed: acked since the claim (by a member that finished it
+        // late), so it is not delivered again.
+        if (one.size() != 1 || one[0].id != entries[i].id) continue;
+        pending.entries.push_back(one[0]);
+        entries[kept++] = std::move(entries[i]);
     }
+    entries.resize(kept);
     resp_.clear();
     core_.inbox.unreserve(std::exchange(reserved_, 0));
-    std::vector<commands::StreamPage> pages{{key_, std::move(claimed_.entries)}};
+    std::vector<commands::StreamPage> pages{{key_, std::move(entries)}};
     core_.deliver(reply_, pages, key_, {&pending, 1});
     next_page(false);
 }
@@ -126,8 +136,19 @@ void ClaimLoop::next_page(bool skip_key) {
     core_.step();  // the room it held may be what the paused read loop waits for
 }
 
+// Counted and logged: a claim that keeps failing (an ACL without XPENDING,
+// say) leaves idle entries undelivered, and the user must be able to see it.
+void ClaimLoop::refused(std::error_code ec) {
+    ConsumerCounters::add(core_.counters.claims_failed, 1);
+    if (log_enabled(LogLevel::warning))
+        log(LogLevel::warning, "consumer",
+            "claim of idle entries of " + key_ + " failed: " + ec.message() +
+                " (they stay pending; the next round tries again)");
+}
+
 // The next round tries again.
-void ClaimLoop::give_up() {
+void ClaimLoop::give_up(std::error_code ec) {
+    refused(ec);
     core_.inbox.unreserve(std::exchange(reserved_, 0));
     resp_.clear();
     reply_ = {};

@@ -32,7 +32,8 @@ class ClaimLoop {
     void on_claimed(std::error_code ec);
     void on_counted(std::error_code ec);
     void next_page(bool skip_key);
-    void give_up();
+    void refused(std::error_code ec);
+    void give_up(std::error_code ec);
     std::size_t count() const;  // COUNT of one claim
 
     ConsumerCore& core_;

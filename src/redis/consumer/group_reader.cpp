@@ -193,29 +193,38 @@ void GroupReader::saw(std::string_view key, MessageId id) {
 void GroupReader::on_read(ReadLane& lane, std::error_code ec) {
     lane.turns.finish(core_.inbox);
     if (ec) {
-        // The connection is dropped (the client reconnects by itself); the
-        // next read, on a new one, re-reads the pending list first, so
-        // nothing delivered before is left behind.
-        if (lane.all_slots)
-            state_.reconnected();
-        else
-            for (const auto slot : lane.slots)
-                state_.reconnected(slot);
+        // The connection is dropped (the client reconnects by itself).
+        reread_pending(lane);
         return core_.back_off(lane, ec);
     }
     ConsumerCounters::add(core_.counters.reads, 1);
     const auto pending_keys = std::move(lane.keys);
     lane.keys.clear();
     std::vector<KeyPending> pending;
+    std::error_code refused;  // of the first count request that failed
+    resp::Reply refused_reply;
     for (std::size_t i = 0; i < pending_keys.size(); ++i) {
-        std::error_code dec;  // an error leaves the counts unknown (0)
+        std::error_code dec;
         pending.push_back(
             {pending_keys[i], commands::decode_xpending(lane.resp.at(i).root(), dec)});
+        if (dec && !refused) {
+            refused = dec;
+            refused_reply = std::move(lane.resp.at(i));
+        }
     }
     const auto reply = std::move(lane.resp.at(pending_keys.size()));
     lane.resp.clear();
     if (core_.rerouted(lane, reply.root())) return;
     if (is_lost_group(reply.root())) return on_lost_group(lane);
+    if (refused) {
+        // A delivery count is never guessed (0 would pass max_deliveries):
+        // nothing of this read is delivered, and every entry it gave this
+        // member (pending, and `>` ones of other keys) is read again with
+        // the pending lists, once the lane tries again.
+        reread_pending(lane);
+        if (core_.rerouted(lane, refused_reply.root())) return;
+        return core_.fail(lane, refused);
+    }
     auto& pages = lane.pages;
     std::error_code dec;
     commands::decode_xread(reply.root(), pages, dec);
@@ -247,6 +256,16 @@ void GroupReader::on_read(ReadLane& lane, std::error_code ec) {
     ack_deleted(lane);
     core_.deliver(reply, pages, {}, pending);
     core_.step();
+}
+
+// The next read of the lane's keys re-reads their pending lists first, so
+// nothing delivered before is left behind.
+void GroupReader::reread_pending(const ReadLane& lane) {
+    if (lane.all_slots)
+        state_.reconnected();
+    else
+        for (const auto slot : lane.slots)
+            state_.reconnected(slot);
 }
 
 // A key or its group vanished: create them again (history added in between

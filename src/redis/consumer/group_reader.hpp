@@ -49,6 +49,7 @@ class GroupReader {
     void saw(std::string_view key, MessageId id);  // newest id seen in a key (wake-ups)
     void on_read(ReadLane& lane, std::error_code ec);
     void on_lost_group(ReadLane& lane);
+    void reread_pending(const ReadLane& lane);
     void ack_deleted(
         const ReadLane& lane);  // pending entries without a body: acked, never delivered
     void read_ahead(ReadLane& lane);
