@@ -1,8 +1,11 @@
 // delivery_count() (deliver.cpp): the count a redelivered entry carries, from
 // an XPENDING sent before the read that delivers it (one more than listed) or
 // after the claim that did (as listed); 0, "not known", for an entry not
-// listed.
+// listed. listed_prefix(): how much of a re-read may be delivered with
+// known counts.
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "../../src/redis/consumer/core.hpp"
 
@@ -10,8 +13,10 @@ namespace {
 
 using redstream::MessageId;
 using redstream::commands::PendingEntry;
+using redstream::commands::StreamEntry;
 using redstream::detail::delivery_count;
 using redstream::detail::KeyPending;
+using redstream::detail::listed_prefix;
 
 KeyPending listed(bool counted) {
     return {"k",
@@ -39,6 +44,31 @@ TEST(DeliveryCount, AnEntryNotListedIsUnknown) {
         EXPECT_EQ(delivery_count(pending, {0, 9}), 0u);
         EXPECT_EQ(delivery_count(pending, {9, 0}), 0u);
     }
+}
+
+// The listing is {1-0, 5-2}.
+std::vector<StreamEntry> page(std::initializer_list<MessageId> ids) {
+    std::vector<StreamEntry> out;
+    for (const auto id : ids)
+        out.push_back({.id = id});
+    return out;
+}
+
+TEST(ListedPrefix, AReadOfTheListedEntriesIsDeliveredWhole) {
+    const auto pending = listed(false);
+    EXPECT_EQ(listed_prefix(pending, page({{1, 0}, {5, 2}})), 2u);
+    EXPECT_EQ(listed_prefix(pending, page({{5, 2}})), 1u);  // 1-0 acked in between
+    EXPECT_EQ(listed_prefix(pending, page({})), 0u);
+}
+
+// Acks on another connection between XPENDING and the read move the read
+// past the listing; a claim in between gives the member an entry unlisted.
+TEST(ListedPrefix, ItStopsAtTheFirstEntryTheListingLacks) {
+    const auto pending = listed(false);
+    EXPECT_EQ(listed_prefix(pending, page({{1, 0}, {5, 2}, {7, 0}})), 2u);
+    EXPECT_EQ(listed_prefix(pending, page({{1, 0}, {3, 0}, {5, 2}})), 1u);
+    EXPECT_EQ(listed_prefix(pending, page({{0, 9}, {1, 0}})), 0u);
+    EXPECT_EQ(listed_prefix(KeyPending{"k", {}, false}, page({{1, 0}})), 0u);
 }
 
 }  // namespace

@@ -51,6 +51,15 @@ struct KeyPending {
 /// not list it. `pending.entries` is in id order, as XPENDING replies.
 std::uint64_t delivery_count(const KeyPending& pending, MessageId id);
 
+/// How many entries lead a re-read's page (in id order) with known counts:
+/// the longest run from its start that `pending` lists. An entry it did not
+/// list became this member's between the XPENDING and the read (acks on
+/// another connection moved the read past the listing, or a claim gave it
+/// one): it is not delivered with an unknown count but read again, with the
+/// pending list, by the next read.
+std::size_t listed_prefix(const KeyPending& pending,
+                          std::span<const commands::StreamEntry> page) noexcept;
+
 /// A group consumer's counts for one key (GroupStreamStats).
 struct KeyCounters {
     std::uint64_t delivered = 0;

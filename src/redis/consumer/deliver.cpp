@@ -16,6 +16,17 @@ std::uint64_t delivery_count(const KeyPending& pending, MessageId id) {
     return pending.counted ? it->deliveries : it->deliveries + 1;
 }
 
+std::size_t listed_prefix(const KeyPending& pending,
+                          std::span<const commands::StreamEntry> page) noexcept {
+    auto listed = pending.entries.begin();
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        while (listed != pending.entries.end() && listed->id < page[i].id)
+            ++listed;
+        if (listed == pending.entries.end() || listed->id != page[i].id) return i;
+    }
+    return page.size();
+}
+
 ConsumerImpl::KeyOwner ConsumerImpl::owner_of(std::string_view key) const noexcept {
     if (group_) {
         if (const auto* c = group_->state().find(key)) return {&c->stream, c->shard};

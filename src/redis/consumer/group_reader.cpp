@@ -231,13 +231,21 @@ void GroupReader::on_read(ReadLane& lane, std::error_code ec) {
     if (dec) return core_.fail(lane, dec);
     // Entries of keys routed to another lane while this read was out are
     // delivered all the same: the server gave them to this member.
-    for (const auto& key : pending_keys) {
+    for (std::size_t i = 0; i < pending_keys.size(); ++i) {
+        const auto& key = pending_keys[i];
         const auto page = std::find_if(pages.begin(), pages.end(),
                                        [&](const commands::StreamPage& p) { return p.key == key; });
-        if (page == pages.end() || page->entries.empty())
+        if (page == pages.end() || page->entries.empty()) {
             state_.read(key, 0, std::nullopt);
-        else
-            state_.read(key, page->entries.size(), page->entries.back().id);
+            continue;
+        }
+        // Entries past the first unlisted one are read again (with their
+        // counts): the cursor stays before them, and does not move at all
+        // when none is left, so the pending phase goes on.
+        auto& read = page->entries;
+        read.erase(read.begin() + static_cast<std::ptrdiff_t>(listed_prefix(pending[i], read)),
+                   read.end());
+        if (!read.empty()) state_.read(key, read.size(), read.back().id);
     }
     std::size_t entries = 0;
     for (const auto& page : pages) {
