@@ -111,7 +111,7 @@ void ClaimLoop::on_counted(std::error_code ec) {
         // late), so it is not delivered again.
         if (one.size() != 1 || one[0].id != entries[i].id) continue;
         pending.entries.push_back(one[0]);
-        entries[kept++] = std::move(entries[i]);
+        entries[kept++] = entries[i];  // views: a copy is cheap
     }
     entries.resize(kept);
     resp_.clear();
