@@ -67,6 +67,8 @@ const Families<ConsumerStats> consumer_families{
      [](const ConsumerStats& s) { return s.leases_renewed; }},
     {"claims_failed_total", "counter", "Claims of idle entries that failed (entries stay pending).",
      [](const ConsumerStats& s) { return s.claims_failed; }},
+    {"leases_failed_total", "counter", "Lease renewals that failed (others may claim the entries).",
+     [](const ConsumerStats& s) { return s.leases_failed; }},
 };
 
 const Families<net::ClientStats> connection_families{

@@ -226,6 +226,10 @@ struct ConsumerStats {
     /// the delivery counts asked after it, or the connection failed); the
     /// entries stay pending, not delivered, and a later round claims them.
     std::uint64_t claims_failed = 0;
+    /// load_balanced with renew_leases: renewal requests that failed
+    /// (refused, or the connection failed); those entries' idle time was not
+    /// reset, so another member may claim them while they are worked on.
+    std::uint64_t leases_failed = 0;
 };
 
 /// One key of a group consumer, as the server and this consumer see it.

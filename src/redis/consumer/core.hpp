@@ -84,6 +84,7 @@ struct ConsumerCounters {
     std::atomic<std::uint64_t> dead_letter_failed{0};
     std::atomic<std::uint64_t> leases_renewed{0};
     std::atomic<std::uint64_t> claims_failed{0};
+    std::atomic<std::uint64_t> leases_failed{0};
     std::map<std::string, KeyCounters, std::less<>> by_key;
 
     /// Adds `n` to an atomic counter (relaxed: only ever read as a snapshot).

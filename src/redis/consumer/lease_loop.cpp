@@ -4,6 +4,7 @@
 
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
+#include <redstream/core/detail/log.hpp>
 
 namespace redstream::detail {
 namespace {
@@ -46,10 +47,10 @@ void LeaseLoop::renew() {
 }
 
 void LeaseLoop::on_listed(std::error_code ec) {
-    std::error_code dec;
-    const auto listed = ec || resp_.empty() ? std::vector<commands::PendingEntry>{}
-                                            : commands::decode_xpending(resp_[0].root(), dec);
+    std::vector<commands::PendingEntry> listed;
+    if (!ec && resp_.size() == 1) listed = commands::decode_xpending(resp_[0].root(), ec);
     resp_.clear();
+    if (ec) failed(ec);
     if (listed.empty()) {  // this key is done (or failed: the next round tries again)
         ++index_;
         after_ = MessageId{};
@@ -68,12 +69,22 @@ void LeaseLoop::on_listed(std::error_code ec) {
 }
 
 void LeaseLoop::on_renewed(std::error_code ec) {
-    std::error_code dec;
-    if (!ec && !resp_.empty())
+    if (!ec && resp_.size() == 1)
         ConsumerCounters::add(core_.counters.leases_renewed,
-                              commands::decode_xclaim_justid(resp_[0].root(), dec).size());
+                              commands::decode_xclaim_justid(resp_[0].root(), ec).size());
     resp_.clear();
+    if (ec) failed(ec);
     renew();  // the next page of this key
+}
+
+// Counted and logged: an entry whose lease lapses may be claimed by another
+// member while its handler still works on it.
+void LeaseLoop::failed(std::error_code ec) {
+    ConsumerCounters::add(core_.counters.leases_failed, 1);
+    if (log_enabled(LogLevel::warning))
+        log(LogLevel::warning, "consumer",
+            "lease renewal of entries of " + key_ + " failed: " + ec.message() +
+                " (other members may claim them once idle)");
 }
 
 }  // namespace redstream::detail

@@ -28,6 +28,7 @@ class LeaseLoop {
     void renew();
     void on_listed(std::error_code ec);
     void on_renewed(std::error_code ec);
+    void failed(std::error_code ec);
 
     ConsumerCore& core_;
     const GroupState& keys_;

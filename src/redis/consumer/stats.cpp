@@ -33,7 +33,8 @@ ConsumerStats ConsumerImpl::stats() const noexcept {
             c.dead_lettered.load(relaxed),
             c.dead_letter_failed.load(relaxed),
             c.leases_renewed.load(relaxed),
-            c.claims_failed.load(relaxed)};
+            c.claims_failed.load(relaxed),
+            c.leases_failed.load(relaxed)};
 }
 
 std::vector<std::pair<std::string, net::ClientStats>> ConsumerImpl::read_connection_stats() const {

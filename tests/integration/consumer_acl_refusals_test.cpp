@@ -1,7 +1,8 @@
-// A delivery count the server will not tell is never guessed: an ACL user
-// without XPENDING (revoked and granted again while the consumer runs, in a
-// real redis-server) makes the count requests of a re-read and of a claim
-// fail, and nothing is delivered until they succeed; nothing is lost.
+// Commands an ACL user may not run, revoked and granted again while the
+// consumer runs (a real redis-server). Without XPENDING, the count requests
+// of a re-read and of a claim fail: a delivery count is never guessed,
+// nothing is delivered until they succeed, and nothing is lost. Without
+// XCLAIM, lease renewals fail, and the user can see it.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -19,12 +20,14 @@ namespace {
 using namespace std::chrono_literals;
 using test::unique_key;
 
-class RefusedCounts : public test::GroupConsumer {
+class AclRefusals : public test::GroupConsumer {
   protected:
-    // A user who may run everything, or everything but XPENDING.
-    void set_user(bool xpending) {
-        server().cli({"ACL", "SETUSER", user_, "on", ">" + password_, "~*", "&*", "+@all",
-                      xpending ? "+xpending" : "-xpending"});
+    // A user who may run every command but `denied` ("" for none).
+    void set_user(const std::string& denied = {}) {
+        std::vector<std::string> args{"ACL",           "SETUSER", user_, "on",
+                                      ">" + password_, "~*",      "&*",  "+@all"};
+        if (!denied.empty()) args.push_back("-" + denied);
+        server().cli(args);
     }
     Streamer connect_as_user() const {
         return Streamer::connect("redis://" + user_ + ":" + password_ +
@@ -56,13 +59,13 @@ class RefusedCounts : public test::GroupConsumer {
 // consumer stops with NOPERM, as for a refused read, instead of delivering
 // the entry with a count of 0; the entry stays pending, and a consumer made
 // once the user may ask gets it with its true count.
-TEST_F(RefusedCounts, ARefusedCountBeforeAReReadStopsTheConsumerAndLosesNothing) {
+TEST_F(AclRefusals, ARefusedCountBeforeAReReadStopsTheConsumerAndLosesNothing) {
     const auto key = unique_key();
     const auto group = unique_key("g");
     send(key, 1, "m");
     server().cli({"XGROUP", "CREATE", key, group, "0"});
     server().cli({"XREADGROUP", "GROUP", group, "worker", "COUNT", "1", "STREAMS", key, ">"});
-    set_user(false);
+    set_user("xpending");
     auto streamer = connect_as_user();
     auto opts =
         options(ConsumerMode::resumable, AutoCommit::rolling, AutoStreamReset::earliest, group);
@@ -82,7 +85,7 @@ TEST_F(RefusedCounts, ARefusedCountBeforeAReReadStopsTheConsumerAndLosesNothing)
     EXPECT_EQ(held.consumer, "worker");
     EXPECT_EQ(held.deliveries, 2);
 
-    set_user(true);
+    set_user();
     auto c = streamer.create_consumer({key}, opts);
     auto m = c.next_for(5s);
     ASSERT_TRUE(m);
@@ -95,11 +98,11 @@ TEST_F(RefusedCounts, ARefusedCountBeforeAReReadStopsTheConsumerAndLosesNothing)
 // (its count unknown), stays pending under the claimer, and each failed
 // claim is counted; once the user may ask, the next round delivers it with
 // the count the server holds.
-TEST_F(RefusedCounts, AClaimWhoseCountIsRefusedDeliversNothingUntilItCanCount) {
+TEST_F(AclRefusals, AClaimWhoseCountIsRefusedDeliversNothingUntilItCanCount) {
     const auto key = unique_key();
     const auto group = unique_key("g");
     server().cli({"XGROUP", "CREATE", key, group, "$", "MKSTREAM"});
-    set_user(true);  // the start re-reads the (empty) pending list: allowed
+    set_user();  // the start re-reads the (empty) pending list: allowed
     auto streamer = connect_as_user();
     auto opts =
         options(ConsumerMode::load_balanced, AutoCommit::rolling, AutoStreamReset::earliest, group);
@@ -109,7 +112,7 @@ TEST_F(RefusedCounts, AClaimWhoseCountIsRefusedDeliversNothingUntilItCanCount) {
     auto c = streamer.create_consumer({key}, opts);
     // A second read has come back: the pending phase is over, reads are `>`.
     ASSERT_TRUE(eventually([&] { return c.stats().reads >= 2; }));
-    set_user(false);
+    set_user("xpending");
     // An entry delivered to a member that then died, added and read in one
     // step so that the claimer's blocked `>` read cannot take it first.
     server().cli({"EVAL",
@@ -124,13 +127,31 @@ TEST_F(RefusedCounts, AClaimWhoseCountIsRefusedDeliversNothingUntilItCanCount) {
     EXPECT_EQ(held.consumer, "claimer");
     EXPECT_GE(held.deliveries, 2);
 
-    set_user(true);
+    set_user();
     auto m = c.next_for(5s);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->payload(), "m0");
     // One delivery to `gone`, one per refused claim, one for this claim.
     EXPECT_EQ(m->delivery_count(), 2 + c.stats().claims_failed);
     c.ack(*m);
+}
+
+// A member that renews leases, as a user without XCLAIM: every renewal
+// fails, is counted and renews nothing.
+TEST_F(AclRefusals, FailedLeaseRenewalsAreCounted) {
+    const auto key = unique_key();
+    set_user("xclaim");
+    auto streamer = connect_as_user();
+    auto opts = options(ConsumerMode::load_balanced, AutoCommit::rolling, AutoStreamReset::earliest,
+                        unique_key("g"));
+    opts.auto_claim_idle = 150ms;  // renewals every 50 ms
+    opts.auto_claim_interval = 0ms;
+    opts.renew_leases = true;
+    send(key, 1, "m");
+    auto c = streamer.create_consumer({key}, opts);
+    ASSERT_TRUE(c.next_for(5s));  // held, not acked: its lease is due in 50 ms
+    EXPECT_TRUE(eventually([&] { return c.stats().leases_failed >= 1; }));
+    EXPECT_EQ(c.stats().leases_renewed, 0u);
 }
 
 }  // namespace
