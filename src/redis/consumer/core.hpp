@@ -169,10 +169,10 @@ struct ReadLane {
     net::Response resp;
     std::vector<commands::StreamPage> pages;
     std::vector<std::string> keys;  // keys of its per-key commands, in order
-    // cluster, group reads: the slots of the read out. A slot may move to
-    // another lane meanwhile; if the read then fails, its entries (already
-    // this member's) are found again by re-reading those slots' pending lists.
-    std::vector<std::uint16_t> read_slots;
+    // cluster: the slot of the read out (a read covers one, reads()). It
+    // may move to another lane meanwhile; if the read then fails, its entries
+    // (already this member's) are found by re-reading that slot's pending list.
+    std::uint16_t read_slot = 0;
     ReadTurns turns;
     std::size_t read_limit = 0;  // real-time: a blocking read over the room keeps this many
 };

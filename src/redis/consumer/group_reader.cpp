@@ -117,14 +117,11 @@ void GroupReader::read(ReadLane& lane, std::size_t incoming) {
     std::vector<commands::StreamOffset> offsets;
     offsets.reserve(plan.keys);
     lane.keys.clear();
-    lane.read_slots.clear();
+    lane.read_slot = keys.front()->slot;
     lane.req.clear();
     for (std::size_t i = 0; i < plan.keys; ++i) {
         const auto& c = *keys[(plan.first + i) % keys.size()];
         offsets.push_back({c.key, c.start()});
-        if (!lane.all_slots && std::find(lane.read_slots.begin(), lane.read_slots.end(), c.slot) ==
-                                   lane.read_slots.end())
-            lane.read_slots.push_back(c.slot);
         if (c.phase != GroupCursor::Phase::pending) continue;
         lane.keys.push_back(c.key);
         // The pending list's delivery counts first (same range and order as
@@ -270,15 +267,14 @@ void GroupReader::on_read(ReadLane& lane, std::error_code ec) {
     core_.step();
 }
 
-// The next read of the lane's keys, and of those its read out had (moved to
-// another lane meanwhile), re-reads their pending lists first, so nothing
+// The next read of the lane's keys, and of the slot its read out had (moved
+// to another lane meanwhile), re-reads their pending lists first, so nothing
 // delivered before is left behind.
 void GroupReader::reread_pending(const ReadLane& lane) {
     if (lane.all_slots) return state_.reconnected();
     for (const auto slot : lane.slots)
         state_.reconnected(slot);
-    for (const auto slot : lane.read_slots)
-        if (!lane.serves(slot)) state_.reconnected(slot);
+    if (!lane.serves(lane.read_slot)) state_.reconnected(lane.read_slot);
 }
 
 // A key or its group vanished: create them again (history added in between
