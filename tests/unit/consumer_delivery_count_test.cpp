@@ -46,7 +46,7 @@ TEST(DeliveryCount, AnEntryNotListedIsUnknown) {
     }
 }
 
-// The listing is {1-0, 5-2}.
+// A read's page of these ids.
 std::vector<StreamEntry> page(std::initializer_list<MessageId> ids) {
     std::vector<StreamEntry> out;
     for (const auto id : ids)
@@ -55,7 +55,7 @@ std::vector<StreamEntry> page(std::initializer_list<MessageId> ids) {
 }
 
 TEST(ListedPrefix, AReadOfTheListedEntriesIsDeliveredWhole) {
-    const auto pending = listed(false);
+    const auto pending = listed(false);  // {1-0, 5-2}
     EXPECT_EQ(listed_prefix(pending, page({{1, 0}, {5, 2}})), 2u);
     EXPECT_EQ(listed_prefix(pending, page({{5, 2}})), 1u);  // 1-0 acked in between
     EXPECT_EQ(listed_prefix(pending, page({})), 0u);

@@ -136,14 +136,11 @@ void ClaimLoop::next_page(bool skip_key) {
     core_.step();  // the room it held may be what the paused read loop waits for
 }
 
-// Counted and logged: a claim that keeps failing (an ACL without XPENDING,
-// say) leaves idle entries undelivered, and the user must be able to see it.
+// A claim that keeps failing (an ACL without XPENDING, say) leaves idle
+// entries undelivered: the user must be able to see it.
 void ClaimLoop::refused(std::error_code ec) {
-    ConsumerCounters::add(core_.counters.claims_failed, 1);
-    if (log_enabled(LogLevel::warning))
-        log(LogLevel::warning, "consumer",
-            "claim of idle entries of " + key_ + " failed: " + ec.message() +
-                " (they stay pending; the next round tries again)");
+    count_failure(core_.counters.claims_failed, "claim of idle entries of", key_, ec,
+                  "they stay pending; the next round tries again");
 }
 
 // The next round tries again.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <redstream/core/detail/log.hpp>
+
 #include "group_names.hpp"
 
 namespace redstream::detail {
@@ -13,6 +15,15 @@ void ReadTurns::start(const ReadPlan& plan, std::size_t keys, std::size_t reserv
     if (is_turn) next = (plan.first + plan.keys) % keys;
     reserved = reserve;
     inbox.reserve(reserve);
+}
+
+void count_failure(std::atomic<std::uint64_t>& counter, std::string_view what, std::string_view key,
+                   std::error_code ec, std::string_view then) {
+    ConsumerCounters::add(counter, 1);
+    if (log_enabled(LogLevel::warning))
+        log(LogLevel::warning, "consumer",
+            std::string(what) + " " + std::string(key) + " failed: " + ec.message() + " (" +
+                std::string(then) + ")");
 }
 
 bool ReadLane::serves(std::uint16_t slot) const noexcept {

@@ -95,6 +95,12 @@ struct ConsumerCounters {
     KeyCounters& of(std::string_view key);
 };
 
+/// A background request (a claim, a lease renewal) failed: counted in
+/// `counter` and logged as a warning, "<what> <key> failed: <why> (<then>)",
+/// so that one that keeps failing is seen.
+void count_failure(std::atomic<std::uint64_t>& counter, std::string_view what, std::string_view key,
+                   std::error_code ec, std::string_view then);
+
 /// Where a reader is in taking turns of keys (plan_read()): when the room
 /// cannot give every key a fair COUNT, reads take turns of keys.
 struct ReadTurns {

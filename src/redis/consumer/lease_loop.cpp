@@ -4,7 +4,6 @@
 
 #include <redstream/commands/xclaim.hpp>
 #include <redstream/commands/xpending.hpp>
-#include <redstream/core/detail/log.hpp>
 
 namespace redstream::detail {
 namespace {
@@ -77,14 +76,11 @@ void LeaseLoop::on_renewed(std::error_code ec) {
     renew();  // the next page of this key
 }
 
-// Counted and logged: an entry whose lease lapses may be claimed by another
-// member while its handler still works on it.
+// An entry whose lease lapses may be claimed by another member while its
+// handler still works on it: the user must be able to see it.
 void LeaseLoop::failed(std::error_code ec) {
-    ConsumerCounters::add(core_.counters.leases_failed, 1);
-    if (log_enabled(LogLevel::warning))
-        log(LogLevel::warning, "consumer",
-            "lease renewal of entries of " + key_ + " failed: " + ec.message() +
-                " (other members may claim them once idle)");
+    count_failure(core_.counters.leases_failed, "lease renewal of entries of", key_, ec,
+                  "other members may claim them once idle");
 }
 
 }  // namespace redstream::detail
