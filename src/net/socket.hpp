@@ -23,7 +23,18 @@
 namespace redstream::net::detail {
 
 class Socket {
+    /// asio::transfer_all, but not 64 KiB at a time: a batch goes out in as
+    /// few system calls as the socket's buffer allows.
+    struct WriteAll {
+        std::size_t operator()(const std::error_code& ec, std::size_t) const noexcept {
+            return ec ? 0 : max_write;
+        }
+    };
+
   public:
+    /// The most one system call is asked to write.
+    static constexpr std::size_t max_write = 4 * 1024 * 1024;
+
     using Tcp = asio::ip::tcp::socket;
     using Tls = std::unique_ptr<TlsStream>;
     using Unix = asio::local::stream_protocol::socket;
@@ -60,7 +71,7 @@ class Socket {
                                        TlsStream::IoHandler(std::forward<Handler>(h)));
                     }
                 } else {
-                    asio::async_write(s, bufs, std::forward<Handler>(h));
+                    asio::async_write(s, bufs, WriteAll{}, std::forward<Handler>(h));
                 }
             },
             socket_);
