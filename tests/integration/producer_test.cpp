@@ -157,6 +157,29 @@ TEST_F(ProducerTest, BackpressureBoundsUnconfirmedSendsWhileTheServerIsPaused) {
 
 // max_unconfirmed_bytes counts what a send holds (its serialized XADD), not
 // just the payload: bytes in extra fields count too.
+// A socket is asked for up to Socket::max_write (4 MiB) per system call and
+// takes less: every write of a batch longer than that, copied or handed
+// over, goes on where the last one stopped.
+TEST_F(ProducerTest, BatchesLongerThanOneWriteAreStoredWhole) {
+    const auto key = unique_key("long");
+    auto producer = streamer_.create_producer(
+        key, {.max_unconfirmed_bytes = 64 << 20, .max_batch_bytes = 32 << 20});
+    std::vector<std::string> expected;
+    std::vector<rs::SendFuture> futures;
+    for (std::size_t i = 0; i < 6; ++i) {
+        std::string p((5 << 20) + i * 4099, static_cast<char>('a' + i));
+        p.replace(p.size() / 2, 1, std::to_string(i));  // no two alike, a mark mid-way
+        expected.push_back(p);
+        futures.push_back(i % 2 ? producer.send(std::move(p)) : producer.send(p));
+    }
+    for (auto& f : futures)
+        f.get();
+    const auto stored = rs::test::Direct(target()).xrange(key);
+    ASSERT_EQ(stored.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        EXPECT_TRUE(stored[i].field("msg") == expected[i]) << "entry " << i << " differs";
+}
+
 TEST_F(ProducerTest, ByteBoundCountsFieldsAsWellAsThePayload) {
     RedisServer own;
     auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(own.port()));
