@@ -155,8 +155,6 @@ TEST_F(ProducerTest, BackpressureBoundsUnconfirmedSendsWhileTheServerIsPaused) {
     EXPECT_EQ(std::stoll(own.cli({"XLEN", key})), 111);
 }
 
-// max_unconfirmed_bytes counts what a send holds (its serialized XADD), not
-// just the payload: bytes in extra fields count too.
 // A socket is asked for up to Socket::max_write (4 MiB) per system call and
 // takes less: every write of a batch longer than that, copied or handed
 // over, goes on where the last one stopped.
@@ -180,6 +178,8 @@ TEST_F(ProducerTest, BatchesLongerThanOneWriteAreStoredWhole) {
         EXPECT_TRUE(stored[i].field("msg") == expected[i]) << "entry " << i << " differs";
 }
 
+// max_unconfirmed_bytes counts what a send holds (its serialized XADD), not
+// just the payload: bytes in extra fields count too.
 TEST_F(ProducerTest, ByteBoundCountsFieldsAsWellAsThePayload) {
     RedisServer own;
     auto streamer = rs::Streamer::connect("redis://127.0.0.1:" + std::to_string(own.port()));
