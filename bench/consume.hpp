@@ -157,17 +157,23 @@ class Watchdog {
 };
 
 /// Runs one side (`run()` does all of it: connect, the work, the teardown)
-/// under a watchdog of `budget` seconds; its rate over `messages` and its
-/// client CPU (all threads of this process) per message.
+/// under a watchdog of `budget` seconds against the server on `port`; its
+/// rate over `messages`, its client CPU (all threads of this process) per
+/// message and what it cost the server (ServerMeter).
 template <class F>
-Side measure(const std::string& what, long long messages, double budget, F&& run) {
+Side measure(const std::string& what, std::uint16_t port, long long messages, double budget,
+             F&& run) {
     Watchdog watchdog(what, std::chrono::duration<double>(budget));
+    const ServerMeter server(port);
     const double cpu0 = process_cpu_ns();
     const auto t0 = Clock::now();
     run();
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = process_cpu_ns() - cpu0;
-    return {static_cast<double>(messages) / secs, cpu / static_cast<double>(messages)};
+    const auto n = static_cast<double>(messages);
+    Side side{n / secs, cpu / n};
+    server.finish(side, n, secs);
+    return side;
 }
 
 /// The better round of a side (its rate, and that round's CPU).

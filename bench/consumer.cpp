@@ -47,7 +47,7 @@ Ours ours(std::uint16_t port, const Case& k, std::uint64_t expected, double budg
     std::uint64_t sum = 0, ids = 0;
     long long read = 0;
     rs::ConsumerStats stats;
-    const auto side = bench::measure(std::string(k.name) + " (ours)", k.count, budget, [&] {
+    const auto side = bench::measure(std::string(k.name) + " (ours)", port, k.count, budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(port));
         rs::ConsumerOptions options{.auto_stream_reset = rs::AutoStreamReset::earliest};
         if (k.batch_size) options.batch_size = *k.batch_size;
@@ -75,7 +75,7 @@ bench::Side peer(std::uint16_t port, const Case& k, std::uint64_t expected, doub
     std::uint64_t sum = 0, ids = 0;
     long long seen = 0;
     const int count = static_cast<int>(k.batch());
-    const auto side = bench::measure(std::string(k.name) + " (peer)", k.count, budget, [&] {
+    const auto side = bench::measure(std::string(k.name) + " (peer)", port, k.count, budget, [&] {
         redisContext* c = bench::peer_connect(port);
         std::string last = "0-0";
         while (seen < k.count) {

@@ -62,7 +62,7 @@ bench::Side ours_group(const Params& p) {
     std::uint64_t sum = 0, ids = 0;
     long long read = 0;
     rs::ConsumerStats stats;
-    const auto side = bench::measure("group_64B (ours)", p.count, p.budget, [&] {
+    const auto side = bench::measure("group_64B (ours)", p.port, p.count, p.budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(p.port));
         {
             // Scoped so that the consumer is gone before disconnect(): its
@@ -103,7 +103,7 @@ bench::Side peer_group(const Params& p, int count, int depth) {
     const std::string group = fresh_group();
     std::uint64_t sum = 0, ids = 0;
     long long seen = 0, acked = 0;
-    const auto side = bench::measure("group_64B (peer)", p.count, p.budget, [&] {
+    const auto side = bench::measure("group_64B (peer)", p.port, p.count, p.budget, [&] {
         redisContext* c = bench::peer_connect(p.port);
         freeReplyObject(bench::command(c, "XGROUP CREATE %s %s 0", key.c_str(), group.c_str()));
         // The backlog is static: exactly this many reads fetch all of it.
@@ -199,7 +199,7 @@ LbResult ours_lb(const Params& p) {
     std::uint64_t sums[members] = {};
     rs::ConsumerStats stats[members];
     std::atomic<long long> total{0};
-    result.side = bench::measure("lb_group_3x (ours)", p.count, p.budget, [&] {
+    result.side = bench::measure("lb_group_3x (ours)", p.port, p.count, p.budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(p.port));
         {
             std::vector<rs::Consumer> consumers;
@@ -253,7 +253,7 @@ LbResult peer_lb(const Params& p, int count) {
     LbResult result;
     std::uint64_t sums[members] = {};
     long long acked[members] = {};
-    result.side = bench::measure("lb_group_3x (peer)", p.count, p.budget, [&] {
+    result.side = bench::measure("lb_group_3x (peer)", p.port, p.count, p.budget, [&] {
         {
             redisContext* c = bench::peer_connect(p.port);
             freeReplyObject(bench::command(c, "XGROUP CREATE %s %s 0", key.c_str(), group.c_str()));

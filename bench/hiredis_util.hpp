@@ -1,6 +1,6 @@
 // hiredis helpers shared by the benchmarks that link it (HIREDIS in
-// bench/CMakeLists.txt): connecting, filling a backlog once, and walking an
-// XREAD reply the way a plain hiredis loop does.
+// bench/CMakeLists.txt): connecting, filling a backlog once, walking an
+// XREAD reply the way a plain hiredis loop does, and metering the server.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+
+#include "peers.hpp"
 
 namespace bench {
 
@@ -74,5 +77,40 @@ inline const redisReply* xread_entries(const redisReply* r) {
     }
     return r->element[0]->element[1];
 }
+
+/// The server's CPU time so far, all its threads (INFO cpu: used_cpu_user +
+/// used_cpu_sys, its own getrusage, in µs steps), in ns.
+inline double server_cpu_ns(std::uint16_t port) {
+    redisContext* c = hiredis_connect(port);
+    redisReply* r = hiredis_command(c, "INFO %s", "cpu");
+    double seconds = 0;
+    int found = 0;
+    for (const char* field : {"\nused_cpu_user:", "\nused_cpu_sys:"}) {
+        if (const char* at = r->type == REDIS_REPLY_STRING ? std::strstr(r->str, field) : nullptr)
+            seconds += std::atof(at + std::strlen(field)), ++found;
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    if (found != 2) std::fprintf(stderr, "INFO cpu: no used_cpu_user/sys\n"), std::exit(1);
+    return seconds * 1e9;
+}
+
+/// What one side cost the server, so that a line shows whether the server
+/// or the client bounds it: made just before a side's timed window starts,
+/// finish() just after it ends.
+class ServerMeter {
+  public:
+    explicit ServerMeter(std::uint16_t port) : port_(port), cpu0_(server_cpu_ns(port)) {}
+    /// Sets the server's CPU per message and its busy share over `secs`.
+    void finish(Side& side, double messages, double secs) const {
+        const double cpu = server_cpu_ns(port_) - cpu0_;
+        side.server_ns = cpu / messages;
+        side.server_busy = cpu / (secs * 1e9);
+    }
+
+  private:
+    std::uint16_t port_;
+    double cpu0_;
+};
 
 }  // namespace bench

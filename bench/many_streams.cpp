@@ -116,7 +116,7 @@ ManyOurs ours_many(std::uint16_t port, std::uint64_t expected, double budget) {
     std::uint64_t sum = 0, ids = 0;
     long long read = 0;
     rs::ConsumerStats stats;
-    const auto side = bench::measure("many_streams_200 (ours)", many_total, budget, [&] {
+    const auto side = bench::measure("many_streams_200 (ours)", port, many_total, budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(port));
         std::vector<rs::StreamKey> keys;
         for (const auto& k : many_keys())
@@ -144,7 +144,7 @@ ManyOurs ours_many(std::uint16_t port, std::uint64_t expected, double budget) {
 
 bench::Side peer_many(std::uint16_t port, std::uint64_t expected, double budget, int count) {
     std::uint64_t sum = 0;
-    const auto side = bench::measure("many_streams_200 (peer)", many_total, budget, [&] {
+    const auto side = bench::measure("many_streams_200 (peer)", port, many_total, budget, [&] {
         redisContext* c = bench::peer_connect(port);
         sum = xread_keys(c, many_keys(), many_total, count, -1, "many_streams_200 (peer)");
         redisFree(c);
@@ -232,7 +232,7 @@ bench::Side ours_sharded(std::uint16_t port, long long total, std::uint64_t expe
     reset_shards(port);
     std::uint64_t sum = 0, ids = 0;
     long long read = 0;
-    const auto side = bench::measure("sharded_16 (ours)", total, budget, [&] {
+    const auto side = bench::measure("sharded_16 (ours)", port, total, budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(port));
         auto consumer = streamer.create_consumer(
             {rs::StreamKey(sharded_stream)},
@@ -273,7 +273,7 @@ bench::Side peer_sharded(std::uint16_t port, long long total, std::uint64_t expe
                          int count, int block_ms, int batch) {
     reset_shards(port);
     std::uint64_t sum = 0;
-    const auto side = bench::measure("sharded_16 (peer)", total, budget, [&] {
+    const auto side = bench::measure("sharded_16 (peer)", port, total, budget, [&] {
         const auto keys = shard_keys();
         std::thread reader([&] {
             redisContext* c = bench::peer_connect(port);

@@ -171,6 +171,7 @@ bench::Side run_ours(std::uint16_t port, const std::string& key, std::uint64_t c
         last = r.id;
         ++confirmed;
     };
+    const bench::ServerMeter server(port);
     const double cpu0 = bench::process_cpu_ns();
     const auto t0 = Clock::now();
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -187,10 +188,12 @@ bench::Side run_ours(std::uint16_t port, const std::string& key, std::uint64_t c
         check(f);
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = bench::process_cpu_ns() - cpu0;
+    bench::Side side{static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+    server.finish(side, static_cast<double>(count), secs);
     pending.clear();
     streamer.disconnect();
     if (confirmed != count) bench::fail(key + ": not every send was confirmed");
-    return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+    return side;
 }
 
 /// The peer: one hiredis connection keeping `depth` XADDs in flight
@@ -212,6 +215,7 @@ bench::Side run_hiredis(std::uint16_t port, const std::string& key, std::uint64_
         if (redisAppendCommandArgv(c, 5, argv, lens) != REDIS_OK)
             bench::fail(key + ": hiredis append failed");
     };
+    const bench::ServerMeter server(port);
     const double cpu0 = bench::process_cpu_ns();
     const auto t0 = Clock::now();
     while (sent < count && sent < depth)
@@ -229,8 +233,10 @@ bench::Side run_hiredis(std::uint16_t port, const std::string& key, std::uint64_
     }
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = bench::process_cpu_ns() - cpu0;
+    bench::Side side{static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+    server.finish(side, static_cast<double>(count), secs);
     redisFree(c);
-    return {static_cast<double>(count) / secs, cpu / static_cast<double>(count)};
+    return side;
 }
 
 /// `redis-benchmark -c 1 -P depth -n count XADD key * msg <payload>`: its
@@ -240,7 +246,9 @@ bench::Side run_redis_benchmark(std::uint16_t port, const std::string& key, std:
     const std::string cmd = "redis-benchmark -h 127.0.0.1 -p " + std::to_string(port) +
                             " -c 1 -P " + std::to_string(depth) + " -n " + std::to_string(count) +
                             " --csv XADD " + key + " '*' msg " + payload + " 2>/dev/null";
+    const bench::ServerMeter server(port);
     const double cpu0 = bench::children_cpu_ns();
+    const auto t0 = Clock::now();
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) bench::fail("popen redis-benchmark");
     char line[1024];
@@ -254,8 +262,12 @@ bench::Side run_redis_benchmark(std::uint16_t port, const std::string& key, std:
         if (v > 0) rps = v;
     }
     if (pclose(p) != 0) bench::fail("redis-benchmark failed");
+    // Its whole run (start-up included): the server's busy share is a little low.
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     if (rps <= 0) bench::fail("redis-benchmark gave no figure");
-    return {rps, (bench::children_cpu_ns() - cpu0) / static_cast<double>(count)};
+    bench::Side side{rps, (bench::children_cpu_ns() - cpu0) / static_cast<double>(count)};
+    server.finish(side, static_cast<double>(count), secs);
+    return side;
 }
 
 /// Peak RSS (KiB) of a child process that runs only `run`: forked before

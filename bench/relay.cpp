@@ -52,7 +52,7 @@ void check_send(const rs::SendFuture& f) {
 }
 
 bench::Side ours(const Params& p) {
-    const auto side = bench::measure("relay_64B (ours)", p.count, p.budget, [&] {
+    const auto side = bench::measure("relay_64B (ours)", p.port, p.count, p.budget, [&] {
         auto streamer = rs::Streamer::connect(bench::url(p.port));
         auto producer = streamer.create_producer(rs::StreamKey(out_key));
         auto consumer = streamer.create_consumer(
@@ -80,7 +80,7 @@ bench::Side ours(const Params& p) {
 }
 
 bench::Side peer(const Params& p, int count) {
-    const auto side = bench::measure("relay_64B (peer)", p.count, p.budget, [&] {
+    const auto side = bench::measure("relay_64B (peer)", p.port, p.count, p.budget, [&] {
         redisContext* c = bench::peer_connect(p.port);
         std::string last = "0-0";
         const auto read_page = [&] {
