@@ -175,6 +175,34 @@ TEST_F(GroupConsumer, RollingCommitsInTheBackgroundWhileIdle) {
     EXPECT_TRUE(eventually([&] { return c.stats().acked == 6u; })) << c.stats().acked;
 }
 
+// A load-balanced member commits its rolling acks about one read at a time
+// (its prefetch, 100 by default), not per batch_size (1000, which it never
+// reads at once): the server's pending list stays as short as a read-then-ack
+// loop keeps it, and its XREADGROUP and XACK as cheap (bench/README.md,
+// lb_group_3x). The interval is an hour: only the batches commit here. Acks
+// the strand took and acks still in the log are each below a batch at rest,
+// so fewer than two batches stay owed.
+TEST_F(GroupConsumer, LoadBalancedRollingCommitsAboutOneReadAtATime) {
+    const auto key = unique_key();
+    const auto group = unique_key("g");
+    auto opts =
+        options(ConsumerMode::load_balanced, AutoCommit::rolling, AutoStreamReset::earliest, group);
+    opts.auto_commit_interval = 1h;
+    const long long batch = static_cast<long long>(opts.prefetch_or_default());
+    ASSERT_EQ(batch, 100);
+    ASSERT_GT(static_cast<long long>(opts.batch_size), 900);
+    send(key, 900, "m");
+    auto c = streamer_.create_consumer({key}, opts);
+    for (int i = 0; i < 900; ++i)
+        c.ack(*c.next_for(5s));
+    EXPECT_TRUE(eventually([&] { return pending(key, group) < 2 * batch; }))
+        << pending(key, group) << " pending";
+    EXPECT_GT(c.stats().acked, 900u - 2 * batch);
+    c.end();
+    EXPECT_EQ(pending(key, group), 0);
+    EXPECT_EQ(c.stats().acked, 900u);
+}
+
 TEST_F(GroupConsumer, DisabledCommitsOnlyWhenAskedAndResumesAtTheFifth) {
     checks::disabled_commits_only_when_asked(target());
 }

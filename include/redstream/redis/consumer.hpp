@@ -49,7 +49,8 @@ enum class AutoCommit {
     immediate,
     delayed,   ///< Acked automatically auto_commit_delay after next() returned it.
     rolling,   ///< ack() marks; acks are committed in the background every auto_commit_interval,
-               ///< and as soon as batch_size of them are owed.
+               ///< and as soon as one read's worth of them is owed (batch_size, or prefetch
+               ///< when smaller: a load-balanced member's 100), so the pending list stays short.
     disabled,  ///< ack() marks; commit() / async_commit() sends them.
 };
 

@@ -6,12 +6,24 @@
 
 namespace redstream::detail {
 
+namespace {
+
+// Rolling: acks owed that start a commit at once. A read brings at most
+// batch_size entries and no more than prefetch (a load-balanced member's is
+// small); committing about one read's worth keeps the pending list as short
+// as a read-then-ack loop keeps it.
+std::size_t commit_batch(const ConsumerOptions& o) {
+    return std::max<std::size_t>(1, std::min(o.batch_size, o.prefetch_or_default()));
+}
+
+}  // namespace
+
 CommitLoop::CommitLoop(ConsumerCore& core)
     : core_(core),
+      commit_batch_(commit_batch(core.options)),
       acks_({core.options.auto_commit, core.options.auto_commit_delay,
              core.options.auto_commit_interval,
-             std::max<std::size_t>(1, core.options.max_uncommitted),
-             std::max<std::size_t>(1, core.options.batch_size)}),
+             std::max<std::size_t>(1, core.options.max_uncommitted), commit_batch_}),
       timer_(core.strand),
       backoff_(core.router->config().reconnect) {}
 
@@ -38,7 +50,7 @@ void CommitLoop::ack(const Message& m) {
     // once when a batch of them is (AckPolicy::commit_batch). Any mode: past
     // the limit it is woken to commit now, so the log stays bounded.
     const bool rolling = core_.options.auto_commit == AutoCommit::rolling;
-    const bool wake = rolling && (idle_.exchange(false) || held == core_.options.batch_size);
+    const bool wake = rolling && (idle_.exchange(false) || held == commit_batch_);
     if (wake || held == core_.options.max_uncommitted)
         asio::post(core_.strand, [this, alive = core_.hold()] { step(); });
 }

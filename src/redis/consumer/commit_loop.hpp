@@ -46,6 +46,7 @@ class CommitLoop {
     void finish(std::error_code ec);
 
     ConsumerCore& core_;
+    std::size_t commit_batch_;  // rolling: acks owed that start a commit now
     AckLedger acks_;
     resp::Request req_;
     net::Response resp_;
