@@ -91,7 +91,7 @@ inline double server_cpu_ns(std::uint16_t port) {
     }
     freeReplyObject(r);
     redisFree(c);
-    if (found != 2) std::fprintf(stderr, "INFO cpu: no used_cpu_user/sys\n"), std::exit(1);
+    if (found != 2) fail("INFO cpu has no used_cpu_user and used_cpu_sys");
     return seconds * 1e9;
 }
 

@@ -46,7 +46,9 @@ class CommitLoop {
     void finish(std::error_code ec);
 
     ConsumerCore& core_;
-    std::size_t commit_batch_;  // rolling: acks owed that start a commit now
+    // Rolling: acks owed that start a commit now. The ledger has it too, but
+    // ack() runs on the user's thread and the ledger is the strand's.
+    const std::size_t commit_batch_;
     AckLedger acks_;
     resp::Request req_;
     net::Response resp_;
