@@ -198,7 +198,8 @@ TEST_F(GroupConsumer, LoadBalancedRollingCommitsAboutOneReadAtATime) {
     EXPECT_TRUE(eventually([&] { return pending(key, group) < 2 * batch; }))
         << pending(key, group) << " pending";
     // Counted once the XACK's reply is back, just after the server's pending list shrank.
-    EXPECT_TRUE(eventually([&] { return c.stats().acked > 900u - 2 * batch; })) << c.stats().acked;
+    const auto least_acked = static_cast<std::uint64_t>(900 - 2 * batch);
+    EXPECT_TRUE(eventually([&] { return c.stats().acked > least_acked; })) << c.stats().acked;
     c.end();
     EXPECT_EQ(pending(key, group), 0);
     EXPECT_EQ(c.stats().acked, 900u);
